@@ -1,0 +1,78 @@
+/**
+ * The relay's validated configuration (spec §3.6). `loadConfig` (config/load.ts) builds it from the
+ * environment and an optional `.env`, naming the variable and the fix for every problem.
+ */
+
+export interface DataverseAuthClientSecret {
+  kind: 'client-secret';
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface DataverseAuthCertificate {
+  kind: 'certificate';
+  tenantId: string;
+  clientId: string;
+  /** PEM private key and its SHA-1 (or SHA-256) thumbprint, as msal-node expects. */
+  privateKey: string;
+  thumbprint: string;
+}
+
+/** Sandbox only: no token is sent; refused unless the Dataverse URL is a loopback address. */
+export interface DataverseAuthNone {
+  kind: 'none';
+}
+
+export type DataverseAuth = DataverseAuthClientSecret | DataverseAuthCertificate | DataverseAuthNone;
+
+export type ContactMatchRule = 'email' | 'phone';
+
+export interface RelayConfig {
+  /** Environment URL without path or trailing slash, e.g. `https://contoso.crm.dynamics.com`. */
+  dataverseUrl: string;
+  auth: DataverseAuth;
+  defaultQueueId: string;
+  /** Owner bind target. */
+  defaultOwner: { kind: 'systemuser' | 'team'; id: string };
+  /** Validated against metadata at start. */
+  defaultPriority: number;
+  /** Extra incident columns (TICKET_PROPERTIES), validated against metadata at start. */
+  ticketProperties: Record<string, string | number | boolean>;
+  unidentifiedCustomerId: string;
+  contactMatch: ContactMatchRule[];
+  /** ISO 3166-1 alpha-2, e.g. `US`; used to read national phone numbers. */
+  phoneDefaultCountry: string;
+  /** OpenCX channel.type → caseorigincode. */
+  caseOriginByChannel: Record<string, number>;
+  /** Channels turned into incidents (INCIDENT_CHANNELS). */
+  incidentChannels: string[];
+
+  /** Standard Webhooks secrets (`whsec_…`), several at once for rotation. */
+  webhookSecrets: string[];
+  relayBearerToken?: string;
+
+  opencx: { apiUrl: string; apiKey?: string; sessionUrlTemplate?: string };
+
+  /** Absent → embedded store in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  host: string;
+  /** Body size limit in bytes (default 5 MB). */
+  bodyLimit: number;
+
+  delivery: {
+    workers: number;
+    maxAttempts: number;
+    /** Base and cap of the exponential backoff (ms). */
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    requestTimeoutMs: number;
+    leaseMs: number;
+  };
+
+  logLevel: string;
+  /** Local demo only: allows starting without webhook authentication when bound to loopback. */
+  allowUnauthenticatedLoopback: boolean;
+}

@@ -1,0 +1,56 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Handoff document v1 (spec §3.2): what any sender that already has the transcript posts to
+ * `/v1/handoffs`, and what the worker builds from OpenCX's API for native events.
+ * `schema/handoff-v1.json` is generated from this schema; this is the single source.
+ */
+export const Role = Type.Union(
+  [Type.Literal('contact'), Type.Literal('ai'), Type.Literal('human_agent'), Type.Literal('system')],
+  { description: 'Who spoke: the caller (contact), the AI agent, a human agent, or the system.' },
+);
+
+const IsoDateTime = Type.String({
+  format: 'date-time',
+  description: 'ISO 8601 date-time with a UTC offset (Z or ±hh:mm).',
+});
+
+export const Message = Type.Object(
+  {
+    at: IsoDateTime,
+    role: Role,
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    text: Type.String({ maxLength: 1_000_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const Customer = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    email: Type.Optional(Type.String({ maxLength: 100 })),
+    phone: Type.Optional(Type.String({ maxLength: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+export const HandoffDocumentSchema = Type.Object(
+  {
+    session_id: Type.String({ minLength: 1, maxLength: 200, description: 'OpenCX session id.' }),
+    handoff_at: IsoDateTime,
+    channel: Type.Optional(Type.String({ minLength: 1, maxLength: 50, default: 'phone_voice' })),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+    classification: Type.Optional(Type.String({ maxLength: 500 })),
+    contact_reason: Type.Optional(Type.String({ maxLength: 500 })),
+    summary: Type.Optional(Type.String({ maxLength: 100_000 })),
+    sentiment: Type.Optional(Type.String({ maxLength: 50 })),
+    language: Type.Optional(Type.String({ maxLength: 35 })),
+    customer: Type.Optional(Customer),
+    session_url: Type.Optional(Type.String({ maxLength: 2048 })),
+    messages: Type.Array(Message, { maxItems: 100_000 }),
+  },
+  { $id: 'https://opencx-d365.example/schema/handoff-v1.json', additionalProperties: false },
+);
+
+export type HandoffDocument = Static<typeof HandoffDocumentSchema>;
+export type HandoffMessage = Static<typeof Message>;
