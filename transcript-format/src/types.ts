@@ -66,12 +66,17 @@ export interface FitResult {
   /** True when turns were left out or header values shortened. */
   shortened: boolean;
   omittedTurns: number;
+  /** True when header values were shortened (or, for tiny limits, header lines left out). */
+  headerShortened?: boolean;
 }
 
 /** Where turns were left out of a fitted transcript, as read back from its marker line. */
 export interface Omission {
   omittedTurns: number;
-  /** Index (in the full transcript's turns) of the first turn left out. */
+  /**
+   * Index (in the full transcript's turns, followed by its `afterHandoff` turns when there are any)
+   * of the first turn left out.
+   */
   firstOmittedIndex: number;
   fullTextRef?: string;
 }
@@ -90,6 +95,10 @@ export type ParsedDescription =
       /** A best-effort reading of a text that is not ours (OpenCX's own layout, an older version). */
       kind: 'best-effort';
       transcript: Transcript;
+      /**
+       * What the text was recognised as, for people (not for branching): e.g. `opencx`,
+       * `transcript v2` (a version this reader does not know), `transcript v1 (edited)`, `speaker lines`.
+       */
       source: string;
     }
   | { kind: 'plain'; text: string }
