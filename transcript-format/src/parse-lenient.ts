@@ -245,7 +245,8 @@ function setHeaderField(
       customer[field] = trimmed;
       return;
     case 'sessionUrl': {
-      const url = /https:\/\/\S+/i.exec(trimmed)?.[0];
+      // The value must be the link itself: never dig a link out of other text.
+      const url = trimmed.split(/\s/)[0];
       if (url !== undefined && isSafeHttpsUrl(url)) header.sessionUrl = url;
       return;
     }
