@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEADER_SHARE, fit, parse, write, type Transcript, type Turn } from '@opencx-d365/transcript-format';
+import { HEADER_SHARE, fit, parse, write, type Transcript, type Turn } from '../src/index.js';
 
 const REF = 'note "OpenCX transcript 4f1c"';
 
@@ -64,7 +64,7 @@ describe('fit', () => {
 
   it('writes the singular marker for one turn left out', () => {
     const t = transcript(5);
-    t.turns[1]!.text = 'long '.repeat(80);
+    t.turns[1].text = 'long '.repeat(80);
     const full = write(t);
     const result = fit(t, { maxLength: full.length - 100 });
     expect(result.omittedTurns).toBe(1);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTranscript, type Transcript } from '@opencx-d365/transcript-format';
+import { normalizeTranscript, type Transcript } from '../src/index.js';
 
 const at = (value: string): string =>
-  normalizeTranscript({ header: {}, turns: [{ at: value, role: 'ai', text: '' }] }).turns[0]!.at;
+  normalizeTranscript({ header: {}, turns: [{ at: value, role: 'ai', text: '' }] }).turns[0].at;
 
 describe('normalizeTranscript', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parse, write, type ParsedDescription, type Transcript } from '@opencx-d365/transcript-format';
+import { parse, write, type ParsedDescription, type Transcript } from '../src/index.js';
 
 const sample: Transcript = {
   header: {

@@ -7,7 +7,7 @@ import {
   type Transcript,
   type TranscriptHeader,
   type Turn,
-} from '@opencx-d365/transcript-format';
+} from '../src/index.js';
 
 const turn = (at: string, role: Turn['role'], text: string, name?: string): Turn =>
   name === undefined ? { at, role, text } : { at, role, text, name };

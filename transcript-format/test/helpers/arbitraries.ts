@@ -1,7 +1,7 @@
 /** fast-check arbitraries for transcripts that stress the text format. */
 
 import fc from 'fast-check';
-import type { ContactMatch, Role, Transcript, TranscriptHeader, Turn } from '@opencx-d365/transcript-format';
+import type { ContactMatch, Role, Transcript, TranscriptHeader, Turn } from '../../src/index.js';
 
 /** Pieces that look like our own syntax, escapes, line ends, and hard Unicode. */
 const TRICKY = [

@@ -2,7 +2,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Role, Transcript } from '@opencx-d365/transcript-format';
+import type { Role, Transcript } from '../../src/index.js';
 
 interface HandoffDocument {
   session_id: string;
