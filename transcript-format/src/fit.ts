@@ -97,9 +97,8 @@ function renderFitted(
 }
 
 /** Chooses how many first turns to keep and where the last turns resume, within `room`. */
-function chooseTurns(p: PreparedTranscript, room: number): { keepFirst: number; resumeAt: number } {
+function chooseTurns(p: PreparedTranscript, c: Costs, room: number): { keepFirst: number; resumeAt: number } {
   const n = p.blocks.length;
-  const c = computeCosts(p);
   const firstBudget = Math.floor(room * FIRST_TURNS_SHARE);
   let keepFirst = 0;
   while (keepFirst < n && c.prefix[keepFirst + 1] <= firstBudget) keepFirst++;
@@ -139,32 +138,32 @@ export function fit(t: Transcript, options: FitOptions): FitResult {
       ? sanitizeText(options.fullTextRef)
       : undefined;
   const p = prepare(normalizeTranscript(t));
+  const n = p.blocks.length;
+  const costs = computeCosts(p);
   const header = fullHeader(p);
-  const body = fullBody(p);
-  if (header.length + body.length <= maxLength) {
-    return { text: header + body, shortened: false, omittedTurns: 0 };
+  const dividerCost = p.preLength < n ? HANDOFF_DIVIDER.length + 1 : 0;
+  // The full body's length, known without rendering it (rendering 2,000 turns is the costly part).
+  const bodyLength = daySeparator(p.openDate).length + dividerCost + costs.prefix[n];
+  if (header.length + bodyLength <= maxLength) {
+    return { text: header + fullBody(p), shortened: false, omittedTurns: 0 };
   }
 
   const shareBudget = Math.floor(maxLength * HEADER_SHARE);
-  let h: ShortenedHeader = shortenHeader(p.entries, Math.max(shareBudget, maxLength - body.length), false);
-  if (h.text.length + body.length <= maxLength) {
-    return { text: h.text + body, shortened: true, omittedTurns: 0, headerShortened: true };
+  let h: ShortenedHeader = shortenHeader(p.entries, Math.max(shareBudget, maxLength - bodyLength), false);
+  if (h.text.length + bodyLength <= maxLength) {
+    return { text: h.text + fullBody(p), shortened: true, omittedTurns: 0, headerShortened: true };
   }
 
-  const n = p.blocks.length;
   if (n === 0) {
     // Nothing to leave out: only a harsher header can help.
-    h = shortenHeader(p.entries, maxLength - body.length, true);
-    return h.text.length + body.length <= maxLength
-      ? { text: h.text + body, shortened: true, omittedTurns: 0, headerShortened: true }
+    h = shortenHeader(p.entries, maxLength - bodyLength, true);
+    return h.text.length + bodyLength <= maxLength
+      ? { text: h.text + fullBody(p), shortened: true, omittedTurns: 0, headerShortened: true }
       : tooSmall(p, maxLength, ref);
   }
   let markerRef = ref;
   const fixedBody = (): number =>
-    daySeparator(p.openDate).length +
-    (p.preLength < n ? HANDOFF_DIVIDER.length + 1 : 0) +
-    markerLengthBound(n, markerRef) +
-    1;
+    daySeparator(p.openDate).length + dividerCost + markerLengthBound(n, markerRef) + 1;
   if (h.text.length + fixedBody() > maxLength) {
     // The limit is too small for the header even at its share: cut harder, then drop the reference.
     h = shortenHeader(p.entries, maxLength - fixedBody(), true);
@@ -173,13 +172,13 @@ export function fit(t: Transcript, options: FitOptions): FitResult {
       h = shortenHeader(p.entries, maxLength - fixedBody(), true);
       if (h.text.length + fixedBody() > maxLength) return tooSmall(p, maxLength, ref);
     }
-    if (h.text.length + body.length <= maxLength) {
-      return { text: h.text + body, shortened: true, omittedTurns: 0, headerShortened: true };
+    if (h.text.length + bodyLength <= maxLength) {
+      return { text: h.text + fullBody(p), shortened: true, omittedTurns: 0, headerShortened: true };
     }
   }
 
   const room = maxLength - h.text.length - fixedBody();
-  const { keepFirst, resumeAt } = chooseTurns(p, room);
+  const { keepFirst, resumeAt } = chooseTurns(p, costs, room);
   const text = h.text + renderFitted(p, keepFirst, resumeAt, markerRef);
   if (text.length > maxLength) return tooSmall(p, maxLength, ref); // unreachable by construction; a guard
   return {

@@ -8,7 +8,7 @@ import { decode, indexOfUnescaped, splitUnescaped } from './escape.js';
 import { contactMatchFromText, headerFieldFromKey, roleFromLabel, type HeaderField } from './labels.js';
 import { isSafeHttpsUrl } from './normalize.js';
 import { isDivider, readMarker, readSeparator } from './syntax.js';
-import { joinDateTime } from './timestamps.js';
+import { isValidDate, joinDateTime } from './timestamps.js';
 import type { Omission, ParsedDescription, TranscriptHeader, Turn } from './types.js';
 
 type TranscriptResult = Extract<ParsedDescription, { kind: 'transcript' }>;
@@ -137,10 +137,11 @@ function readTurnLine(line: string, date: string | undefined): OpenTurn | undefi
   if (!m) return undefined;
   const role = roleFromLabel(m[2])!;
   let at = '';
-  if (m[1] !== UNKNOWN_TIME) {
-    const joined = date === undefined ? undefined : joinDateTime(date, m[1]);
-    if (joined === undefined) return undefined;
-    at = joined;
+  const time = m[1];
+  if (time !== UNKNOWN_TIME) {
+    // The date was validated on its separator line; the time only needs its ranges checked.
+    if (date === undefined || time > '23:59:59.999' || time[3] > '5' || time[6] > '5') return undefined;
+    at = `${date}T${time.endsWith('.000') ? time.slice(0, 8) : time}Z`;
   }
   let rest = line.slice(m[0].length);
   const turn: OpenTurn['turn'] = { role };
@@ -164,6 +165,7 @@ function closeTurn(open: OpenTurn): Turn {
 export function parseV1(lines: string[]): TranscriptResult | undefined {
   const opening = findOpening(lines);
   if (!opening || opening.version !== 1) return undefined;
+  if (opening.date !== undefined && !isValidDate(opening.date)) return undefined;
   let reading: HeaderReading = { header: {}, shortened: false };
   if (opening.index > 0) {
     if (lines[opening.index - 1] !== '') return undefined;
@@ -199,6 +201,7 @@ export function parseV1(lines: string[]): TranscriptResult | undefined {
       const separator = readSeparator(line);
       if (separator) {
         if (separator.version !== 1 || separator.date === undefined) return undefined;
+        if (!isValidDate(separator.date)) return undefined;
         date = separator.date;
         continue;
       }

@@ -9,10 +9,30 @@ const ISO =
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z$/;
 const MINUTE_MS = 60_000;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  const d = new Date(0);
-  d.setUTCFullYear(year, month, 0);
-  return d.getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+}
+
+function validFields(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): boolean {
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
 }
 
 /** Milliseconds since the epoch for validated calendar fields (year 0..9999, month 1..12). */
@@ -25,8 +45,7 @@ export function utcMillis(
   second: number,
   ms: number,
 ): number | undefined {
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  if (!validFields(year, month, day, hour, minute, second)) return undefined;
   const d = new Date(0);
   // setUTCFullYear, not Date.UTC: Date.UTC maps years 0..99 to 1900..1999.
   d.setUTCFullYear(year, month - 1, day);
@@ -60,18 +79,18 @@ function offsetMinutes(zone: string | undefined): number | undefined {
  */
 export function canonicalTimestamp(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  if (CANONICAL.test(value) && value.slice(19, 24) !== '.000Z') {
-    // Fast path for text that already looks canonical: only the calendar needs checking.
-    const ok = utcMillis(
+  if (CANONICAL.test(value)) {
+    // Fast path for UTC text in (nearly) canonical form, e.g. from toISOString: check the calendar only.
+    const ok = validFields(
       Number(value.slice(0, 4)),
       Number(value.slice(5, 7)),
       Number(value.slice(8, 10)),
       Number(value.slice(11, 13)),
       Number(value.slice(14, 16)),
       Number(value.slice(17, 19)),
-      0,
     );
-    return ok === undefined ? undefined : value;
+    if (!ok) return undefined;
+    return value.endsWith('.000Z') ? `${value.slice(0, 19)}Z` : value;
   }
   const m = ISO.exec(value.trim());
   if (!m) return undefined;
