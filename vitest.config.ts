@@ -13,6 +13,8 @@ export default defineConfig({
   resolve: { alias },
   test: {
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
+    // Parts land issue by issue; a project with no test files yet is not a failure of the others.
+    passWithNoTests: true,
     projects: [
       {
         extends: true,
