@@ -1,0 +1,770 @@
+// Table metadata the sandbox enforces: a trimmed copy of the project's Dataverse reference
+// (tables.json: entity sets, keys, column types, max lengths, options, bind names, create/update validity),
+// compiled from Microsoft's table reference pages. Kept as source so the sandbox stands alone.
+// Regenerate by hand when the reference changes; tests pin the facts the relay depends on.
+import type { TableMetadata } from './metadata-types.js';
+
+export const TABLES: Record<string, TableMetadata> = {
+  incident: {
+    entitySet: 'incidents',
+    primaryKey: 'incidentid',
+    primaryName: 'title',
+    objectTypeCode: 112,
+    columns: {
+      incidentid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: false,
+      },
+      title: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 200,
+      },
+      description: {
+        type: 'Memo',
+        create: true,
+        update: true,
+        maxLength: 2000,
+      },
+      ticketnumber: {
+        type: 'String',
+        create: true,
+        update: false,
+        maxLength: 100,
+      },
+      prioritycode: {
+        type: 'Picklist',
+        create: true,
+        update: true,
+        options: {
+          '1': 'High',
+          '2': 'Normal',
+          '3': 'Low',
+        },
+      },
+      caseorigincode: {
+        type: 'Picklist',
+        create: true,
+        update: true,
+        options: {
+          '1': 'Phone',
+          '2': 'Email',
+          '3': 'Web',
+          '2483': 'Facebook',
+          '3986': 'Twitter',
+          '700610000': 'IoT',
+        },
+      },
+      casetypecode: {
+        type: 'Picklist',
+        create: true,
+        update: true,
+        options: {
+          '1': 'Question',
+          '2': 'Problem',
+          '3': 'Request',
+        },
+      },
+      severitycode: {
+        type: 'Picklist',
+        create: true,
+        update: true,
+        options: {
+          '1': 'Default Value',
+        },
+      },
+      customersatisfactioncode: {
+        type: 'Picklist',
+        create: true,
+        update: true,
+        options: {
+          '1': 'Very Dissatisfied',
+          '2': 'Dissatisfied',
+          '3': 'Neutral',
+          '4': 'Satisfied',
+          '5': 'Very Satisfied',
+        },
+      },
+      customerid: {
+        type: 'Customer',
+        create: true,
+        update: true,
+        bind: {
+          account: 'customerid_account',
+          contact: 'customerid_contact',
+        },
+        targets: ['account', 'contact'],
+      },
+      primarycontactid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        bind: {
+          contact: 'primarycontactid',
+        },
+        targets: ['contact'],
+      },
+      ownerid: {
+        type: 'Owner',
+        create: true,
+        update: true,
+        bind: {
+          systemuser: 'ownerid',
+          team: 'ownerid',
+        },
+        targets: ['systemuser', 'team'],
+      },
+      statecode: {
+        type: 'State',
+        create: false,
+        update: true,
+        options: {
+          '0': 'Active',
+          '1': 'Resolved',
+          '2': 'Cancelled',
+        },
+      },
+      statuscode: {
+        type: 'Status',
+        create: true,
+        update: true,
+        options: {
+          '1': 'In Progress',
+          '2': 'On Hold',
+          '3': 'Waiting for Details',
+          '4': 'Researching',
+          '5': 'Problem Solved',
+          '1000': 'Information Provided',
+          '6': 'Cancelled',
+          '2000': 'Merged',
+        },
+      },
+      emailaddress: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 100,
+      },
+      routecase: {
+        type: 'Boolean',
+        create: true,
+        update: false,
+        default: true,
+      },
+      parentcaseid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        bind: {
+          incident: 'parentcaseid',
+        },
+        targets: ['incident'],
+      },
+      subjectid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        bind: {
+          subject: 'subjectid',
+        },
+        targets: ['subject'],
+      },
+      slaid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        bind: {
+          sla: 'slaid_sla',
+        },
+        targets: ['sla'],
+      },
+      createdon: {
+        type: 'DateTime',
+        create: false,
+        update: false,
+      },
+      modifiedon: {
+        type: 'DateTime',
+        create: false,
+        update: false,
+      },
+      createdby: {
+        type: 'Lookup',
+        create: false,
+        update: false,
+        targets: ['systemuser'],
+      },
+    },
+  },
+  contact: {
+    entitySet: 'contacts',
+    primaryKey: 'contactid',
+    primaryName: 'fullname',
+    objectTypeCode: null,
+    columns: {
+      contactid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: false,
+      },
+      firstname: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      lastname: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      fullname: {
+        type: 'String',
+        create: false,
+        update: false,
+        maxLength: 160,
+      },
+      emailaddress1: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 100,
+      },
+      emailaddress2: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 100,
+      },
+      telephone1: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      telephone2: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      telephone3: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      mobilephone: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      business2: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      home2: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      address1_telephone1: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      address1_telephone2: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      address1_telephone3: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      description: {
+        type: 'Memo',
+        create: true,
+        update: true,
+        maxLength: 2000,
+      },
+      parentcustomerid: {
+        type: 'Customer',
+        create: true,
+        update: true,
+        bind: {
+          account: 'parentcustomerid_account',
+          contact: 'parentcustomerid_contact',
+        },
+        targets: ['account', 'contact'],
+      },
+      ownerid: {
+        type: 'Owner',
+        create: true,
+        update: true,
+        bind: {
+          systemuser: 'ownerid',
+          team: 'ownerid',
+        },
+        targets: ['systemuser', 'team'],
+      },
+      statecode: {
+        type: 'State',
+        create: false,
+        update: true,
+        options: {
+          '0': 'Active',
+          '1': 'Inactive',
+        },
+      },
+      statuscode: {
+        type: 'Status',
+        create: true,
+        update: true,
+        options: {
+          '1': 'Active',
+          '2': 'Inactive',
+        },
+      },
+      createdon: {
+        type: 'DateTime',
+        create: false,
+        update: false,
+      },
+      modifiedon: {
+        type: 'DateTime',
+        create: false,
+        update: false,
+      },
+    },
+  },
+  account: {
+    entitySet: 'accounts',
+    primaryKey: 'accountid',
+    primaryName: 'name',
+    objectTypeCode: null,
+    columns: {
+      accountid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: false,
+      },
+      name: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 160,
+      },
+      telephone1: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 50,
+      },
+      emailaddress1: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 100,
+      },
+      primarycontactid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        bind: {
+          contact: 'primarycontactid',
+        },
+        targets: ['contact'],
+      },
+      statecode: {
+        type: 'State',
+        create: false,
+        update: true,
+        options: {
+          '0': 'Active',
+          '1': 'Inactive',
+        },
+      },
+      statuscode: {
+        type: 'Status',
+        create: true,
+        update: true,
+        options: {
+          '1': 'Active',
+          '2': 'Inactive',
+        },
+      },
+      createdon: {
+        type: 'DateTime',
+        create: false,
+        update: false,
+      },
+    },
+  },
+  queue: {
+    entitySet: 'queues',
+    primaryKey: 'queueid',
+    primaryName: 'name',
+    objectTypeCode: null,
+    columns: {
+      queueid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: false,
+      },
+      name: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 200,
+      },
+      queueviewtype: {
+        type: 'Picklist',
+        create: true,
+        update: true,
+        options: {
+          '0': 'Public',
+          '1': 'Private',
+        },
+      },
+      emailaddress: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 100,
+      },
+      description: {
+        type: 'Memo',
+        create: true,
+        update: true,
+        maxLength: 2000,
+      },
+      ownerid: {
+        type: 'Owner',
+        create: true,
+        update: true,
+        bind: {
+          systemuser: 'ownerid',
+          team: 'ownerid',
+        },
+        targets: ['systemuser', 'team'],
+      },
+      statecode: {
+        type: 'State',
+        create: false,
+        update: true,
+        options: {
+          '0': 'Active',
+          '1': 'Inactive',
+        },
+      },
+      statuscode: {
+        type: 'Status',
+        create: true,
+        update: true,
+        options: {
+          '1': 'Active',
+          '2': 'Inactive',
+        },
+      },
+    },
+  },
+  queueitem: {
+    entitySet: 'queueitems',
+    primaryKey: 'queueitemid',
+    primaryName: 'title',
+    objectTypeCode: null,
+    columns: {
+      queueitemid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: false,
+      },
+      objectid: {
+        type: 'Lookup',
+        create: true,
+        update: false,
+        bind: {
+          incident: 'objectid_incident',
+        },
+        targets: [
+          'incident',
+          'activitypointer',
+          'appointment',
+          'email',
+          'fax',
+          'letter',
+          'phonecall',
+          'task',
+          'recurringappointmentmaster',
+          'socialactivity',
+          'knowledgearticle',
+          'msdyn_ocliveworkitem',
+          'msdyn_ocsession',
+          'serviceappointment',
+        ],
+      },
+      objecttypecode: {
+        type: 'Picklist',
+        create: false,
+        update: false,
+        options: {
+          '112': 'Case',
+          '4202': 'Email',
+          '4210': 'Phone Call',
+          '4212': 'Task',
+        },
+      },
+      queueid: {
+        type: 'Lookup',
+        create: true,
+        update: false,
+        bind: {
+          queue: 'queueid',
+        },
+        targets: ['queue'],
+      },
+      workerid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        bind: {
+          systemuser: 'workerid_systemuser',
+          team: 'workerid_team',
+        },
+        targets: ['systemuser', 'team'],
+      },
+      title: {
+        type: 'String',
+        create: false,
+        update: false,
+        maxLength: 300,
+      },
+      enteredon: {
+        type: 'DateTime',
+        create: false,
+        update: false,
+      },
+      statecode: {
+        type: 'State',
+        create: false,
+        update: true,
+        options: {
+          '0': 'Active',
+          '1': 'Inactive',
+        },
+      },
+      statuscode: {
+        type: 'Status',
+        create: true,
+        update: true,
+        options: {
+          '1': 'Active',
+          '2': 'Inactive',
+        },
+      },
+      createdon: {
+        type: 'DateTime',
+        create: false,
+        update: false,
+      },
+    },
+  },
+  annotation: {
+    entitySet: 'annotations',
+    primaryKey: 'annotationid',
+    primaryName: 'subject',
+    objectTypeCode: null,
+    columns: {
+      annotationid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: false,
+      },
+      subject: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 500,
+      },
+      notetext: {
+        type: 'Memo',
+        create: true,
+        update: true,
+        maxLength: 100000,
+      },
+      filename: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 255,
+      },
+      mimetype: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 256,
+      },
+      documentbody: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 1073741823,
+      },
+      isdocument: {
+        type: 'Boolean',
+        create: true,
+        update: true,
+        default: false,
+      },
+      filesize: {
+        type: 'Integer',
+        create: false,
+        update: false,
+      },
+      objectid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        bind: {
+          incident: 'objectid_incident',
+          account: 'objectid_account',
+          contact: 'objectid_contact',
+        },
+        targets: ['incident', 'account', 'contact', 'email', 'phonecall', 'task'],
+      },
+      objecttypecode: {
+        type: 'EntityName',
+        create: true,
+        update: true,
+      },
+      ownerid: {
+        type: 'Owner',
+        create: true,
+        update: true,
+        bind: {
+          systemuser: 'ownerid',
+          team: 'ownerid',
+        },
+        targets: ['systemuser', 'team'],
+      },
+      createdon: {
+        type: 'DateTime',
+        create: false,
+        update: false,
+      },
+      modifiedon: {
+        type: 'DateTime',
+        create: false,
+        update: false,
+      },
+    },
+  },
+  systemuser: {
+    entitySet: 'systemusers',
+    primaryKey: 'systemuserid',
+    primaryName: 'fullname',
+    objectTypeCode: null,
+    columns: {
+      systemuserid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: false,
+      },
+      fullname: {
+        type: 'String',
+        create: false,
+        update: false,
+        maxLength: 200,
+      },
+      firstname: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 256,
+      },
+      lastname: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 256,
+      },
+      internalemailaddress: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 100,
+      },
+      isdisabled: {
+        type: 'Boolean',
+        create: false,
+        update: true,
+        options: {
+          '0': 'Enabled',
+          '1': 'Disabled',
+        },
+        default: false,
+      },
+      accessmode: {
+        type: 'Picklist',
+        create: true,
+        update: true,
+        options: {
+          '0': 'Read-Write',
+          '1': 'Administrative',
+          '2': 'Read',
+          '3': 'Support User',
+          '4': 'Non-interactive',
+          '5': 'Delegated Admin',
+        },
+      },
+      applicationid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: true,
+      },
+      businessunitid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        targets: ['businessunit'],
+      },
+      queueid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        targets: ['queue'],
+      },
+    },
+  },
+  team: {
+    entitySet: 'teams',
+    primaryKey: 'teamid',
+    primaryName: 'name',
+    objectTypeCode: null,
+    columns: {
+      teamid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: false,
+      },
+      name: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 160,
+      },
+    },
+  },
+};

@@ -1,0 +1,123 @@
+/** The default seed: what a fresh Customer Service org plus our setup would hold. Ids are fixed for tests and the demo. */
+import type { Row } from './state.js';
+
+export const SEED_IDS = {
+  businessUnit: '7b0c0d6e-1c1a-4e5f-9d2a-000000000001',
+  organization: '7b0c0d6e-1c1a-4e5f-9d2a-000000000002',
+  /** The relay's application user (WhoAmI answers this id). */
+  applicationUser: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000a1',
+  /** An enabled human user: the default owner. */
+  owner: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b1',
+  disabledUser: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b2',
+  team: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000c1',
+  voiceQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d1',
+  disabledQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d2',
+  /** "Unidentified caller": the placeholder customer. */
+  unidentifiedCaller: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000e1',
+  account: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000f1',
+  contacts: {
+    parenthesised: '7b0c0d6e-1c1a-4e5f-9d2a-000000000101',
+    international: '7b0c0d6e-1c1a-4e5f-9d2a-000000000102',
+    digits: '7b0c0d6e-1c1a-4e5f-9d2a-000000000103',
+    e164: '7b0c0d6e-1c1a-4e5f-9d2a-000000000104',
+    uk: '7b0c0d6e-1c1a-4e5f-9d2a-000000000105',
+    inactive: '7b0c0d6e-1c1a-4e5f-9d2a-000000000106',
+    withEmail: '7b0c0d6e-1c1a-4e5f-9d2a-000000000107',
+  },
+} as const;
+
+export interface SeedData {
+  [entitySet: string]: Row[];
+}
+
+const created = '2026-01-05T09:00:00.000Z';
+
+function contact(id: string, firstname: string, lastname: string, extra: Row): Row {
+  return {
+    contactid: id,
+    firstname,
+    lastname,
+    fullname: `${firstname} ${lastname}`.trim(),
+    statecode: 0,
+    statuscode: 1,
+    createdon: created,
+    modifiedon: created,
+    _ownerid_value: SEED_IDS.owner,
+    '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
+    ...extra,
+  };
+}
+
+export function defaultSeed(): SeedData {
+  const c = SEED_IDS.contacts;
+  return {
+    systemusers: [
+      {
+        systemuserid: SEED_IDS.applicationUser,
+        firstname: '#',
+        lastname: 'OpenCX Relay',
+        fullname: '# OpenCX Relay',
+        internalemailaddress: 'opencx-relay@example.com',
+        isdisabled: false,
+        accessmode: 4,
+      },
+      {
+        systemuserid: SEED_IDS.owner,
+        firstname: 'Avery',
+        lastname: 'Voice-Lead',
+        fullname: 'Avery Voice-Lead',
+        internalemailaddress: 'avery@example.com',
+        isdisabled: false,
+        accessmode: 0,
+      },
+      {
+        systemuserid: SEED_IDS.disabledUser,
+        firstname: 'Former',
+        lastname: 'Employee',
+        fullname: 'Former Employee',
+        internalemailaddress: 'former@example.com',
+        isdisabled: true,
+        accessmode: 0,
+      },
+    ],
+    teams: [{ teamid: SEED_IDS.team, name: 'Voice team' }],
+    queues: [
+      { queueid: SEED_IDS.voiceQueue, name: 'Voice support', queueviewtype: 1, statecode: 0, statuscode: 1 },
+      {
+        queueid: SEED_IDS.disabledQueue,
+        name: 'Old voice queue',
+        queueviewtype: 1,
+        statecode: 1,
+        statuscode: 2,
+      },
+    ],
+    accounts: [
+      {
+        accountid: SEED_IDS.account,
+        name: 'Northwind Supplies',
+        statecode: 0,
+        statuscode: 1,
+        createdon: created,
+      },
+    ],
+    contacts: [
+      contact(SEED_IDS.unidentifiedCaller, '', 'Unidentified caller', {
+        fullname: 'Unidentified caller',
+        description: 'Placeholder customer for calls whose caller is not known (OpenCX relay).',
+      }),
+      contact(c.parenthesised, 'Maria', 'Lopez', { telephone1: '(415) 555-0101' }),
+      contact(c.international, 'Kenji', 'Watanabe', { mobilephone: '+1 415-555-0102' }),
+      contact(c.digits, 'Priya', 'Raman', {
+        telephone2: '4155550103',
+        emailaddress1: 'priya.raman@example.com',
+      }),
+      contact(c.e164, 'Tom', 'Baker', { mobilephone: '+14155550104' }),
+      contact(c.uk, 'Olivia', 'Hughes', { telephone1: '020 7946 0958' }),
+      contact(c.inactive, 'Old', 'Record', { mobilephone: '+14155550105', statecode: 1, statuscode: 2 }),
+      contact(c.withEmail, 'Dana', 'Whitfield', {
+        emailaddress1: 'dana.whitfield@example.com',
+        mobilephone: '+14155550134',
+      }),
+    ],
+  };
+}

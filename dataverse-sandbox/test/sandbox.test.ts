@@ -1,0 +1,425 @@
+import { describe, expect, it } from 'vitest';
+import { SEED_IDS } from '../src/index.js';
+import { api, batchBody, errorOf, post, sandbox } from './helpers.js';
+
+const INCIDENT = '0d7b3c5e-8f21-5a44-9c3e-6b1f2a9d4e70';
+const QUEUE_ITEM = '7a1f6d2c-94b3-5e08-8d4a-2c6e1b9f0a33';
+
+const validIncident = (id = INCIDENT) => ({
+  incidentid: id,
+  title: 'Delivery change - Dana Whitfield',
+  description: 'Channel: phone_voice',
+  caseorigincode: 1,
+  prioritycode: 2,
+  'customerid_contact@odata.bind': `/contacts(${SEED_IDS.contacts.withEmail})`,
+  'ownerid@odata.bind': `/systemusers(${SEED_IDS.owner})`,
+});
+
+describe('creating records', () => {
+  it('creates a phone case with a client id and answers 204 with OData-EntityId', async () => {
+    const s = await sandbox();
+    const response = await post(s, 'incidents', validIncident());
+    expect(response.status).toBe(204);
+    expect(response.headers.get('odata-entityid')).toBe(`${s.url}/api/data/v9.2/incidents(${INCIDENT})`);
+    const [row] = s.state.rows('incidents');
+    expect(row).toMatchObject({
+      incidentid: INCIDENT,
+      _customerid_value: SEED_IDS.contacts.withEmail,
+      statecode: 0,
+    });
+    expect(String(row.ticketnumber)).toMatch(/^CAS-\d{5}-[A-Z0-9]{6}$/);
+    expect(row.createdon).toBe('2026-11-24T14:05:09.000Z');
+  });
+
+  it('answers 412 0x80040237 when the id already exists', async () => {
+    const s = await sandbox();
+    expect((await post(s, 'incidents', validIncident())).status).toBe(204);
+    expect(await errorOf(await post(s, 'incidents', validIncident()))).toMatchObject({
+      status: 412,
+      code: '0x80040237',
+    });
+    expect(s.state.rows('incidents')).toHaveLength(1);
+  });
+
+  it('refuses queueid@odata.bind on an incident with 400 0x80048d19', async () => {
+    const s = await sandbox();
+    const response = await post(s, 'incidents', {
+      ...validIncident(),
+      'queueid@odata.bind': `/queues(${SEED_IDS.voiceQueue})`,
+    });
+    expect(await errorOf(response)).toMatchObject({ status: 400, code: '0x80048d19' });
+  });
+
+  it('refuses an unknown plain property with 400 0x0', async () => {
+    const s = await sandbox();
+    expect(
+      await errorOf(await post(s, 'incidents', { ...validIncident(), queueid: SEED_IDS.voiceQueue })),
+    ).toMatchObject({
+      status: 400,
+      code: '0x0',
+    });
+  });
+
+  it('refuses priority 4 with 0x8004431a listing the accepted values', async () => {
+    const s = await sandbox();
+    const error = await errorOf(await post(s, 'incidents', { ...validIncident(), prioritycode: 4 }));
+    expect(error).toMatchObject({ status: 400, code: '0x8004431a' });
+    expect(error.message).toContain('Accepted Values: 1,2,3');
+  });
+
+  it('refuses a title over 200 characters with 0x80044331, and honours a configured description length', async () => {
+    const s = await sandbox({ metadata: { maxLength: { 'incident.description': 100 } } });
+    expect(
+      await errorOf(await post(s, 'incidents', { ...validIncident(), title: 'x'.repeat(201) })),
+    ).toMatchObject({
+      code: '0x80044331',
+    });
+    expect(
+      await errorOf(await post(s, 'incidents', { ...validIncident(), description: 'x'.repeat(101) })),
+    ).toMatchObject({
+      code: '0x80044331',
+    });
+  });
+
+  it('requires a customer (0x80044410) but not the business-required title', async () => {
+    const s = await sandbox();
+    const { 'customerid_contact@odata.bind': _drop, ...withoutCustomer } = validIncident();
+    expect(await errorOf(await post(s, 'incidents', withoutCustomer))).toMatchObject({
+      status: 400,
+      code: '0x80044410',
+    });
+    const { title: _title, ...withoutTitle } = validIncident();
+    expect((await post(s, 'incidents', withoutTitle)).status).toBe(204);
+  });
+
+  it('answers 404 0x80040217 for a bind to a missing record', async () => {
+    const s = await sandbox();
+    const response = await post(s, 'incidents', {
+      ...validIncident(),
+      'customerid_contact@odata.bind': '/contacts(00000000-0000-0000-0000-00000000dead)',
+    });
+    expect(await errorOf(response)).toMatchObject({ status: 404, code: '0x80040217' });
+  });
+
+  it('refuses a queue item without a queue, and a second active queue item for one case', async () => {
+    const s = await sandbox();
+    await post(s, 'incidents', validIncident());
+    expect(
+      await errorOf(
+        await post(s, 'queueitems', { 'objectid_incident@odata.bind': `/incidents(${INCIDENT})` }),
+      ),
+    ).toMatchObject({ code: '0x80040528' });
+    const item = {
+      'objectid_incident@odata.bind': `/incidents(${INCIDENT})`,
+      'queueid@odata.bind': `/queues(${SEED_IDS.voiceQueue})`,
+    };
+    expect((await post(s, 'queueitems', item)).status).toBe(204);
+    expect(await errorOf(await post(s, 'queueitems', item))).toMatchObject({ code: '0x80040526' });
+  });
+
+  it('refuses a disabled owner with 0x80040225', async () => {
+    const s = await sandbox();
+    const response = await post(s, 'incidents', {
+      ...validIncident(),
+      'ownerid@odata.bind': `/systemusers(${SEED_IDS.disabledUser})`,
+    });
+    expect(await errorOf(response)).toMatchObject({ code: '0x80040225' });
+  });
+
+  it('returns the record with Prefer: return=representation', async () => {
+    const s = await sandbox();
+    const response = await post(s, 'incidents', validIncident(), { Prefer: 'return=representation' });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({
+      incidentid: INCIDENT,
+      _customerid_value: SEED_IDS.contacts.withEmail,
+    });
+  });
+});
+
+describe('reading records', () => {
+  it('filters with eq / or / parentheses, doubles quotes, and honours $select, $top, $orderby, $count', async () => {
+    const s = await sandbox();
+    await post(s, 'contacts', { lastname: "O'Brien-Smith", emailaddress1: "sean.o'brien@example.com" });
+    const filter = encodeURIComponent(
+      "statecode eq 0 and (emailaddress1 eq 'sean.o''brien@example.com' or mobilephone eq '+14155550104')",
+    );
+    const response = await fetch(
+      api(
+        s,
+        `contacts?$select=fullname,emailaddress1&$filter=${filter}&$orderby=fullname desc&$count=true&$top=5`,
+      ),
+    );
+    const body = (await response.json()) as { '@odata.count': number; value: Array<Record<string, unknown>> };
+    expect(response.status).toBe(200);
+    expect(body['@odata.count']).toBe(2);
+    expect(body.value.map((row) => row.fullname)).toEqual(['Tom Baker', "O'Brien-Smith"]);
+    expect(Object.keys(body.value[0]).sort()).toEqual([
+      '@odata.etag',
+      'contactid',
+      'emailaddress1',
+      'fullname',
+    ]);
+  });
+
+  it('compares strings case-insensitively and matches null', async () => {
+    const s = await sandbox();
+    const filter = encodeURIComponent("emailaddress1 eq 'DANA.WHITFIELD@EXAMPLE.COM' and telephone1 eq null");
+    const body = (await (await fetch(api(s, `contacts?$filter=${filter}`))).json()) as { value: unknown[] };
+    expect(body.value).toHaveLength(1);
+  });
+
+  it('answers contains / endswith on contacts with 0x80048573, as a leading wildcard does', async () => {
+    const s = await sandbox();
+    for (const fn of ["contains(mobilephone,'5550104')", "endswith(telephone1,'0101')"]) {
+      const response = await fetch(api(s, `contacts?$filter=${encodeURIComponent(fn)}`));
+      expect(await errorOf(response)).toMatchObject({ status: 400, code: '0x80048573' });
+    }
+  });
+
+  it('refuses an unknown $select column and an unknown entity set', async () => {
+    const s = await sandbox();
+    expect(await errorOf(await fetch(api(s, 'contacts?$select=nope')))).toMatchObject({
+      status: 400,
+      code: '0x0',
+    });
+    expect(await errorOf(await fetch(api(s, 'cases')))).toMatchObject({ status: 404, code: '0x8006088a' });
+  });
+
+  it('reads lookups as _x_value with annotations on request', async () => {
+    const s = await sandbox();
+    await post(s, 'incidents', validIncident());
+    const response = await fetch(api(s, `incidents(${INCIDENT})?$select=_customerid_value,prioritycode`), {
+      headers: { Prefer: 'odata.include-annotations="*"' },
+    });
+    expect(await response.json()).toMatchObject({
+      _customerid_value: SEED_IDS.contacts.withEmail,
+      '_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'contact',
+      '_customerid_value@OData.Community.Display.V1.FormattedValue': 'Dana Whitfield',
+      'prioritycode@OData.Community.Display.V1.FormattedValue': 'Normal',
+    });
+  });
+
+  it('updates with a bind to a contact or an account', async () => {
+    const s = await sandbox();
+    await post(s, 'incidents', validIncident());
+    const patch = (body: unknown) =>
+      fetch(api(s, `incidents(${INCIDENT})`), {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await patch({ 'customerid_contact@odata.bind': `/contacts(${SEED_IDS.contacts.uk})` })).status,
+    ).toBe(204);
+    expect(s.state.get('incidents', INCIDENT)).toMatchObject({ _customerid_value: SEED_IDS.contacts.uk });
+    expect((await patch({ 'customerid_account@odata.bind': `/accounts(${SEED_IDS.account})` })).status).toBe(
+      204,
+    );
+    expect(s.state.get('incidents', INCIDENT)).toMatchObject({
+      _customerid_value: SEED_IDS.account,
+      '_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'account',
+    });
+  });
+});
+
+describe('$batch', () => {
+  async function sendBatch(
+    s: Awaited<ReturnType<typeof sandbox>>,
+    batch: { body: string; contentType: string },
+    prefer?: string,
+  ) {
+    const response = await fetch(api(s, '$batch'), {
+      method: 'POST',
+      headers: { 'Content-Type': batch.contentType, ...(prefer ? { Prefer: prefer } : {}) },
+      body: batch.body,
+    });
+    return { response, text: await response.text() };
+  }
+
+  it('creates a case and its queue item in one change set, with $1 references, and reads back the ticket number', async () => {
+    const s = await sandbox();
+    const { response, text } = await sendBatch(
+      s,
+      batchBody(
+        [
+          { method: 'POST', url: '/api/data/v9.2/incidents', body: validIncident() },
+          {
+            method: 'POST',
+            url: '/api/data/v9.2/queueitems',
+            body: {
+              queueitemid: QUEUE_ITEM,
+              'objectid_incident@odata.bind': '$1',
+              'queueid@odata.bind': `/queues(${SEED_IDS.voiceQueue})`,
+            },
+          },
+        ],
+        [`/api/data/v9.2/incidents(${INCIDENT})?$select=ticketnumber`],
+      ),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed; boundary=batchresponse_/);
+    expect(text).toContain('Content-ID: 1\r\n\r\nHTTP/1.1 204 No Content');
+    expect(text).toContain('changesetresponse_');
+    expect(text).toMatch(/"ticketnumber":"CAS-\d{5}-/);
+    expect(s.state.get('queueitems', QUEUE_ITEM)).toMatchObject({ _objectid_value: INCIDENT });
+  });
+
+  it('rolls back the whole change set when one operation fails, and stops there', async () => {
+    const s = await sandbox();
+    const { response, text } = await sendBatch(
+      s,
+      batchBody(
+        [
+          { method: 'POST', url: '/api/data/v9.2/incidents', body: validIncident() },
+          {
+            method: 'POST',
+            url: '/api/data/v9.2/queueitems',
+            body: { 'objectid_incident@odata.bind': '$1' },
+          },
+        ],
+        [`/api/data/v9.2/incidents(${INCIDENT})`],
+      ),
+    );
+    expect(response.status).toBe(400);
+    expect(text).toContain('Content-ID: 2');
+    expect(text).toContain('0x80040528');
+    expect(text).not.toContain('HTTP/1.1 200 OK');
+    expect(s.state.rows('incidents')).toHaveLength(0);
+  });
+
+  it('answers an unknown $n reference as Dataverse does', async () => {
+    const s = await sandbox();
+    const { response, text } = await sendBatch(
+      s,
+      batchBody([
+        { method: 'POST', url: '/api/data/v9.2/queueitems', body: { 'objectid_incident@odata.bind': '$7' } },
+      ]),
+    );
+    expect(response.status).toBe(400);
+    expect(text).toContain("Content-ID Reference: '$7' does not exist in the batch context.");
+  });
+
+  it('with continue-on-error answers 200 and runs later parts', async () => {
+    const s = await sandbox();
+    const { response, text } = await sendBatch(
+      s,
+      batchBody(
+        [{ method: 'POST', url: '/api/data/v9.2/incidents', body: { title: 'no customer' } }],
+        [`/api/data/v9.2/queues(${SEED_IDS.voiceQueue})?$select=name`],
+      ),
+      'odata.continue-on-error',
+    );
+    expect(response.status).toBe(200);
+    expect(text).toContain('0x80044410');
+    expect(text).toContain('"name":"Voice support"');
+  });
+
+  it('refuses a GET inside a change set and an unreadable body', async () => {
+    const s = await sandbox();
+    const withGet = batchBody([{ method: 'GET', url: `/api/data/v9.2/queues(${SEED_IDS.voiceQueue})` }]);
+    expect((await sendBatch(s, withGet)).response.status).toBe(400);
+    const broken = await sendBatch(s, {
+      body: '--batch_x\r\nno end',
+      contentType: 'multipart/mixed; boundary=batch_x',
+    });
+    expect(broken.response.status).toBe(400);
+    expect(broken.text).toContain('0x80048d19');
+  });
+});
+
+describe('identity, privileges and metadata', () => {
+  it('answers WhoAmI with the application user', async () => {
+    const s = await sandbox();
+    expect(await (await fetch(api(s, 'WhoAmI'))).json()).toMatchObject({ UserId: SEED_IDS.applicationUser });
+  });
+
+  it('answers 401 with a challenge when a token is required and missing or expired', async () => {
+    const now = Date.parse('2026-11-24T14:05:09Z');
+    const s = await sandbox({ auth: { requireToken: true, tokens: ['good'] }, clock: () => now });
+    const missing = await fetch(api(s, 'WhoAmI'));
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer authorization_uri=/);
+    expect((await fetch(api(s, 'WhoAmI'), { headers: { Authorization: 'Bearer good' } })).status).toBe(200);
+    s.setFaults({ tokensExpireAt: now });
+    expect((await fetch(api(s, 'WhoAmI'), { headers: { Authorization: 'Bearer good' } })).status).toBe(401);
+  });
+
+  it('simulates a missing application user and a missing privilege', async () => {
+    const s = await sandbox({ auth: { applicationUserExists: false } });
+    expect(await errorOf(await fetch(api(s, 'WhoAmI')))).toMatchObject({ status: 403, code: '0x80072560' });
+    s.setAuth({ missingPrivileges: ['prvAppendToQueue'] });
+    const error = await errorOf(await post(s, 'queueitems', {}));
+    expect(error).toMatchObject({ status: 403, code: '0x80040220' });
+    expect(error.message).toContain('missing prvAppendToQueue privilege');
+  });
+
+  it('reads max lengths, option sets and attribute lists', async () => {
+    const s = await sandbox({ metadata: { maxLength: { 'incident.description': 100000 } } });
+    const description = await fetch(
+      api(
+        s,
+        "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='description')?$select=MaxLength",
+      ),
+    );
+    expect(await description.json()).toMatchObject({ LogicalName: 'description', MaxLength: 100000 });
+    const priority = await fetch(
+      api(
+        s,
+        "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='prioritycode')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)",
+      ),
+    );
+    const body = (await priority.json()) as {
+      OptionSet: { Options: Array<{ Value: number; Label: { UserLocalizedLabel: { Label: string } } }> };
+    };
+    expect(body.OptionSet.Options.map((o) => [o.Value, o.Label.UserLocalizedLabel.Label])).toEqual([
+      [1, 'High'],
+      [2, 'Normal'],
+      [3, 'Low'],
+    ]);
+    const list = (await (
+      await fetch(api(s, "EntityDefinitions(LogicalName='incident')/Attributes"))
+    ).json()) as {
+      value: Array<{ LogicalName: string; AttributeType: string }>;
+    };
+    expect(list.value).toContainEqual(
+      expect.objectContaining({ LogicalName: 'casetypecode', AttributeType: 'Picklist' }),
+    );
+  });
+});
+
+describe('service protection and faults', () => {
+  it('answers 429 with Retry-After once the budget is spent, and again after the window', async () => {
+    let now = Date.parse('2026-11-24T14:00:00Z');
+    const s = await sandbox({ limits: { requestsPerWindow: 3, windowMs: 60_000 }, clock: () => now });
+    for (let i = 0; i < 3; i += 1) expect((await fetch(api(s, 'WhoAmI'))).status).toBe(200);
+    const refused = await fetch(api(s, 'WhoAmI'));
+    expect(await errorOf(refused.clone())).toMatchObject({ status: 429, code: '0x80072322' });
+    expect(refused.headers.get('retry-after')).toBe('60');
+    now += 60_000;
+    expect((await fetch(api(s, 'WhoAmI'))).status).toBe(200);
+    expect(s.ceilingPerSecond()).toBeCloseTo(0.05);
+  });
+
+  it('injects a 429 storm, 5xx, and drops the connection after committing', async () => {
+    const s = await sandbox();
+    s.setFaults({ throttleNext: 2, throttleRetryAfterSeconds: 7 });
+    const first = await fetch(api(s, 'WhoAmI'));
+    expect([first.status, first.headers.get('retry-after')]).toEqual([429, '7']);
+    expect((await fetch(api(s, 'WhoAmI'))).status).toBe(429);
+    expect((await fetch(api(s, 'WhoAmI'))).status).toBe(200);
+    s.setFaults({ errorRate: 1, errorStatus: 503 });
+    expect((await fetch(api(s, 'WhoAmI'))).status).toBe(503);
+    s.setFaults({ dropAfterCommitRate: 1 });
+    await expect(post(s, 'incidents', validIncident())).rejects.toThrow();
+    expect(s.state.rows('incidents')).toHaveLength(1);
+    s.setFaults({});
+    expect(await errorOf(await post(s, 'incidents', validIncident()))).toMatchObject({ status: 412 });
+  });
+
+  it('drops the connection before committing when asked', async () => {
+    const s = await sandbox({ faults: { dropBeforeCommitRate: 1 } });
+    await expect(post(s, 'incidents', validIncident())).rejects.toThrow();
+    expect(s.state.rows('incidents')).toHaveLength(0);
+  });
+});
