@@ -1,0 +1,104 @@
+/**
+ * The relay as a fastify app that never listens (server.ts listens). Routes are tested with `inject`.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { RelayConfig } from './config/types.js';
+import { createAuthenticator } from './intake/authenticate.js';
+import { handoffsRoute } from './intake/handoffs-route.js';
+import { problem } from './intake/problem.js';
+import { messages } from './messages.js';
+import type { Logger } from './observability/logger.js';
+import { createMetrics, type RelayMetrics } from './observability/metrics.js';
+import type { HandoffStore } from './store/types.js';
+
+export interface AppDeps {
+  config: Pick<RelayConfig, 'webhookSecrets' | 'relayBearerToken' | 'bodyLimit'>;
+  store: HandoffStore;
+  logger?: Logger;
+  metrics?: RelayMetrics;
+  clock?: () => number;
+  /** Readiness of Dataverse (e.g. a cached WhoAmI result); absent → only the store is checked. */
+  dataverseReady?: () => Promise<boolean>;
+  onAccepted?: () => void;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const clock = deps.clock ?? Date.now;
+  const metrics = deps.metrics ?? createMetrics(deps.store);
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; widen it so the app keeps fastify's default instance type.
+    loggerInstance: deps.logger as FastifyBaseLogger | undefined,
+    bodyLimit: deps.config.bodyLimit,
+    // Signed bodies are verified byte for byte, so JSON is parsed by the route, not by fastify.
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    /^application\/(.+\+)?json(;.*)?$/i,
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
+  );
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => {
+    const error = Object.assign(new Error(messages.intake.unsupportedMediaType), { statusCode: 415 });
+    done(error, undefined);
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+    if (!error.statusCode || error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    const detail =
+      status === 413
+        ? messages.intake.tooLarge(deps.config.bodyLimit)
+        : status === 415
+          ? messages.intake.unsupportedMediaType
+          : error.message;
+    // Every failure is the client's (4xx): no input may produce a 5xx; the store's own failure is a 503 in the route.
+    return reply
+      .code(status)
+      .type('application/problem+json')
+      .send(problem(status, error.code ?? 'bad-request', 'Request refused', detail));
+  });
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.method === 'POST' && request.body === undefined) {
+      return reply
+        .code(415)
+        .type('application/problem+json')
+        .send(
+          problem(
+            415,
+            'unsupported-media-type',
+            'Unsupported media type',
+            messages.intake.unsupportedMediaType,
+          ),
+        );
+    }
+    return undefined;
+  });
+
+  handoffsRoute(app, {
+    store: deps.store,
+    authenticator: createAuthenticator({
+      secrets: deps.config.webhookSecrets,
+      bearerToken: deps.config.relayBearerToken,
+    }),
+    metrics,
+    clock,
+    onAccepted: deps.onAccepted,
+  });
+
+  app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    let store = true;
+    try {
+      await deps.store.ping();
+    } catch {
+      store = false;
+    }
+    const dataverse = deps.dataverseReady ? await deps.dataverseReady().catch(() => false) : true;
+    return reply.code(store && dataverse ? 200 : 503).send({ store, dataverse });
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  return app;
+}

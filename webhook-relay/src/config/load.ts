@@ -1,0 +1,197 @@
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { messages } from '../messages.js';
+import type { ContactMatchRule, DataverseAuth, RelayConfig } from './types.js';
+
+export type Env = Record<string, string | undefined>;
+export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; errors: string[] };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const m = messages.config;
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+const DEFAULT_ORIGINS: Record<string, number> = { phone_voice: 1, web_voice: 1, phone: 1, email: 2, web: 3 };
+
+/**
+ * Reads and validates the relay's configuration from the environment. Every problem is reported at once,
+ * each naming the variable and the fix.
+ */
+export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResult {
+  const errors: string[] = [];
+  const text = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const required = (name: string, fix: string) => {
+    const value = text(name);
+    if (!value) errors.push(m.missing(name, fix));
+    return value ?? '';
+  };
+  const guid = (name: string) => {
+    const value = required(name, m.guid);
+    if (value && !GUID.test(value)) errors.push(m.invalid(name, value, m.guid));
+    return value.toLowerCase();
+  };
+  const integer = (name: string, fallback: number, min: number, max: number, fix: string) => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      errors.push(m.invalid(name, value, fix));
+      return fallback;
+    }
+    return parsed;
+  };
+  const jsonObject = (name: string, fallback: Record<string, unknown>) => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        return parsed as Record<string, unknown>;
+      }
+    } catch {
+      // reported below
+    }
+    errors.push(m.invalid(name, value, m.json));
+    return fallback;
+  };
+
+  const dataverseUrl = required('DATAVERSE_URL', m.dataverseUrl);
+  let loopback = false;
+  if (dataverseUrl) {
+    try {
+      const url = new URL(dataverseUrl);
+      loopback = isLoopbackHost(url.hostname);
+      const okScheme = url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
+      if (!okScheme || url.pathname !== '/' || dataverseUrl.endsWith('/') || url.search || url.hash) {
+        errors.push(m.invalid('DATAVERSE_URL', dataverseUrl, m.dataverseUrl));
+      }
+    } catch {
+      errors.push(m.invalid('DATAVERSE_URL', dataverseUrl, m.dataverseUrl));
+    }
+  }
+
+  let auth: DataverseAuth = { kind: 'none' };
+  if (text('DATAVERSE_AUTH') === 'none') {
+    if (dataverseUrl && !loopback) errors.push(m.invalid('DATAVERSE_AUTH', 'none', m.authNoneNotLoopback));
+  } else {
+    const tenantId = required('AZURE_TENANT_ID', m.azureCredentials);
+    const clientId = required('AZURE_CLIENT_ID', m.azureCredentials);
+    const secret = text('AZURE_CLIENT_SECRET');
+    const certPath = text('AZURE_CLIENT_CERTIFICATE_PATH');
+    const thumbprint = text('AZURE_CLIENT_CERTIFICATE_THUMBPRINT');
+    if (secret) auth = { kind: 'client-secret', tenantId, clientId, clientSecret: secret };
+    else if (certPath && thumbprint)
+      auth = { kind: 'certificate', tenantId, clientId, privateKey: certPath, thumbprint };
+    else errors.push(m.missing('AZURE_CLIENT_SECRET', m.azureCredentials));
+  }
+
+  const defaultQueueId = guid('DEFAULT_QUEUE_ID');
+  const teamOwner = text('DEFAULT_OWNER_TEAM_ID');
+  const defaultOwner = teamOwner
+    ? { kind: 'team' as const, id: guid('DEFAULT_OWNER_TEAM_ID') }
+    : { kind: 'systemuser' as const, id: guid('DEFAULT_OWNER_ID') };
+  const unidentifiedCustomerId = guid('UNIDENTIFIED_CUSTOMER_ID');
+  const defaultPriority = integer('DEFAULT_PRIORITY', 2, 0, 2_147_483_647, m.priority);
+
+  const ticketPropertiesRaw = jsonObject('TICKET_PROPERTIES', {});
+  const ticketProperties: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(ticketPropertiesRaw)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      ticketProperties[key] = value;
+    else errors.push(m.invalid('TICKET_PROPERTIES', key, 'Each value must be a string, number or boolean.'));
+  }
+
+  const contactMatchText = text('CONTACT_MATCH') ?? 'email,phone';
+  const contactMatch = contactMatchText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!contactMatch.every((rule) => rule === 'email' || rule === 'phone')) {
+    errors.push(m.invalid('CONTACT_MATCH', contactMatchText, m.contactMatch));
+  }
+  const phoneDefaultCountry = (text('PHONE_DEFAULT_COUNTRY') ?? 'US').toUpperCase();
+  if (!/^[A-Z]{2}$/.test(phoneDefaultCountry))
+    errors.push(m.invalid('PHONE_DEFAULT_COUNTRY', phoneDefaultCountry, m.country));
+
+  const originsRaw = jsonObject('CASE_ORIGIN_MAP', {});
+  const caseOriginByChannel: Record<string, number> = { ...DEFAULT_ORIGINS };
+  for (const [channel, value] of Object.entries(originsRaw)) {
+    if (typeof value === 'number' && Number.isInteger(value)) caseOriginByChannel[channel] = value;
+    else
+      errors.push(m.invalid('CASE_ORIGIN_MAP', channel, 'Each value must be a caseorigincode option value.'));
+  }
+  const incidentChannels = (text('INCIDENT_CHANNELS') ?? 'phone_voice,web_voice,email')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+  const webhookSecrets = (text('WEBHOOK_SECRETS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const secret of webhookSecrets) {
+    if (!/^whsec_[A-Za-z0-9+/=]{8,}$/.test(secret))
+      errors.push(m.invalid('WEBHOOK_SECRETS', 'whsec_…', m.secret));
+  }
+  const relayBearerToken = text('RELAY_BEARER_TOKEN');
+  const host = text('HOST') ?? '0.0.0.0';
+  const allowUnauthenticatedLoopback = text('RELAY_ALLOW_UNAUTHENTICATED_LOOPBACK') === 'true';
+  if (
+    webhookSecrets.length === 0 &&
+    !relayBearerToken &&
+    !(allowUnauthenticatedLoopback && isLoopbackHost(host))
+  ) {
+    errors.push(m.noAuthentication);
+  }
+
+  const sessionUrlTemplate = text('OPENCX_SESSION_URL_TEMPLATE');
+  if (
+    sessionUrlTemplate &&
+    (!sessionUrlTemplate.startsWith('https://') || !sessionUrlTemplate.includes('{session_id}'))
+  ) {
+    errors.push(m.invalid('OPENCX_SESSION_URL_TEMPLATE', sessionUrlTemplate, m.template));
+  }
+
+  const config: RelayConfig = {
+    dataverseUrl,
+    auth,
+    defaultQueueId,
+    defaultOwner,
+    defaultPriority,
+    ticketProperties,
+    unidentifiedCustomerId,
+    contactMatch: contactMatch as ContactMatchRule[],
+    phoneDefaultCountry,
+    caseOriginByChannel,
+    incidentChannels,
+    webhookSecrets,
+    relayBearerToken,
+    opencx: {
+      apiUrl: text('OPENCX_API_URL') ?? 'https://api.open.cx',
+      apiKey: text('OPENCX_API_KEY'),
+      sessionUrlTemplate,
+    },
+    databaseUrl: text('RELAY_DATABASE_URL'),
+    dataDir: path.resolve(options.cwd ?? process.cwd(), text('RELAY_DATA_DIR') ?? 'data'),
+    port: integer('PORT', 8080, 0, 65535, m.port),
+    host,
+    bodyLimit: integer('BODY_LIMIT', 5 * 1024 * 1024, 1, 1024 * 1024 * 1024, m.positive),
+    delivery: {
+      workers: integer('DELIVERY_WORKERS', 4, 1, 256, m.positive),
+      maxAttempts: integer('DELIVERY_MAX_ATTEMPTS', 8, 1, 1000, m.positive),
+      backoffBaseMs: integer('DELIVERY_BACKOFF_BASE_MS', 1000, 1, 3_600_000, m.positive),
+      backoffMaxMs: integer('DELIVERY_BACKOFF_MAX_MS', 300_000, 1, 86_400_000, m.positive),
+      requestTimeoutMs: integer('DATAVERSE_TIMEOUT_MS', 30_000, 1, 600_000, m.positive),
+      leaseMs: integer('DELIVERY_LEASE_MS', 120_000, 1000, 3_600_000, m.positive),
+    },
+    logLevel: text('LOG_LEVEL') ?? 'info',
+    allowUnauthenticatedLoopback,
+  };
+  return errors.length ? { ok: false, errors } : { ok: true, config };
+}

@@ -1,0 +1,12 @@
+import type { RelayMetrics } from '../observability/metrics.js';
+import type { HandoffStore } from '../store/types.js';
+import type { Authenticator } from './authenticate.js';
+
+export interface IntakeDeps {
+  store: HandoffStore;
+  authenticator: Authenticator;
+  metrics: RelayMetrics;
+  clock: () => number;
+  /** Wakes the delivery worker so a new handoff is not left waiting for the next poll. */
+  onAccepted?: () => void;
+}

@@ -1,0 +1,78 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { HandoffStore } from '../store/types.js';
+
+/** The relay's Prometheus metrics; the delivery worker and intake record through this object. */
+export interface RelayMetrics {
+  registry: Registry;
+  received: Counter<'route' | 'outcome'>;
+  outcomes: Counter<'status'>;
+  deliveryLatency: Histogram;
+  dataverseRequests: Counter<'status'>;
+  throttlePauses: Counter;
+  droppedSessionUrls: Counter;
+  ignoredEvents: Counter<'event'>;
+}
+
+export function createMetrics(store?: HandoffStore): RelayMetrics {
+  const registry = new Registry();
+  const metrics: RelayMetrics = {
+    registry,
+    received: new Counter({
+      name: 'opencx_relay_handoffs_received_total',
+      help: 'Intake requests by route and outcome (accepted, duplicate, invalid, unauthenticated, unavailable)',
+      labelNames: ['route', 'outcome'],
+      registers: [registry],
+    }),
+    outcomes: new Counter({
+      name: 'opencx_relay_handoffs_total',
+      help: 'Handoffs that reached a final state, by status (created, duplicate, failed, skipped)',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: 'opencx_relay_delivery_latency_seconds',
+      help: 'From receipt to the incident existing in Dataverse',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
+      registers: [registry],
+    }),
+    dataverseRequests: new Counter({
+      name: 'opencx_relay_dataverse_requests_total',
+      help: 'Dataverse Web API requests by HTTP status (0 = no answer)',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    throttlePauses: new Counter({
+      name: 'opencx_relay_throttle_pauses_total',
+      help: 'Times the relay paused every worker after a 429 from Dataverse',
+      registers: [registry],
+    }),
+    droppedSessionUrls: new Counter({
+      name: 'opencx_relay_session_urls_dropped_total',
+      help: 'session_url values dropped because they were not https:',
+      registers: [registry],
+    }),
+    ignoredEvents: new Counter({
+      name: 'opencx_relay_events_ignored_total',
+      help: 'OpenCX events received and ignored, by event type',
+      labelNames: ['event'],
+      registers: [registry],
+    }),
+  };
+  if (store) {
+    new Gauge({
+      name: 'opencx_relay_queue_depth',
+      help: 'Handoffs by status in the store (received, fetching and delivering are the backlog)',
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        try {
+          const counts = await store.countByStatus();
+          for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
+        } catch {
+          // the store being down is reported by /readyz, not by failing the scrape
+        }
+      },
+    });
+  }
+  return metrics;
+}

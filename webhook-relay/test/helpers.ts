@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterEach } from 'vitest';
+import { createEmbeddedStore } from '../src/store/embedded.js';
+import type { HandoffStore } from '../src/store/types.js';
+
+export const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+export const OTHER_SECRET = 'whsec_c2Vjb25kLXNlY3JldC1mb3ItdGVzdHMtb25seQ==';
+export const NOW = Date.parse('2026-11-24T14:06:00Z');
+
+export const fixturesDir = path.join(import.meta.dirname, 'fixtures');
+export const readFixture = (relative: string) => readFileSync(path.join(fixturesDir, relative));
+export const handoffFixtures = () => [
+  'phone-full-details',
+  'phone-no-email',
+  'phone-anonymous',
+  'email-only',
+  'phone-long-midnight',
+  'unicode-rtl',
+  'tricky-text',
+  'human-takeover',
+  'national-format-phone',
+  'uk-phone',
+  'web-voice',
+  'empty-messages',
+];
+
+let counter = 0;
+/** Standard Webhooks headers for `body`, signed with `secret` at `at` (ms). */
+export function sign(body: string | Buffer, options: { secret?: string; at?: number; id?: string } = {}) {
+  const id = options.id ?? `msg_${(counter += 1)}_${Math.round(NOW / 1000)}`;
+  const at = options.at ?? NOW;
+  const payload = typeof body === 'string' ? body : body.toString('utf8');
+  const signature = new Webhook(options.secret ?? SECRET).sign(id, new Date(at), payload);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at / 1000)),
+    'webhook-signature': signature,
+  };
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+export function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'opencx-relay-test-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function embeddedStore(): Promise<HandoffStore> {
+  const store = createEmbeddedStore({ file: path.join(tempDir(), 'relay.sqlite') });
+  await store.init();
+  cleanups.push(() => store.close());
+  return store;
+}
+
+export function onCleanup(cleanup: () => Promise<void> | void): void {
+  cleanups.push(cleanup);
+}
