@@ -1,0 +1,148 @@
+/** `opencx-relay`: run the relay, inspect and retry handoffs, run the Dataverse sandbox. */
+import { Command } from 'commander';
+import { config as loadDotenv } from 'dotenv';
+import { loadConfig } from './config/load.js';
+import { openStore, startRelay, StartupError } from './server.js';
+import type { HandoffRecord, HandoffStatus } from './store/types.js';
+
+const STATUSES: HandoffStatus[] = [
+  'received',
+  'fetching',
+  'delivering',
+  'created',
+  'duplicate',
+  'failed',
+  'skipped',
+];
+
+function configOrExit() {
+  loadDotenv({ quiet: true });
+  const result = loadConfig(process.env);
+  if (!result.ok) {
+    process.stderr.write(`The relay's configuration has ${result.errors.length} problem(s):\n`);
+    for (const error of result.errors) process.stderr.write(`  - ${error}\n`);
+    process.exit(1);
+  }
+  return result.config;
+}
+
+/** Commands that only read the store need just its location, not the whole configuration. */
+function storeOnly() {
+  loadDotenv({ quiet: true });
+  const store = openStore({
+    databaseUrl: process.env.RELAY_DATABASE_URL,
+    dataDir: process.env.RELAY_DATA_DIR ?? 'data',
+  });
+  return store;
+}
+
+function line(record: HandoffRecord): string {
+  const error = record.lastError ? `  ${record.lastError.code ?? ''} ${record.lastError.reason}` : '';
+  return `${record.key}  ${record.status.padEnd(10)}  ${new Date(record.receivedAt).toISOString()}  ${record.ticketNumber ?? '-'}  attempts=${record.attempts}${error}`;
+}
+
+const program = new Command('opencx-relay').description('OpenCX handoffs into Dynamics 365 cases');
+
+program
+  .command('start')
+  .description('run the relay (intake + delivery) with the configuration from the environment and .env')
+  .action(async () => {
+    const config = configOrExit();
+    try {
+      const relay = await startRelay(config);
+      process.stdout.write(`opencx-relay listening on ${relay.url}\n`);
+      const shutdown = () => {
+        void relay.stop().then(() => process.exit(0));
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    } catch (error) {
+      if (error instanceof StartupError) {
+        process.stderr.write(
+          `The relay did not start:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+        );
+        process.exit(1);
+      }
+      throw error;
+    }
+  });
+
+const handoffs = program.command('handoffs').description('inspect and retry stored handoffs');
+handoffs
+  .command('list')
+  .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
+  .option('--limit <n>', 'at most this many, newest first', '50')
+  .option('--json', 'one JSON object per line')
+  .action(async (options: { status?: string; limit: string; json?: boolean }) => {
+    if (options.status && !STATUSES.includes(options.status as HandoffStatus)) {
+      process.stderr.write(`--status must be one of: ${STATUSES.join(', ')}\n`);
+      process.exit(1);
+    }
+    const store = storeOnly();
+    await store.init();
+    const records = await store.list({
+      status: options.status as HandoffStatus | undefined,
+      limit: Number(options.limit),
+    });
+    for (const record of records) {
+      const { payload: _payload, ...visible } = record;
+      process.stdout.write(options.json ? `${JSON.stringify(visible)}\n` : `${line(record)}\n`);
+    }
+    if (!options.json && records.length === 0) process.stdout.write('No handoffs.\n');
+    await store.close();
+  });
+handoffs
+  .command('show <id>')
+  .option('--json', 'as JSON')
+  .action(async (id: string, options: { json?: boolean }) => {
+    const store = storeOnly();
+    await store.init();
+    const record = await store.get(id);
+    await store.close();
+    if (!record) {
+      process.stderr.write(`No handoff ${id}.\n`);
+      process.exit(1);
+    }
+    // The transcript never leaves the store through the CLI: show its size only.
+    const { payload, ...visible } = record;
+    const shown = { ...visible, payloadBytes: Buffer.byteLength(payload) };
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(shown, null, 2)}\n`
+        : `${line(record)}\n${JSON.stringify(shown, null, 2)}\n`,
+    );
+  });
+handoffs
+  .command('retry [id]')
+  .option('--failed', 'retry every failed handoff')
+  .action(async (id: string | undefined, options: { failed?: boolean }) => {
+    if (!id && !options.failed) {
+      process.stderr.write('Name a handoff id, or pass --failed to retry every failed one.\n');
+      process.exit(1);
+    }
+    const store = storeOnly();
+    await store.init();
+    const keys = id ? [id] : (await store.list({ status: 'failed', limit: 100_000 })).map((r) => r.key);
+    let done = 0;
+    for (const key of keys) {
+      if (await store.retry(key, Date.now())) done += 1;
+      if (keys.length > 1 && process.stdout.isTTY) process.stdout.write(`\rretrying ${done}/${keys.length}`);
+    }
+    await store.close();
+    process.stdout.write(
+      `${keys.length > 1 && process.stdout.isTTY ? '\n' : ''}Queued ${done} handoff(s) for delivery.\n`,
+    );
+    if (id && done === 0) process.exitCode = 1;
+  });
+
+program
+  .command('sandbox')
+  .description('run the local Dataverse sandbox (a test double)')
+  .option('--port <n>', 'port (0 picks a free one)', '0')
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .action(async (options: { port: string; host: string }) => {
+    const { runSandboxCli } = await import('@opencx-d365/dataverse-sandbox');
+    await runSandboxCli({ port: Number(options.port), host: options.host });
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,148 @@
+/**
+ * Dataverse Web API client: OData headers, a token from msal-node (client credentials, cached and
+ * refreshed by msal before expiry; one forced refresh on a 401), per-request timeouts, and answers
+ * mapped to `DataverseFailure`.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfidentialClientApplication } from '@azure/msal-node';
+import type { DataverseAuth } from '../config/types.js';
+import { parseBatchResponse, writeBatch, type BatchResponsePart, type ChangeSetOperation } from './batch.js';
+import { classify, type DataverseFailure } from './errors.js';
+
+export const API_PATH = '/api/data/v9.2/';
+
+export class DataverseRequestError extends Error {
+  constructor(readonly failure: DataverseFailure) {
+    super(`${failure.httpStatus} ${failure.code}: ${failure.message}`);
+  }
+}
+
+export interface DataverseResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export interface DataverseClient {
+  get<T>(path: string): Promise<T>;
+  /** One `$batch`: a change set of `operations`, then `gets`. Throws DataverseRequestError for the failing part. */
+  batch(operations: ChangeSetOperation[], gets: string[]): Promise<BatchResponsePart[]>;
+}
+
+export interface ClientOptions {
+  url: string;
+  auth: DataverseAuth;
+  timeoutMs: number;
+  /** Called once per HTTP request with its status (0 when there was no answer), for metrics. */
+  onResponse?: (status: number) => void;
+}
+
+type TokenProvider = (forceRefresh: boolean) => Promise<string | undefined>;
+
+function tokenProvider(url: string, auth: DataverseAuth): TokenProvider {
+  if (auth.kind === 'none') return () => Promise.resolve(undefined);
+  const app = new ConfidentialClientApplication({
+    auth: {
+      clientId: auth.clientId,
+      authority: `https://login.microsoftonline.com/${auth.tenantId}`,
+      ...(auth.kind === 'client-secret'
+        ? { clientSecret: auth.clientSecret }
+        : {
+            clientCertificate: {
+              thumbprint: auth.thumbprint,
+              privateKey: readFileSync(auth.privateKey, 'utf8'),
+            },
+          }),
+    },
+  });
+  return async (forceRefresh) => {
+    const result = await app.acquireTokenByClientCredential({
+      scopes: [`${url}/.default`],
+      skipCache: forceRefresh,
+    });
+    if (!result?.accessToken) throw new Error('no access token returned by Microsoft Entra ID');
+    return result.accessToken;
+  };
+}
+
+async function failureOf(response: DataverseResponse): Promise<DataverseFailure> {
+  let code = '';
+  let message = response.text;
+  try {
+    const body = JSON.parse(response.text) as { error?: { code?: string; message?: string } };
+    code = body.error?.code ?? '';
+    message = body.error?.message ?? '';
+  } catch {
+    // not JSON (e.g. an empty 401 or a proxy page)
+  }
+  return Promise.resolve(classify(response.status, code, message, response.headers.get('retry-after')));
+}
+
+export function createDataverseClient(options: ClientOptions): DataverseClient {
+  const token = tokenProvider(options.url, options.auth);
+
+  async function send(
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+  ): Promise<DataverseResponse> {
+    for (let attempt = 0; ; attempt += 1) {
+      const headers: Record<string, string> = {
+        Accept: 'application/json',
+        'OData-MaxVersion': '4.0',
+        'OData-Version': '4.0',
+      };
+      const bearer = await token(attempt > 0);
+      if (bearer) headers.Authorization = `Bearer ${bearer}`;
+      if (contentType) headers['Content-Type'] = contentType;
+      let response: Response;
+      try {
+        response = await fetch(`${options.url}${path}`, {
+          method,
+          headers,
+          body,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+      } catch (error) {
+        options.onResponse?.(0);
+        throw new DataverseRequestError(
+          classify(0, '', `no answer from Dataverse: ${(error as Error).message}`),
+        );
+      }
+      options.onResponse?.(response.status);
+      const text = await response.text();
+      // An expired or revoked token: refresh once, then give up with the 401.
+      if (response.status === 401 && attempt === 0 && options.auth.kind !== 'none') continue;
+      return { status: response.status, headers: response.headers, text };
+    }
+  }
+
+  return {
+    async get<T>(path: string): Promise<T> {
+      const response = await send('GET', `${API_PATH}${path}`);
+      if (response.status !== 200) throw new DataverseRequestError(await failureOf(response));
+      return JSON.parse(response.text) as T;
+    },
+    async batch(operations, gets) {
+      const request = writeBatch(operations, gets);
+      const response = await send('POST', `${API_PATH}$batch`, request.body, request.contentType);
+      const contentType = response.headers.get('content-type') ?? '';
+      if (!contentType.startsWith('multipart/')) throw new DataverseRequestError(await failureOf(response));
+      const results = parseBatchResponse(contentType, response.text);
+      const failed = results.find((part) => part.status >= 400);
+      if (failed || response.status >= 400) {
+        const part = failed ?? { status: response.status, headers: {}, body: response.text };
+        const failure = await failureOf({
+          status: part.status,
+          headers: new Headers({
+            'retry-after': part.headers['retry-after'] ?? response.headers.get('retry-after') ?? '',
+          }),
+          text: part.body,
+        });
+        throw Object.assign(new DataverseRequestError(failure), { contentId: failed?.contentId });
+      }
+      return results;
+    },
+  };
+}

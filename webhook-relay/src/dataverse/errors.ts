@@ -1,0 +1,59 @@
+/**
+ * Classifies a Dataverse answer: can a retry succeed, and what should an operator read?
+ * Codes from the project's Dataverse reference (errors.json).
+ */
+export interface DataverseFailure {
+  httpStatus: number;
+  code: string;
+  message: string;
+  retryable: boolean;
+  /** Seconds, from Retry-After on a 429. */
+  retryAfterSeconds?: number;
+  reason: string;
+}
+
+const REASONS: Record<string, string> = {
+  '0x80048d19':
+    'Dataverse refused a field binding or the $batch body; this is a relay bug or an unsupported customisation.',
+  '0x0':
+    'Dataverse refused a value or an unknown column: check TICKET_PROPERTIES and customisations of the incident table.',
+  '0x8004431a':
+    'An option value is not valid for this org: check DEFAULT_PRIORITY, CASE_ORIGIN_MAP and TICKET_PROPERTIES (run `opencx-relay verify`).',
+  '0x80044331':
+    'A value is longer than the column allows; the relay reads lengths at start, so the metadata changed: restart the relay.',
+  '0x80044410': 'The case has no customer: check UNIDENTIFIED_CUSTOMER_ID.',
+  '0x80040528': 'The queue item has no queue: check DEFAULT_QUEUE_ID.',
+  '0x80040526': 'The case already has an active queue item.',
+  '0x80040225': 'The default owner is disabled or has no business unit: check DEFAULT_OWNER_ID.',
+  '0x80040217':
+    'A record the case points at does not exist: check DEFAULT_QUEUE_ID, DEFAULT_OWNER_ID and UNIDENTIFIED_CUSTOMER_ID.',
+  '0x80040220':
+    'The relay\'s application user lacks a privilege: assign the "OpenCX Handoff Relay" role (the message names the privilege).',
+  '0x80072560':
+    'The application registration has no application user in this environment: create it in the Power Platform admin center.',
+  '0x80040333': 'A duplicate-detection rule refused the record: adjust the rule or let reps merge.',
+  '0x80048573': 'Dataverse refused a leading-wildcard query.',
+};
+
+export function classify(
+  status: number,
+  code: string,
+  message: string,
+  retryAfter?: string | null,
+): DataverseFailure {
+  const retryAfterSeconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
+  const retryable =
+    status === 0 || status === 429 || (status >= 500 && code !== '0x80040333') || status === 408;
+  let reason = REASONS[code];
+  if (!reason) {
+    if (status === 401)
+      reason =
+        'Dataverse did not accept the token: check AZURE_TENANT_ID, AZURE_CLIENT_ID and the secret or certificate.';
+    else if (status === 429)
+      reason = 'Dataverse service protection limit: the relay pauses and resumes by itself.';
+    else if (status >= 500 || status === 0)
+      reason = 'Dataverse or the network failed; the relay retries with backoff.';
+    else reason = 'Dataverse refused the request.';
+  }
+  return { httpStatus: status, code, message: message.slice(0, 1000), retryable, retryAfterSeconds, reason };
+}

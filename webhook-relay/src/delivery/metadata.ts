@@ -1,0 +1,99 @@
+/** Reads, at start, the column lengths and options the relay depends on, and validates the configuration against them. */
+import type { RelayConfig } from '../config/types.js';
+import type { DataverseClient } from '../dataverse/client.js';
+import type { DeliveryMetadata } from './plan.js';
+
+interface AttributeList {
+  value: Array<{
+    LogicalName: string;
+    AttributeType: string;
+    IsValidForCreate?: boolean;
+    MaxLength?: number;
+  }>;
+}
+interface PicklistAttribute {
+  OptionSet?: { Options: Array<{ Value: number; Label?: { UserLocalizedLabel?: { Label?: string } } }> };
+}
+
+/** Columns the incident builder writes itself: TICKET_PROPERTIES may not override them. */
+const BUILDER_COLUMNS = [
+  'incidentid',
+  'title',
+  'description',
+  'caseorigincode',
+  'prioritycode',
+  'customerid',
+  'ownerid',
+];
+
+const optionsPath = (column: string) =>
+  `EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='${column}')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`;
+
+export async function prepareDelivery(
+  config: Pick<RelayConfig, 'defaultPriority' | 'ticketProperties'>,
+  client: DataverseClient,
+): Promise<{ ok: true; metadata: DeliveryMetadata } | { ok: false; errors: string[] }> {
+  const errors: string[] = [];
+  const attributes = await client.get<AttributeList>(
+    "EntityDefinitions(LogicalName='incident')/Attributes?$select=LogicalName,AttributeType,IsValidForCreate,MaxLength",
+  );
+  const byName = new Map(attributes.value.map((a) => [a.LogicalName, a]));
+  const noteText = await client.get<{ MaxLength?: number }>(
+    "EntityDefinitions(LogicalName='annotation')/Attributes(LogicalName='notetext')?$select=MaxLength",
+  );
+  const optionsOf = async (column: string) => {
+    const attribute = await client.get<PicklistAttribute>(optionsPath(column));
+    return (attribute.OptionSet?.Options ?? []).map((o) => ({
+      value: o.Value,
+      label: o.Label?.UserLocalizedLabel?.Label ?? '',
+    }));
+  };
+  const priorities = await optionsOf('prioritycode');
+  if (!priorities.some((o) => o.value === config.defaultPriority)) {
+    errors.push(
+      `DEFAULT_PRIORITY=${config.defaultPriority} is not a priority of this org. Valid values: ${priorities
+        .map((o) => `${o.value} (${o.label})`)
+        .join(', ')}.`,
+    );
+  }
+  for (const [column, value] of Object.entries(config.ticketProperties)) {
+    const attribute = byName.get(column);
+    if (BUILDER_COLUMNS.includes(column)) {
+      errors.push(`TICKET_PROPERTIES may not set ${column}: the relay writes it itself.`);
+    } else if (!attribute) {
+      errors.push(`TICKET_PROPERTIES names ${column}, which is not a column of the incident table.`);
+    } else if (attribute.IsValidForCreate === false) {
+      errors.push(`TICKET_PROPERTIES names ${column}, which cannot be set when a case is created.`);
+    } else if (['Picklist', 'State', 'Status'].includes(attribute.AttributeType)) {
+      const options = await optionsOf(column);
+      if (typeof value !== 'number' || !options.some((o) => o.value === value)) {
+        errors.push(
+          `TICKET_PROPERTIES ${column}=${JSON.stringify(value)} is not an option. Valid values: ${options.map((o) => o.value).join(', ')}.`,
+        );
+      }
+    } else if (['String', 'Memo'].includes(attribute.AttributeType) && typeof value !== 'string') {
+      errors.push(`TICKET_PROPERTIES ${column} must be a string.`);
+    } else if (attribute.AttributeType === 'Boolean' && typeof value !== 'boolean') {
+      errors.push(`TICKET_PROPERTIES ${column} must be true or false.`);
+    } else if (attribute.AttributeType === 'Integer' && !Number.isInteger(value)) {
+      errors.push(`TICKET_PROPERTIES ${column} must be a whole number.`);
+    } else if (
+      !['String', 'Memo', 'Boolean', 'Integer', 'Picklist', 'State', 'Status'].includes(
+        attribute.AttributeType,
+      )
+    ) {
+      errors.push(
+        `TICKET_PROPERTIES ${column} is a ${attribute.AttributeType} column, which the relay does not set.`,
+      );
+    }
+  }
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    metadata: {
+      titleMaxLength: byName.get('title')?.MaxLength ?? 200,
+      descriptionMaxLength: byName.get('description')?.MaxLength ?? 2000,
+      noteMaxLength: noteText.MaxLength ?? 100_000,
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Pure planning of a delivery: which contact lookup to make, and the change set that creates the case
+ * (spec §3.3–3.4). No I/O here; the worker executes the plan.
+ */
+import { fit, write, type ContactMatch } from '@opencx-d365/transcript-format';
+import { v5 as uuidv5 } from 'uuid';
+import type { RelayConfig } from '../config/types.js';
+import type { HandoffDocument } from '../handoff/document.js';
+import { contactIdForEmail } from '../handoff/key.js';
+import type { ChangeSetOperation } from '../dataverse/batch.js';
+import { API_PATH } from '../dataverse/client.js';
+import { phoneRenderings } from './phone.js';
+import { transcriptOf } from './transcript.js';
+
+export interface DeliveryMetadata {
+  titleMaxLength: number;
+  descriptionMaxLength: number;
+  noteMaxLength: number;
+}
+
+/** What the customer lookup found. */
+export type CustomerResolution =
+  | { kind: 'contact'; id: string; match: ContactMatch }
+  | { kind: 'create'; id: string; firstname?: string; lastname: string; email: string; mobilephone?: string }
+  | { kind: 'placeholder' };
+
+const ESCAPE = (value: string) => value.replace(/'/g, "''");
+const PHONE_COLUMNS = ['mobilephone', 'telephone1', 'telephone2', 'telephone3'];
+
+/** The one GET that resolves the customer, or undefined when no lookup can help. */
+export function customerLookup(
+  document: HandoffDocument,
+  config: Pick<RelayConfig, 'contactMatch' | 'phoneDefaultCountry'>,
+) {
+  const email = document.customer?.email?.trim();
+  const select = '$select=contactid,fullname,createdon&$orderby=createdon asc&$top=10';
+  if (email && config.contactMatch.includes('email')) {
+    const filter = `statecode eq 0 and emailaddress1 eq '${ESCAPE(email)}'`;
+    return { kind: 'email' as const, path: `contacts?${select}&$filter=${encodeURIComponent(filter)}` };
+  }
+  const phone = document.customer?.phone;
+  if (phone && config.contactMatch.includes('phone')) {
+    const parsed = phoneRenderings(phone, config.phoneDefaultCountry);
+    if (!parsed) return undefined;
+    const any = PHONE_COLUMNS.flatMap((column) =>
+      parsed.renderings.map((r) => `${column} eq '${ESCAPE(r)}'`),
+    ).join(' or ');
+    return {
+      kind: 'phone' as const,
+      path: `contacts?${select}&$filter=${encodeURIComponent(`statecode eq 0 and (${any})`)}`,
+    };
+  }
+  return undefined;
+}
+
+/** Splits a caller's name: the last token is the last name; one token → last name only. */
+export function splitName(name: string | undefined): { firstname?: string; lastname: string } | undefined {
+  const tokens = (name ?? '').trim().split(/\s+/).filter(Boolean);
+  if (tokens.length === 0) return undefined;
+  const lastname = tokens.pop()!;
+  return tokens.length ? { firstname: tokens.join(' '), lastname } : { lastname };
+}
+
+/** Decides the customer from the lookup's rows (oldest active first). */
+export function resolveCustomer(
+  document: HandoffDocument,
+  lookup: ReturnType<typeof customerLookup>,
+  rows: Array<{ contactid: string }>,
+  phoneDefaultCountry: string,
+): CustomerResolution {
+  if (lookup?.kind === 'email') {
+    if (rows.length > 0) return { kind: 'contact', id: rows[0].contactid, match: 'email' };
+    const email = document.customer!.email!.trim();
+    const name = splitName(document.customer?.name) ?? { lastname: email.split('@')[0] ?? email };
+    const phone = document.customer?.phone
+      ? phoneRenderings(document.customer.phone, phoneDefaultCountry)
+      : undefined;
+    return { kind: 'create', id: contactIdForEmail(email), ...name, email, mobilephone: phone?.e164 };
+  }
+  if (lookup?.kind === 'phone' && rows.length === 1)
+    return { kind: 'contact', id: rows[0].contactid, match: 'phone' };
+  return { kind: 'placeholder' };
+}
+
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export function titleOf(document: HandoffDocument): string {
+  const topic = document.classification?.trim() || document.contact_reason?.trim() || 'Support';
+  const c = document.customer;
+  const caller = c?.name?.trim() || c?.phone?.trim() || c?.email?.trim() || 'Anonymous';
+  return `${topic} - ${caller}`;
+}
+
+export interface IncidentPlan {
+  operations: ChangeSetOperation[];
+  readBack: string;
+  shortened: boolean;
+}
+
+export function planIncident(
+  key: string,
+  document: HandoffDocument,
+  customer: CustomerResolution,
+  config: Pick<
+    RelayConfig,
+    | 'defaultQueueId'
+    | 'defaultOwner'
+    | 'defaultPriority'
+    | 'ticketProperties'
+    | 'unidentifiedCustomerId'
+    | 'caseOriginByChannel'
+  > & { opencx: { sessionUrlTemplate?: string } },
+  metadata: DeliveryMetadata,
+): IncidentPlan {
+  const operations: ChangeSetOperation[] = [];
+  let customerId = config.unidentifiedCustomerId;
+  let match: ContactMatch = 'none';
+  if (customer.kind === 'contact') {
+    customerId = customer.id;
+    match = customer.match;
+  } else if (customer.kind === 'create') {
+    customerId = customer.id;
+    match = 'email-created';
+    operations.push({
+      method: 'POST',
+      url: `${API_PATH}contacts`,
+      body: {
+        contactid: customer.id,
+        ...(customer.firstname ? { firstname: customer.firstname.slice(0, 50) } : {}),
+        lastname: customer.lastname.slice(0, 50),
+        emailaddress1: customer.email,
+        ...(customer.mobilephone ? { mobilephone: customer.mobilephone } : {}),
+        description: `Created from OpenCX session ${document.session_id}`,
+      },
+    });
+  }
+  const transcript = transcriptOf(document, match, config.opencx.sessionUrlTemplate);
+  const noteSubject = `OpenCX transcript ${document.session_id}`;
+  const fitted = fit(transcript, {
+    maxLength: metadata.descriptionMaxLength,
+    fullTextRef: `note "${noteSubject}"`,
+  });
+  const channel = document.channel ?? 'phone_voice';
+  operations.push({
+    method: 'POST',
+    url: `${API_PATH}incidents`,
+    body: {
+      ...config.ticketProperties,
+      incidentid: key,
+      title: cut(titleOf(document), metadata.titleMaxLength),
+      description: fitted.text,
+      caseorigincode: config.caseOriginByChannel[channel] ?? config.caseOriginByChannel.phone_voice ?? 1,
+      prioritycode: config.defaultPriority,
+      'customerid_contact@odata.bind': `/contacts(${customerId})`,
+      'ownerid@odata.bind': `/${config.defaultOwner.kind === 'team' ? 'teams' : 'systemusers'}(${config.defaultOwner.id})`,
+    },
+  });
+  operations.push({
+    method: 'POST',
+    url: `${API_PATH}queueitems`,
+    body: {
+      queueitemid: uuidv5(`queueitem:${config.defaultQueueId}`, key),
+      'objectid_incident@odata.bind': `/incidents(${key})`,
+      'queueid@odata.bind': `/queues(${config.defaultQueueId})`,
+    },
+  });
+  if (fitted.shortened) {
+    const full = write(transcript);
+    const note: Record<string, unknown> = {
+      annotationid: uuidv5('note:transcript', key),
+      subject: noteSubject,
+      'objectid_incident@odata.bind': `/incidents(${key})`,
+    };
+    if (full.length <= metadata.noteMaxLength) note.notetext = full;
+    else {
+      // Longer than a note can hold: the whole transcript travels as an attachment instead.
+      note.notetext = `The full transcript (${full.length} characters) is attached as transcript.txt.`;
+      note.isdocument = true;
+      note.filename = 'transcript.txt';
+      note.mimetype = 'text/plain';
+      note.documentbody = Buffer.from(full, 'utf8').toString('base64');
+    }
+    operations.push({ method: 'POST', url: `${API_PATH}annotations`, body: note });
+  }
+  return {
+    operations,
+    readBack: `${API_PATH}incidents(${key})?$select=ticketnumber`,
+    shortened: fitted.shortened,
+  };
+}

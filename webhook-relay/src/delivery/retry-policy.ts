@@ -1,0 +1,28 @@
+/** What to do after a failed delivery attempt (pure; table-tested). */
+import type { DataverseFailure } from '../dataverse/errors.js';
+
+export type RetryDecision =
+  | { kind: 'pause'; untilMs: number } // 429: pause every worker on this app user; not a failed attempt
+  | { kind: 'retry'; atMs: number }
+  | { kind: 'dead-letter' };
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+/** `attempts` counts this failed attempt. Full jitter: a random delay up to the exponential cap. */
+export function decideRetry(
+  failure: DataverseFailure,
+  attempts: number,
+  now: number,
+  policy: RetryPolicy,
+  random: () => number,
+): RetryDecision {
+  if (failure.httpStatus === 429)
+    return { kind: 'pause', untilMs: now + (failure.retryAfterSeconds ?? 5) * 1000 };
+  if (!failure.retryable || attempts >= policy.maxAttempts) return { kind: 'dead-letter' };
+  const cap = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** (attempts - 1));
+  return { kind: 'retry', atMs: now + Math.max(1, Math.floor(random() * cap)) };
+}

@@ -1,0 +1,219 @@
+/**
+ * The delivery worker: claims due handoffs from the store, resolves the customer (at most one GET),
+ * creates contact + case + queue item [+ note] in one `$batch` change set with a ticket-number read-back,
+ * and records the outcome. A 412 on the case means an earlier attempt already created it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RelayConfig } from '../config/types.js';
+import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
+import type { DataverseFailure } from '../dataverse/errors.js';
+import type { HandoffDocument } from '../handoff/document.js';
+import type { Logger } from '../observability/logger.js';
+import type { RelayMetrics } from '../observability/metrics.js';
+import type { HandoffRecord, HandoffStore } from '../store/types.js';
+import {
+  customerLookup,
+  planIncident,
+  resolveCustomer,
+  type CustomerResolution,
+  type DeliveryMetadata,
+} from './plan.js';
+import { decideRetry } from './retry-policy.js';
+
+export interface WorkerDeps {
+  config: RelayConfig;
+  store: HandoffStore;
+  dataverse: DataverseClient;
+  metadata: DeliveryMetadata;
+  metrics?: RelayMetrics;
+  logger?: Logger;
+  clock?: () => number;
+  random?: () => number;
+  ownerId?: string;
+  pollIntervalMs?: number;
+}
+
+export interface DeliveryWorker {
+  start(): void;
+  stop(): Promise<void>;
+  /** Claims and delivers one round of due handoffs; resolves with how many were handled. */
+  runOnce(): Promise<number>;
+  wake(): void;
+}
+
+type Outcome =
+  | { status: 'created' | 'duplicate'; ticketNumber?: string }
+  | { status: 'retry' | 'failed' | 'paused'; failure: DataverseFailure };
+
+export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
+  const clock = deps.clock ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const owner = deps.ownerId ?? `worker-${randomUUID()}`;
+  const pauseScope = `dataverse:${deps.config.dataverseUrl}:${deps.config.auth.kind === 'none' ? 'none' : deps.config.auth.clientId}`;
+  const { config, store, dataverse } = deps;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+
+  async function readTicket(key: string): Promise<string | undefined> {
+    const row = await dataverse.get<{ ticketnumber?: string }>(`incidents(${key})?$select=ticketnumber`);
+    return row.ticketnumber;
+  }
+
+  async function deliver(record: HandoffRecord): Promise<Outcome> {
+    const document = JSON.parse(record.payload) as HandoffDocument;
+    try {
+      const lookup = customerLookup(document, config);
+      const rows = lookup
+        ? (await dataverse.get<{ value: Array<{ contactid: string }> }>(lookup.path)).value
+        : [];
+      let customer: CustomerResolution = resolveCustomer(document, lookup, rows, config.phoneDefaultCountry);
+      for (;;) {
+        const plan = planIncident(record.key, document, customer, config, deps.metadata);
+        try {
+          const results = await dataverse.batch(plan.operations, [plan.readBack]);
+          const readBack = results.at(-1);
+          const ticket =
+            readBack?.status === 200
+              ? (JSON.parse(readBack.body) as { ticketnumber?: string }).ticketnumber
+              : undefined;
+          return { status: 'created', ticketNumber: ticket };
+        } catch (error) {
+          if (!(error instanceof DataverseRequestError) || error.failure.code !== '0x80040237') throw error;
+          const contentId = (error as DataverseRequestError & { contentId?: string }).contentId;
+          // 412 on the contact we create: another handoff from this caller made it; link it and resend at once.
+          if (customer.kind === 'create' && contentId === '1') {
+            customer = { kind: 'contact', id: customer.id, match: 'email' };
+            continue;
+          }
+          return { status: 'duplicate', ticketNumber: await readTicket(record.key) };
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof DataverseRequestError)) throw error;
+      return {
+        status: error.failure.httpStatus === 429 ? 'paused' : error.failure.retryable ? 'retry' : 'failed',
+        failure: error.failure,
+      };
+    }
+  }
+
+  async function handle(record: HandoffRecord): Promise<void> {
+    const log = deps.logger?.child({ handoffKey: record.key });
+    await store.update(record.key, owner, { status: 'delivering' }, clock());
+    let outcome: Outcome;
+    try {
+      outcome = await deliver(record);
+    } catch (error) {
+      // Not a Dataverse answer (a bug or corrupt payload): keep it visible, never lose it.
+      outcome = {
+        status: 'failed',
+        failure: {
+          httpStatus: 0,
+          code: 'relay_error',
+          message: (error as Error).message,
+          retryable: false,
+          reason: 'The relay could not process this handoff; see the logs.',
+        },
+      };
+    }
+    const now = clock();
+    if (!('failure' in outcome)) {
+      await store.update(
+        record.key,
+        owner,
+        {
+          status: outcome.status,
+          incidentId: record.key,
+          ticketNumber: outcome.ticketNumber,
+          lastError: null,
+        },
+        now,
+      );
+      deps.metrics?.outcomes.inc({ status: outcome.status });
+      deps.metrics?.deliveryLatency.observe((now - record.receivedAt) / 1000);
+      log?.info({ status: outcome.status, ticketNumber: outcome.ticketNumber }, 'case delivered');
+      return;
+    }
+    const failure = outcome.failure;
+    const lastError = {
+      code: failure.code,
+      httpStatus: failure.httpStatus,
+      message: failure.message,
+      reason: failure.reason,
+    };
+    const attempts = record.attempts + (outcome.status === 'paused' ? 0 : 1);
+    const decision = decideRetry(failure, attempts, now, config.delivery, random);
+    if (decision.kind === 'pause') {
+      await store.setPauseUntil(pauseScope, decision.untilMs);
+      deps.metrics?.throttlePauses.inc();
+      await store.update(
+        record.key,
+        owner,
+        { status: 'received', nextAttemptAt: decision.untilMs, lastError, releaseLease: true },
+        now,
+      );
+      log?.warn({ until: decision.untilMs }, 'Dataverse throttled: pausing all workers');
+    } else if (decision.kind === 'retry') {
+      await store.update(
+        record.key,
+        owner,
+        { status: 'received', attempts, nextAttemptAt: decision.atMs, lastError, releaseLease: true },
+        now,
+      );
+      log?.warn({ attempts, code: failure.code, status: failure.httpStatus }, 'delivery failed, will retry');
+    } else {
+      await store.update(record.key, owner, { status: 'failed', attempts, lastError }, now);
+      deps.metrics?.outcomes.inc({ status: 'failed' });
+      log?.error(
+        { attempts, code: failure.code, status: failure.httpStatus, reason: failure.reason },
+        'delivery failed for good',
+      );
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    const now = clock();
+    if ((await store.getPauseUntil(pauseScope)) > now) return 0;
+    const claimed = await store.claim(owner, config.delivery.workers, now, config.delivery.leaseMs);
+    await Promise.all(claimed.map((record) => handle(record)));
+    return claimed.length;
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let handled = 0;
+      try {
+        handled = await runOnce();
+      } catch (error) {
+        deps.logger?.error({ err: (error as Error).message }, 'delivery round failed; retrying');
+      }
+      if (handled === 0 && running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, deps.pollIntervalMs ?? 500);
+          wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wakeUp = undefined;
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+      await store.releaseAll(owner, clock());
+    },
+    runOnce,
+    wake: () => wakeUp?.(),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Runs the relay: opens the store, reads Dataverse metadata (refusing to start on invalid settings),
+ * listens, runs the delivery worker, and shuts down gracefully (stop intake, finish or release work).
+ */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { RelayConfig } from './config/types.js';
+import { createDataverseClient } from './dataverse/client.js';
+import { prepareDelivery } from './delivery/metadata.js';
+import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { createEmbeddedStore } from './store/embedded.js';
+import type { HandoffStore } from './store/types.js';
+
+export interface RunningRelay {
+  app: FastifyInstance;
+  url: string;
+  store: HandoffStore;
+  worker: DeliveryWorker;
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+export function openStore(config: Pick<RelayConfig, 'databaseUrl' | 'dataDir'>): HandoffStore {
+  if (config.databaseUrl) {
+    throw new StartupError([
+      'RELAY_DATABASE_URL is set, but the PostgreSQL store has not landed yet: unset it to use the embedded store in RELAY_DATA_DIR.',
+    ]);
+  }
+  return createEmbeddedStore({ file: path.join(config.dataDir, 'relay.sqlite') });
+}
+
+export async function startRelay(
+  config: RelayConfig,
+  options: { logger?: Logger; store?: HandoffStore } = {},
+): Promise<RunningRelay> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = options.store ?? openStore(config);
+  await store.init();
+  const metrics = createMetrics(store);
+  const dataverse = createDataverseClient({
+    url: config.dataverseUrl,
+    auth: config.auth,
+    timeoutMs: config.delivery.requestTimeoutMs,
+    onResponse: (status) => metrics.dataverseRequests.inc({ status: String(status) }),
+  });
+  let prepared: Awaited<ReturnType<typeof prepareDelivery>>;
+  try {
+    prepared = await prepareDelivery(config, dataverse);
+  } catch (error) {
+    await store.close();
+    throw new StartupError([
+      `Could not read the incident metadata from ${config.dataverseUrl}: ${(error as Error).message}`,
+    ]);
+  }
+  if (!prepared.ok) {
+    await store.close();
+    throw new StartupError(prepared.errors);
+  }
+  const worker = createDeliveryWorker({
+    config,
+    store,
+    dataverse,
+    metadata: prepared.metadata,
+    metrics,
+    logger,
+  });
+  let dataverseOk = true;
+  const app = buildApp({
+    config,
+    store,
+    logger,
+    metrics,
+    onAccepted: () => worker.wake(),
+    dataverseReady: async () => {
+      try {
+        await dataverse.get('WhoAmI');
+        dataverseOk = true;
+      } catch {
+        dataverseOk = false;
+      }
+      return dataverseOk;
+    },
+  });
+  const url = await app.listen({ port: config.port, host: config.host });
+  worker.start();
+  logger.info({ url, store: config.databaseUrl ? 'postgresql' : 'embedded' }, 'relay listening');
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    store,
+    worker,
+    stop() {
+      stopping ??= (async () => {
+        await app.close(); // stop intake; in-flight requests finish
+        await worker.stop(); // finish the current round, release leases
+        await store.close();
+        logger.info('relay stopped');
+      })();
+      return stopping;
+    },
+  };
+}
