@@ -1,5 +1,5 @@
 // Intake throughput and latency for signed handoffs, durable in the embedded store, side by side with a
-// bare fastify route on the same machine. Usage: node bench/relay-intake.mjs [seconds=8] [concurrency=16]
+// bare fastify route on the same machine. Usage: node bench/relay-intake.mjs [seconds=8] [concurrency=8]
 // Needs `npm run build:packages` first.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 
 const here = import.meta.dirname;
 const seconds = Number(process.argv[2] ?? 8);
-const concurrency = Number(process.argv[3] ?? 16);
+const concurrency = Number(process.argv[3] ?? 8);
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const base = JSON.parse(
   readFileSync(path.join(here, '../webhook-relay/test/fixtures/handoffs/phone-full-details.json'), 'utf8'),

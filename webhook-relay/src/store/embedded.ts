@@ -91,6 +91,58 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       throw error;
     }
   };
+  let pending: Array<{
+    handoff: NewHandoff;
+    resolve: (r: InsertResult) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+  let flushScheduled = false;
+
+  function insertOne(d: Database.Database, handoff: NewHandoff): InsertResult {
+    const byKey = d.prepare<[string], Row>('SELECT * FROM handoffs WHERE key = ?');
+    const remember = d.prepare('INSERT OR IGNORE INTO webhook_ids (webhook_id, key) VALUES (?, ?)');
+    if (handoff.webhookId) {
+      const seen = d
+        .prepare<[string], { key: string }>('SELECT key FROM webhook_ids WHERE webhook_id = ?')
+        .get(handoff.webhookId);
+      const existing = seen ? byKey.get(seen.key) : undefined;
+      if (existing) return { inserted: false, record: toRecord(existing) };
+    }
+    const existing = byKey.get(handoff.key);
+    if (existing) {
+      if (handoff.webhookId) remember.run(handoff.webhookId, handoff.key);
+      return { inserted: false, record: toRecord(existing) };
+    }
+    d.prepare(
+      `INSERT INTO handoffs (key, kind, session_id, payload, status, attempts, next_attempt_at, received_at, updated_at)
+       VALUES (?, ?, ?, ?, 'received', 0, ?, ?, ?)`,
+    ).run(
+      handoff.key,
+      handoff.kind,
+      handoff.sessionId,
+      handoff.payload,
+      handoff.now,
+      handoff.now,
+      handoff.now,
+    );
+    if (handoff.webhookId) remember.run(handoff.webhookId, handoff.key);
+    return { inserted: true, record: toRecord(byKey.get(handoff.key)!) };
+  }
+
+  function flush(): void {
+    flushScheduled = false;
+    const batch = pending;
+    pending = [];
+    try {
+      const results = guard((d) =>
+        d.transaction(() => batch.map((item) => insertOne(d, item.handoff))).immediate(),
+      );
+      batch.forEach((item, index) => item.resolve(results[index]));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+
   const get = (key: string) =>
     guard((d) => d.prepare<[string], Row>('SELECT * FROM handoffs WHERE key = ?').get(key));
 
@@ -125,59 +177,15 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       return Promise.resolve();
     },
     insert(handoff: NewHandoff): Promise<InsertResult> {
-      return Promise.resolve(
-        guard((d) =>
-          d
-            .transaction((): InsertResult => {
-              if (handoff.webhookId) {
-                const seen = d
-                  .prepare<[string], { key: string }>('SELECT key FROM webhook_ids WHERE webhook_id = ?')
-                  .get(handoff.webhookId);
-                const existing = seen
-                  ? d.prepare<[string], Row>('SELECT * FROM handoffs WHERE key = ?').get(seen.key)
-                  : undefined;
-                if (existing) return { inserted: false, record: toRecord(existing) };
-              }
-              const existing = d
-                .prepare<[string], Row>('SELECT * FROM handoffs WHERE key = ?')
-                .get(handoff.key);
-              if (existing) {
-                if (handoff.webhookId) {
-                  d.prepare('INSERT OR IGNORE INTO webhook_ids (webhook_id, key) VALUES (?, ?)').run(
-                    handoff.webhookId,
-                    handoff.key,
-                  );
-                }
-                return { inserted: false, record: toRecord(existing) };
-              }
-              d.prepare(
-                `INSERT INTO handoffs (key, kind, session_id, payload, status, attempts, next_attempt_at, received_at, updated_at)
-               VALUES (?, ?, ?, ?, 'received', 0, ?, ?, ?)`,
-              ).run(
-                handoff.key,
-                handoff.kind,
-                handoff.sessionId,
-                handoff.payload,
-                handoff.now,
-                handoff.now,
-                handoff.now,
-              );
-              if (handoff.webhookId) {
-                d.prepare('INSERT OR IGNORE INTO webhook_ids (webhook_id, key) VALUES (?, ?)').run(
-                  handoff.webhookId,
-                  handoff.key,
-                );
-              }
-              return {
-                inserted: true,
-                record: toRecord(
-                  d.prepare<[string], Row>('SELECT * FROM handoffs WHERE key = ?').get(handoff.key)!,
-                ),
-              };
-            })
-            .immediate(),
-        ),
-      );
+      // Group commit: inserts arriving in the same turn of the event loop share one transaction and one
+      // fsync. Each caller's promise resolves only after that commit, so a 202 still means "on disk".
+      return new Promise<InsertResult>((resolve, reject) => {
+        pending.push({ handoff, resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      });
     },
     get(key) {
       const row = get(key);
