@@ -54,6 +54,9 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   let running = false;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
+  // After a 429 pause, resume gradually: one handoff at first, doubling each good round up to the limit.
+  let ramp = config.delivery.workers;
+  let pausedUntil = 0;
 
   async function readTicket(key: string): Promise<string | undefined> {
     const row = await dataverse.get<{ ticketnumber?: string }>(`incidents(${key})?$select=ticketnumber`);
@@ -174,9 +177,16 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
 
   async function runOnce(): Promise<number> {
     const now = clock();
-    if ((await store.getPauseUntil(pauseScope)) > now) return 0;
-    const claimed = await store.claim(owner, config.delivery.workers, now, config.delivery.leaseMs);
+    const pause = await store.getPauseUntil(pauseScope);
+    if (pause > now) return 0;
+    if (pause > pausedUntil) {
+      pausedUntil = pause;
+      ramp = 1;
+    }
+    const claimed = await store.claim(owner, ramp, now, config.delivery.leaseMs);
     await Promise.all(claimed.map((record) => handle(record)));
+    if ((await store.getPauseUntil(pauseScope)) <= pausedUntil)
+      ramp = Math.min(config.delivery.workers, ramp * 2);
     return claimed.length;
   }
 

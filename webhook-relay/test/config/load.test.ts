@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+
+const GUID = '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d1';
+const valid = {
+  DATAVERSE_URL: 'https://contoso.crm.dynamics.com',
+  AZURE_TENANT_ID: 'tenant',
+  AZURE_CLIENT_ID: 'client',
+  AZURE_CLIENT_SECRET: 'secret',
+  DEFAULT_QUEUE_ID: GUID,
+  DEFAULT_OWNER_ID: GUID,
+  UNIDENTIFIED_CUSTOMER_ID: GUID,
+  WEBHOOK_SECRETS: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+};
+
+describe('loadConfig', () => {
+  it('reads a complete configuration with defaults', () => {
+    const result = loadConfig(valid, { cwd: '/srv/relay' });
+    expect(result.ok && result.config).toMatchObject({
+      defaultPriority: 2,
+      contactMatch: ['email', 'phone'],
+      phoneDefaultCountry: 'US',
+      incidentChannels: ['phone_voice', 'web_voice', 'email'],
+      dataDir: '/srv/relay/data',
+      port: 8080,
+      bodyLimit: 5 * 1024 * 1024,
+      auth: { kind: 'client-secret' },
+    });
+  });
+
+  it.each([
+    [{ DATAVERSE_URL: undefined }, 'DATAVERSE_URL is not set'],
+    [
+      { DATAVERSE_URL: 'https://contoso.crm.dynamics.com/' },
+      'DATAVERSE_URL=https://contoso.crm.dynamics.com/ is not valid',
+    ],
+    [{ DATAVERSE_URL: 'https://contoso.crm.dynamics.com/api/data/v9.2' }, 'without a path'],
+    [{ DATAVERSE_URL: 'http://contoso.crm.dynamics.com' }, 'DATAVERSE_URL=http://'],
+    [{ DATAVERSE_AUTH: 'none' }, 'only for the local sandbox'],
+    [{ AZURE_CLIENT_SECRET: undefined }, 'AZURE_CLIENT_SECRET is not set'],
+    [{ DEFAULT_QUEUE_ID: 'voice' }, 'DEFAULT_QUEUE_ID=voice is not valid'],
+    [{ DEFAULT_PRIORITY: 'high' }, 'DEFAULT_PRIORITY=high'],
+    [{ TICKET_PROPERTIES: '[1]' }, 'TICKET_PROPERTIES=[1] is not valid'],
+    [{ CONTACT_MATCH: 'email,fax' }, 'CONTACT_MATCH=email,fax'],
+    [{ WEBHOOK_SECRETS: 'plain' }, 'whsec_'],
+    [{ WEBHOOK_SECRETS: undefined }, 'No webhook authentication is configured'],
+    [{ OPENCX_SESSION_URL_TEMPLATE: 'http://x/{session_id}' }, 'OPENCX_SESSION_URL_TEMPLATE'],
+    [{ PORT: '70000' }, 'PORT=70000'],
+  ])('refuses %j, naming the variable and the fix', (override, expected) => {
+    const result = loadConfig({ ...valid, ...override });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.join('\n')).toContain(expected);
+  });
+
+  it('reports every problem at once', () => {
+    const result = loadConfig({});
+    expect(result.ok || result.errors.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('allows DATAVERSE_AUTH=none for a loopback sandbox, and the demo without webhook auth on loopback only', () => {
+    const sandbox = {
+      ...valid,
+      DATAVERSE_URL: 'http://127.0.0.1:5555',
+      DATAVERSE_AUTH: 'none',
+      WEBHOOK_SECRETS: undefined,
+    };
+    expect(
+      loadConfig({ ...sandbox, RELAY_ALLOW_UNAUTHENTICATED_LOOPBACK: 'true', HOST: '127.0.0.1' }).ok,
+    ).toBe(true);
+    expect(loadConfig({ ...sandbox, RELAY_ALLOW_UNAUTHENTICATED_LOOPBACK: 'true', HOST: '0.0.0.0' }).ok).toBe(
+      false,
+    );
+  });
+});
