@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SEED_IDS } from '@opencx-d365/dataverse-sandbox';
 import { Webhook } from 'standardwebhooks';
 import { afterEach } from 'vitest';
 import { createEmbeddedStore } from '../src/store/embedded.js';
@@ -61,4 +62,16 @@ export async function embeddedStore(): Promise<HandoffStore> {
 
 export function onCleanup(cleanup: () => Promise<void> | void): void {
   cleanups.push(cleanup);
+}
+
+/** The relay's environment for a loopback Dataverse sandbox with its seeded queue, owner and placeholder. */
+export function sandboxEnv(sandboxUrl: string): Record<string, string> {
+  return {
+    DATAVERSE_URL: sandboxUrl,
+    DATAVERSE_AUTH: 'none',
+    DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,
+    DEFAULT_OWNER_ID: SEED_IDS.owner,
+    UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
+    WEBHOOK_SECRETS: SECRET,
+  };
 }

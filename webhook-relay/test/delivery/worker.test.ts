@@ -10,18 +10,13 @@ import { createDeliveryWorker } from '../../src/delivery/worker.js';
 import type { HandoffDocument } from '../../src/handoff/document.js';
 import { contactIdForEmail, handoffKey } from '../../src/handoff/key.js';
 import type { HandoffStore } from '../../src/store/types.js';
-import { embeddedStore, handoffFixtures, NOW, onCleanup, readFixture, SECRET } from '../helpers.js';
+import { embeddedStore, handoffFixtures, NOW, onCleanup, readFixture, sandboxEnv } from '../helpers.js';
 
 async function setup(options: { sandbox?: SandboxOptions; env?: Record<string, string> } = {}) {
   const sandbox = await startSandbox({ clock: () => NOW, ...options.sandbox });
   onCleanup(() => sandbox.close());
   const result = loadConfig({
-    DATAVERSE_URL: sandbox.url,
-    DATAVERSE_AUTH: 'none',
-    DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,
-    DEFAULT_OWNER_ID: SEED_IDS.owner,
-    UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
-    WEBHOOK_SECRETS: SECRET,
+    ...sandboxEnv(sandbox.url),
     OPENCX_SESSION_URL_TEMPLATE: 'https://platform.open.cx/sessions/{session_id}',
     DELIVERY_BACKOFF_BASE_MS: '1000',
     ...options.env,
@@ -211,14 +206,7 @@ describe('delivering handoffs to the Dataverse sandbox', () => {
 });
 
 function setupConfig(sandbox: Sandbox) {
-  const result = loadConfig({
-    DATAVERSE_URL: sandbox.url,
-    DATAVERSE_AUTH: 'none',
-    DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,
-    DEFAULT_OWNER_ID: SEED_IDS.owner,
-    UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
-    WEBHOOK_SECRETS: SECRET,
-  });
+  const result = loadConfig(sandboxEnv(sandbox.url));
   if (!result.ok) throw new Error(result.errors.join('\n'));
   return result;
 }

@@ -7,12 +7,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { SEED_IDS, startSandbox } from '@opencx-d365/dataverse-sandbox';
+import { mulberry32, startSandbox } from '@opencx-d365/dataverse-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedStore } from '../../src/store/embedded.js';
 import { handoffKey } from '../../src/handoff/key.js';
-import { mulberry32 } from './prng.js';
-import { onCleanup, readFixture, SECRET, sign, tempDir } from '../helpers.js';
+import { onCleanup, readFixture, sandboxEnv, sign, tempDir } from '../helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const cli = path.join(root, 'webhook-relay/bin/opencx-relay.js');
@@ -67,12 +66,7 @@ describe('exactly once under faults and kill -9', () => {
     const dataDir = tempDir();
     const port = 20000 + Math.floor(random() * 20000);
     const env = {
-      DATAVERSE_URL: sandbox.url,
-      DATAVERSE_AUTH: 'none',
-      DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,
-      DEFAULT_OWNER_ID: SEED_IDS.owner,
-      UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
-      WEBHOOK_SECRETS: SECRET,
+      ...sandboxEnv(sandbox.url),
       RELAY_DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
