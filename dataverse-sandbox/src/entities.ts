@@ -20,6 +20,8 @@ export interface EntityContext {
   /** Resolves `$n` Content-ID references inside a change set to `/<set>(<id>)`. */
   resolveReference?: (reference: string) => string | undefined;
   ticketSequence: () => number;
+  /** Row versions (the `@odata.etag` value), increasing per sandbox. */
+  nextVersion: () => number;
 }
 
 export function tableBySet(
@@ -210,10 +212,8 @@ export function createRow(ctx: EntityContext, table: TableMetadata, body: Record
   return row;
 }
 
-let version = 1_000_000;
-function versionOf(_ctx: EntityContext): number {
-  version += 1;
-  return version;
+function versionOf(ctx: EntityContext): number {
+  return ctx.nextVersion();
 }
 
 export function updateRow(

@@ -146,6 +146,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const protection = new ServiceProtection(options.limits ?? {});
   const requests: RequestLogEntry[] = [];
   let ticketSequence = 1000;
+  let rowVersion = 1_000_000;
   let root = '';
 
   function entityContext(resolveReference?: (reference: string) => string | undefined): EntityContext {
@@ -156,6 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       callerId: SEED_IDS.applicationUser,
       resolveReference,
       ticketSequence: () => (ticketSequence += 1),
+      nextVersion: () => (rowVersion += 1),
     };
   }
 
