@@ -139,8 +139,18 @@ describe('properties', () => {
             expect(omission.fullTextRef).toBe(normalizeRef(fullTextRef));
         }
         expect(parsed.transcript.turns.length).toBeLessThanOrEqual(normal.turns.length);
-        expect(parsed.headerShortened).toBe(result.headerShortened ?? false);
-        expectHeaderKept(parsed.transcript.header, normal.header, parsed.headerShortened);
+        // The reader sees an ellipsis; it cannot see a header line left out whole (tiny limits), so a
+        // fit that left lines out says so while the reader's header simply has fewer fields.
+        if (parsed.headerShortened) expect(result.headerShortened).toBe(true);
+        else if (result.headerShortened)
+          expect(Object.keys(parsed.transcript.header).length).toBeLessThan(
+            Object.keys(normal.header).length,
+          );
+        expectHeaderKept(
+          parsed.transcript.header,
+          normal.header,
+          parsed.headerShortened || result.headerShortened === true,
+        );
       }),
       SEED_RUNS,
     );
