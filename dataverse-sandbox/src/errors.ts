@@ -92,6 +92,13 @@ export const errors = {
     ),
   notFound: (entity: string, id: string) =>
     new DataverseError(404, '0x80040217', `${entity} With Id = ${id} Does Not Exist`),
+  /** Reference errors.json "etag-mismatch": Dataverse answers 412 with an empty code. */
+  versionMismatch: () =>
+    new DataverseError(
+      412,
+      '',
+      "The version of the existing record doesn't match the RowVersion property provided.",
+    ),
   duplicateKey: () =>
     new DataverseError(412, '0x80040237', 'A record with matching key values already exists.'),
   notOrgMember: () => new DataverseError(403, '0x80072560', 'The user is not a member of the organization.'),

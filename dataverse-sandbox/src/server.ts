@@ -263,6 +263,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       };
     }
     if (method === 'PATCH' && id) {
+      const ifMatch = headers['if-match'];
+      const existing = state.get(table.entitySet, id);
+      if (!existing) {
+        // Dataverse's PATCH is an upsert: a missing id is created, unless If-Match asks for update only.
+        if (ifMatch) throw errors.notFound(entity, id);
+        createRow(ctx, table, { ...parseBody(), [table.primaryKey]: id });
+        return {
+          result: { status: 204, headers: { 'OData-Version': '4.0', 'OData-EntityId': entityUrl(id) } },
+          created: `/${table.entitySet}(${id})`,
+        };
+      }
+      if (ifMatch && ifMatch !== '*' && ifMatch !== `W/"${Number(existing.versionnumber ?? 1)}"`)
+        throw errors.versionMismatch();
       const row = updateRow(ctx, table, id, parseBody());
       if (/return=representation/.test(prefer)) {
         return { result: json(200, presentRow(ctx, table, row, undefined, annotations)) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEED_IDS } from '../src/index.js';
+import { SEED_IDS, type Sandbox } from '../src/index.js';
 import { api, batchBody, errorOf, post, sandbox } from './helpers.js';
 
 const INCIDENT = '0d7b3c5e-8f21-5a44-9c3e-6b1f2a9d4e70';
@@ -421,5 +421,47 @@ describe('service protection and faults', () => {
     const s = await sandbox({ faults: { dropBeforeCommitRate: 1 } });
     await expect(post(s, 'incidents', validIncident())).rejects.toThrow();
     expect(s.state.rows('incidents')).toHaveLength(0);
+  });
+});
+
+describe('PATCH: upsert and concurrency', () => {
+  const note = '11111111-2222-4333-8444-555555555555';
+  const patch = (s: Sandbox, path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(api(s, path), {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it('creates a missing record (Dataverse PATCH is an upsert), but not with If-Match: *', async () => {
+    const s = await sandbox();
+    const onlyUpdate = await patch(s, `annotations(${note})`, { subject: 'x' }, { 'If-Match': '*' });
+    expect(await errorOf(onlyUpdate)).toMatchObject({ status: 404, code: '0x80040217' });
+    const upsert = await patch(s, `annotations(${note})`, { subject: 'OpenCX transcript s1', notetext: 'a' });
+    expect(upsert.status).toBe(204);
+    expect(s.state.get('annotations', note)).toMatchObject({
+      subject: 'OpenCX transcript s1',
+      notetext: 'a',
+    });
+    expect((await patch(s, `annotations(${note})`, { notetext: 'b' })).status).toBe(204);
+    expect(s.state.get('annotations', note)).toMatchObject({ notetext: 'b' });
+  });
+
+  it('answers 412 to If-Match with a stale etag, and updates with the current one', async () => {
+    const s = await sandbox();
+    await patch(s, `annotations(${note})`, { subject: 's', notetext: 'a' });
+    const read = (await (await fetch(api(s, `annotations(${note})?$select=notetext`))).json()) as {
+      '@odata.etag': string;
+    };
+    const current = read['@odata.etag'];
+    expect((await patch(s, `annotations(${note})`, { notetext: 'b' }, { 'If-Match': current })).status).toBe(
+      204,
+    );
+    const stale = await patch(s, `annotations(${note})`, { notetext: 'c' }, { 'If-Match': current });
+    expect(await errorOf(stale)).toMatchObject({
+      status: 412,
+      message: expect.stringContaining("doesn't match") as string,
+    });
+    expect(s.state.get('annotations', note)).toMatchObject({ notetext: 'b' });
   });
 });
