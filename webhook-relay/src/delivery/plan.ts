@@ -6,10 +6,15 @@ import { fit, write, type ContactMatch } from '@opencx-d365/transcript-format';
 import { v5 as uuidv5 } from 'uuid';
 import type { RelayConfig } from '../config/types.js';
 import type { HandoffDocument } from '../handoff/document.js';
-import { contactIdForEmail } from '../handoff/key.js';
+import { contactIdForEmail, transcriptNoteId } from '../handoff/key.js';
 import type { ChangeSetOperation } from '../dataverse/batch.js';
 import { API_PATH } from '../dataverse/client.js';
-import { phoneRenderings } from './phone.js';
+import {
+  activeContactsByPhoneFilter,
+  escapeODataString,
+  parsePhone,
+  splitName,
+} from '@opencx-d365/contact-match';
 import { transcriptOf } from './transcript.js';
 
 export interface DeliveryMetadata {
@@ -24,9 +29,6 @@ export type CustomerResolution =
   | { kind: 'create'; id: string; firstname?: string; lastname: string; email: string; mobilephone?: string }
   | { kind: 'placeholder' };
 
-const ESCAPE = (value: string) => value.replace(/'/g, "''");
-const PHONE_COLUMNS = ['mobilephone', 'telephone1', 'telephone2', 'telephone3'];
-
 /** The one GET that resolves the customer, or undefined when no lookup can help. */
 export function customerLookup(
   document: HandoffDocument,
@@ -35,30 +37,17 @@ export function customerLookup(
   const email = document.customer?.email?.trim();
   const select = '$select=contactid,fullname,createdon&$orderby=createdon asc&$top=10';
   if (email && config.contactMatch.includes('email')) {
-    const filter = `statecode eq 0 and emailaddress1 eq '${ESCAPE(email)}'`;
+    const filter = `statecode eq 0 and emailaddress1 eq '${escapeODataString(email)}'`;
     return { kind: 'email' as const, path: `contacts?${select}&$filter=${encodeURIComponent(filter)}` };
   }
   const phone = document.customer?.phone;
   if (phone && config.contactMatch.includes('phone')) {
-    const parsed = phoneRenderings(phone, config.phoneDefaultCountry);
-    if (!parsed) return undefined;
-    const any = PHONE_COLUMNS.flatMap((column) =>
-      parsed.renderings.map((r) => `${column} eq '${ESCAPE(r)}'`),
-    ).join(' or ');
-    return {
-      kind: 'phone' as const,
-      path: `contacts?${select}&$filter=${encodeURIComponent(`statecode eq 0 and (${any})`)}`,
-    };
+    const parsed = parsePhone(phone, config.phoneDefaultCountry);
+    if (!parsed.ok) return undefined;
+    const filter = activeContactsByPhoneFilter(parsed.renderings);
+    return { kind: 'phone' as const, path: `contacts?${select}&$filter=${encodeURIComponent(filter)}` };
   }
   return undefined;
-}
-
-/** Splits a caller's name: the last token is the last name; one token → last name only. */
-export function splitName(name: string | undefined): { firstname?: string; lastname: string } | undefined {
-  const tokens = (name ?? '').trim().split(/\s+/).filter(Boolean);
-  if (tokens.length === 0) return undefined;
-  const lastname = tokens.pop()!;
-  return tokens.length ? { firstname: tokens.join(' '), lastname } : { lastname };
 }
 
 /** Decides the customer from the lookup's rows (oldest active first). */
@@ -73,9 +62,15 @@ export function resolveCustomer(
     const email = document.customer!.email!.trim();
     const name = splitName(document.customer?.name) ?? { lastname: email.split('@')[0] ?? email };
     const phone = document.customer?.phone
-      ? phoneRenderings(document.customer.phone, phoneDefaultCountry)
+      ? parsePhone(document.customer.phone, phoneDefaultCountry)
       : undefined;
-    return { kind: 'create', id: contactIdForEmail(email), ...name, email, mobilephone: phone?.e164 };
+    return {
+      kind: 'create',
+      id: contactIdForEmail(email),
+      ...name,
+      email,
+      mobilephone: phone?.ok ? phone.e164 : undefined,
+    };
   }
   if (lookup?.kind === 'phone' && rows.length === 1)
     return { kind: 'contact', id: rows[0].contactid, match: 'phone' };
@@ -167,24 +162,34 @@ export function planIncident(
   if (fitted.shortened) {
     const full = write(transcript);
     const note: Record<string, unknown> = {
-      annotationid: uuidv5('note:transcript', key),
-      subject: noteSubject,
-      'objectid_incident@odata.bind': `/incidents(${key})`,
+      annotationid: transcriptNoteId(key),
+      ...transcriptNoteBody(key, noteSubject, full, metadata.noteMaxLength),
     };
-    if (full.length <= metadata.noteMaxLength) note.notetext = full;
-    else {
-      // Longer than a note can hold: the whole transcript travels as an attachment instead.
-      note.notetext = `The full transcript (${full.length} characters) is attached as transcript.txt.`;
-      note.isdocument = true;
-      note.filename = 'transcript.txt';
-      note.mimetype = 'text/plain';
-      note.documentbody = Buffer.from(full, 'utf8').toString('base64');
-    }
     operations.push({ method: 'POST', url: `${API_PATH}annotations`, body: note });
   }
   return {
     operations,
     readBack: `${API_PATH}incidents(${key})?$select=ticketnumber`,
     shortened: fitted.shortened,
+  };
+}
+
+/** The transcript note's columns: the text when it fits a note, else a transcript.txt attachment. */
+export function transcriptNoteBody(
+  key: string,
+  subject: string,
+  full: string,
+  noteMaxLength: number,
+): Record<string, unknown> {
+  const note: Record<string, unknown> = { subject, 'objectid_incident@odata.bind': `/incidents(${key})` };
+  if (full.length <= noteMaxLength) return { ...note, notetext: full, isdocument: false };
+  // Longer than a note can hold: the whole transcript travels as an attachment instead.
+  return {
+    ...note,
+    notetext: `The full transcript (${full.length} characters) is attached as transcript.txt.`,
+    isdocument: true,
+    filename: 'transcript.txt',
+    mimetype: 'text/plain',
+    documentbody: Buffer.from(full, 'utf8').toString('base64'),
   };
 }

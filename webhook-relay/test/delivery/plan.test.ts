@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetry } from '../../src/delivery/retry-policy.js';
-import { splitName, titleOf } from '../../src/delivery/plan.js';
-import { phoneRenderings } from '../../src/delivery/phone.js';
+import { titleOf } from '../../src/delivery/plan.js';
 import { classify } from '../../src/dataverse/errors.js';
 import type { HandoffDocument } from '../../src/handoff/document.js';
 
@@ -23,34 +22,6 @@ describe('titleOf', () => {
     [{}, 'Support - Anonymous'],
     [{ classification: '  ', customer: { name: ' ' } }, 'Support - Anonymous'],
   ])('%j → %s', (extra, title) => expect(titleOf(doc(extra))).toBe(title));
-});
-
-describe('splitName', () => {
-  it.each([
-    ['Dana Whitfield', { firstname: 'Dana', lastname: 'Whitfield' }],
-    ['Mary Ann de Vries', { firstname: 'Mary Ann de', lastname: 'Vries' }],
-    ['Cher', { lastname: 'Cher' }],
-    ['   ', undefined],
-  ])('%s', (name, expected) => expect(splitName(name)).toEqual(expected));
-});
-
-describe('phoneRenderings', () => {
-  it('renders a US number the ways people store it', () => {
-    expect(phoneRenderings('(415) 555-0134', 'US')?.renderings).toEqual(
-      expect.arrayContaining([
-        '+14155550134',
-        '(415) 555-0134',
-        '+1 415 555 0134',
-        '+1 415-555-0134',
-        '4155550134',
-        '415-555-0134',
-      ]),
-    );
-  });
-  it('reads a UK national number with GB as the default country, and refuses garbage', () => {
-    expect(phoneRenderings('020 7946 0958', 'GB')?.e164).toBe('+442079460958');
-    expect(phoneRenderings('call me', 'US')).toBeUndefined();
-  });
 });
 
 describe('decideRetry', () => {
