@@ -4,10 +4,15 @@ import { defineConfig } from 'vitest/config';
 const here = import.meta.dirname;
 
 // Tests always run against the workspace sources, so `npm test` needs no package build first.
-const alias = {
-  '@opencx-d365/transcript-format': path.join(here, 'transcript-format/src/index.ts'),
-  '@opencx-d365/dataverse-sandbox': path.join(here, 'dataverse-sandbox/src/index.ts'),
-};
+const alias = [
+  ['transcript-format', 'transcript-format/src/index.ts'],
+  ['dataverse-sandbox', 'dataverse-sandbox/src/index.ts'],
+  ['contact-match/core', 'contact-match/src/core.ts'],
+  ['contact-match', 'contact-match/src/index.ts'],
+].map(([name, source]) => ({
+  find: new RegExp(`^@opencx-d365/${name}$`),
+  replacement: path.join(here, source),
+}));
 
 export default defineConfig({
   resolve: { alias },
@@ -21,7 +26,10 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['{transcript-format,dataverse-sandbox,webhook-relay,solution}/test/**/*.test.ts'],
+          setupFiles: ['scripts/vitest-fast-check.ts'],
+          include: [
+            '{transcript-format,contact-match,dataverse-sandbox,webhook-relay,solution}/test/**/*.test.ts',
+          ],
           testTimeout: 30_000,
         },
       },
@@ -31,7 +39,9 @@ export default defineConfig({
           name: 'control',
           environment: 'jsdom',
           include: ['tests/control/**/*.test.{ts,tsx}'],
-          setupFiles: ['tests/control/setup.ts'],
+          setupFiles: ['scripts/vitest-fast-check.ts', 'tests/control/setup.ts'],
+          // The control's regional phone metadata is generated (scripts/phone-metadata.mjs), not committed.
+          globalSetup: ['tests/control/global-setup.ts'],
         },
       },
       {

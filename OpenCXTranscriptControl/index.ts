@@ -1,14 +1,75 @@
 import * as React from 'react';
 import type { IInputs, IOutputs } from './generated/ManifestTypes';
-import { TranscriptView } from './components/TranscriptView';
+import { TranscriptControl, type TranscriptControlProps } from './components/TranscriptControl';
+import { readIncidentId, refreshHostForm } from './model/host-context';
+import { localeOf, type RepClock } from './model/locale';
+import type { CaseData } from './model/ports';
+import { loadStrings, type Strings } from './model/strings';
+import { createCaseData } from './webapi/case-data';
 
+/** Below this width (px) the control stacks its columns (phone layout). */
+const NARROW_WIDTH = 520;
+// PropertyHelper enums are not available at runtime in every host: the numbers are stable.
+const PRIVILEGE_WRITE = 3 as const;
+const PRIVILEGE_APPEND_TO = 8 as const;
+const DEPTH_BASIC = 0 as const;
+
+/** Adapts the PCF context to the plain props of <TranscriptControl>; decides nothing itself. */
 export class OpenCXTranscriptControl implements ComponentFramework.ReactControl<IInputs, IOutputs> {
-  public init(): void {
-    // Nothing to set up yet: the view is a pure function of the bound value.
+  private data?: CaseData;
+  private strings?: Strings;
+  private clock?: RepClock;
+  private last?: { key: string; theme: TranscriptControlProps['theme']; element: React.ReactElement };
+
+  public init(context: ComponentFramework.Context<IInputs>): void {
+    context.mode.trackContainerResize(true);
+    this.data = createCaseData(context.webAPI);
+    this.strings = loadStrings((key) => context.resources.getString(key));
+    const settings = context.userSettings;
+    this.clock = {
+      locale: localeOf(settings.languageId),
+      offsetAt: (d) => settings.getTimeZoneOffsetMinutes(d),
+    };
   }
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
-    return React.createElement(TranscriptView, { text: context.parameters.transcript.raw ?? '' });
+    const p = context.parameters;
+    const width = context.mode.allocatedWidth;
+    const props: TranscriptControlProps = {
+      description: p.transcript.raw ?? '',
+      strings: this.strings!,
+      clock: this.clock!,
+      dir: context.userSettings.isRTL ? 'rtl' : 'ltr',
+      // The host's Fluent theme is typed loosely by PCF; it is a Fluent v9 theme object.
+      theme: context.fluentDesignLanguage?.tokenTheme as TranscriptControlProps['theme'],
+      narrow: width > 0 && width < NARROW_WIDTH,
+      incidentId: readIncidentId(context.mode, p.incidentId?.raw),
+      offline: context.client.isOffline(),
+      readOnly: context.mode.isControlDisabled || p.transcript.security?.editable === false,
+      canLink:
+        context.utils.hasEntityPrivilege('incident', PRIVILEGE_WRITE, DEPTH_BASIC) &&
+        context.utils.hasEntityPrivilege('contact', PRIVILEGE_APPEND_TO, DEPTH_BASIC),
+      defaultCountry: p.defaultCountry?.raw ?? undefined,
+      placeholderCustomerId: p.placeholderCustomerId?.raw ?? undefined,
+      data: this.data!,
+      onCustomerLinked: () => refreshHostForm(),
+    };
+    // updateView runs on every form change; nothing is re-rendered unless a prop we use changed.
+    const key = JSON.stringify([
+      props.description,
+      props.dir,
+      props.narrow,
+      props.incidentId,
+      props.offline,
+      props.readOnly,
+      props.canLink,
+      props.defaultCountry,
+      props.placeholderCustomerId,
+    ]);
+    if (this.last?.key === key && this.last.theme === props.theme) return this.last.element;
+    const element = React.createElement(TranscriptControl, props);
+    this.last = { key, theme: props.theme, element };
+    return element;
   }
 
   public getOutputs(): IOutputs {
@@ -16,6 +77,7 @@ export class OpenCXTranscriptControl implements ComponentFramework.ReactControl<
   }
 
   public destroy(): void {
-    // Nothing to release yet.
+    // In-flight Web API answers are dropped by the components when they unmount.
+    this.last = undefined;
   }
 }

@@ -5,11 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { writePhoneMetadata } from './phone-metadata.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const mode = process.argv.includes('--dev') ? 'development' : 'production';
 
 rmSync(path.join(root, 'out', 'controls'), { recursive: true, force: true });
+writePhoneMetadata();
 const result = spawnSync(
   process.execPath,
   [path.join(root, 'node_modules', 'pcf-scripts', 'bin', 'pcf-scripts.js'), 'build', '--buildMode', mode],

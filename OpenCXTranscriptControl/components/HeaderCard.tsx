@@ -1,0 +1,66 @@
+import * as React from 'react';
+import { Badge, Link, mergeClasses } from '@fluentui/react-components';
+import type { HeaderFacts } from '../model/header-facts';
+import type { Strings } from '../model/strings';
+import { useControlStyles } from './styles';
+import { useStableId } from './useStableId';
+
+export interface HeaderCardProps {
+  facts: HeaderFacts;
+  strings: Strings;
+  narrow: boolean;
+}
+
+const TONE_COLOR = { danger: 'danger', success: 'success', informative: 'informative' } as const;
+
+export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow }) => {
+  const styles = useControlStyles();
+  const titleId = useStableId('opencx-title');
+  const rows = [
+    ...(facts.channel ? [{ label: strings.Header_Channel, value: facts.channel }] : []),
+    ...facts.caller.map((c) => ({ label: c.label, value: c.value })),
+    ...facts.facts,
+  ];
+  return (
+    <section className={styles.header} aria-labelledby={titleId}>
+      <div className={styles.titleRow}>
+        <h2 id={titleId} className={styles.title} dir="auto">
+          {facts.title}
+        </h2>
+        {facts.sentiment && (
+          <Badge appearance="tint" color={TONE_COLOR[facts.sentiment.tone]}>
+            {strings.Header_Sentiment}: {facts.sentiment.label}
+          </Badge>
+        )}
+        {facts.sessionUrl && (
+          <Link
+            href={facts.sessionUrl}
+            target="_blank"
+            rel="noopener noreferrer"
+            title={strings.OpenInOpenCX_Hint}
+          >
+            {strings.OpenInOpenCX}
+          </Link>
+        )}
+      </div>
+      {facts.summary && (
+        <p className={styles.summary} dir="auto">
+          <span className={styles.factLabel}>{strings.Header_Summary}: </span>
+          {facts.summary}
+        </p>
+      )}
+      {rows.length > 0 && (
+        <dl className={mergeClasses(styles.facts, narrow && styles.factsNarrow)}>
+          {rows.map((row) => (
+            <React.Fragment key={row.label}>
+              <dt className={styles.factLabel}>{row.label}</dt>
+              <dd className={styles.factValue} dir="auto">
+                {row.value}
+              </dd>
+            </React.Fragment>
+          ))}
+        </dl>
+      )}
+    </section>
+  );
+};

@@ -1,0 +1,123 @@
+/**
+ * Every string a rep reads, by resx key. The adapter fills `Strings` from `context.resources`; a test
+ * fails when a key here is missing from any `strings/*.resx`.
+ */
+export const STRING_KEYS = [
+  'Header_Channel',
+  'Header_Summary',
+  'Header_Name',
+  'Header_Phone',
+  'Header_Email',
+  'Header_HandoffAt',
+  'Header_HandoffReason',
+  'Header_Contact',
+  'Header_Language',
+  'Header_Redacted',
+  'Header_Sentiment',
+  'Header_NoClassification',
+  'ContactMatch_email',
+  'ContactMatch_email-created',
+  'ContactMatch_phone',
+  'ContactMatch_none',
+  'Channel_phone_voice',
+  'Channel_web_voice',
+  'Channel_email',
+  'Sentiment_angry',
+  'Sentiment_frustrated',
+  'Sentiment_negative',
+  'Sentiment_neutral',
+  'Sentiment_positive',
+  'Sentiment_happy',
+  'Sentiment_satisfied',
+  'OpenInOpenCX',
+  'OpenInOpenCX_Hint',
+  'Role_contact',
+  'Role_ai',
+  'Role_human_agent',
+  'Role_system',
+  'Transcript_Label',
+  'Transcript_TurnCount',
+  'Divider_Handoff',
+  'Divider_HandoffAt',
+  'Omitted_Turns',
+  'Full_Loading',
+  'Full_Loaded',
+  'Full_Failed',
+  'Full_Missing',
+  'Full_Offline',
+  'Full_Unsaved',
+  'BestEffort_Notice',
+  'Plain_Notice',
+  'Empty_Title',
+  'Empty_Body',
+  'RenderError',
+  'Search_Label',
+  'Search_Placeholder',
+  'Search_Count',
+  'Search_None',
+  'Search_Next',
+  'Search_Previous',
+  'Copy_All',
+  'Copy_Done',
+  'Copy_Failed',
+  'Download',
+  'Download_Hint',
+  'Link_Section',
+  'Link_CurrentCustomer',
+  'Link_NotLinked',
+  'Link_Placeholder',
+  'Link_Start',
+  'Link_Searching',
+  'Link_CallerPhone',
+  'Link_NoPhone',
+  'Link_PhoneEmpty',
+  'Link_PhoneInvalid',
+  'Link_PhoneNeedsCountry',
+  'Link_OneMatch',
+  'Link_ManyMatches',
+  'Link_NoMatch',
+  'Link_OpenCases',
+  'Link_Link',
+  'Link_Linking',
+  'Link_Linked',
+  'Link_Relink_Title',
+  'Link_Relink_Body',
+  'Link_Relink_Confirm',
+  'Link_Cancel',
+  'Link_CreateTitle',
+  'Link_FirstName',
+  'Link_LastName',
+  'Link_LastName_Required',
+  'Link_Email',
+  'Link_Email_Invalid',
+  'Link_Phone',
+  'Link_CreateAndLink',
+  'Link_Creating',
+  'Link_CreatedNotLinked',
+  'Link_Retry',
+  'Link_Error_Permission',
+  'Link_Error_Network',
+  'Link_Error_Other',
+  'Link_Disabled_Offline',
+  'Link_Disabled_ReadOnly',
+  'Link_Disabled_Unsaved',
+  'Link_Disabled_NoPrivilege',
+  'Link_NoEmail',
+] as const;
+
+export type StringKey = (typeof STRING_KEYS)[number];
+export type Strings = Readonly<Record<StringKey, string>>;
+
+/** Reads every key through a lookup (e.g. `context.resources.getString`); a missing one shows its key. */
+export function loadStrings(lookup: (key: string) => string | undefined): Strings {
+  const entries = STRING_KEYS.map((key) => [key, lookup(key) || key] as const);
+  return Object.fromEntries(entries) as Record<StringKey, string>;
+}
+
+/** Fills `{0}`, `{1}`… placeholders. */
+export function fill(template: string, ...values: (string | number)[]): string {
+  return template.replace(/\{(\d+)\}/g, (whole, n: string) => {
+    const value = values[Number(n)];
+    return value === undefined ? whole : String(value);
+  });
+}

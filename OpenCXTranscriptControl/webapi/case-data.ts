@@ -1,0 +1,125 @@
+/** The control's Dataverse port, implemented over the PCF Web API (`context.webAPI`). */
+import { activeContactsByPhoneFilter, escapeODataString } from '@opencx-d365/contact-match/core';
+import type { CaseData, ContactSummary, CustomerRef, NewContact } from '../model/ports';
+import { DUPLICATE_KEY, errorCodeOf, toFailure } from './failures';
+
+export type WebApiLike = Pick<
+  ComponentFramework.WebApi,
+  'retrieveMultipleRecords' | 'retrieveRecord' | 'createRecord' | 'updateRecord'
+>;
+
+/** The picker shows at most this many contacts; more means the number is not a useful key. */
+export const MAX_CONTACTS = 25;
+
+const PHONE_SELECT = 'contactid,fullname,emailaddress1,mobilephone,telephone1,telephone2,telephone3';
+
+type Row = Record<string, unknown>;
+const text = (row: Row, column: string) => (typeof row[column] === 'string' ? row[column] : undefined);
+
+function decodeBase64Utf8(base64: string): string {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return new TextDecoder().decode(bytes);
+}
+
+async function attempt<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toFailure(error);
+  }
+}
+
+export function createCaseData(webAPI: WebApiLike): CaseData {
+  return {
+    readTranscriptNote: (incidentId, subject) =>
+      attempt(async () => {
+        const filter = `_objectid_value eq ${incidentId} and subject eq '${escapeODataString(subject)}'`;
+        const result = await webAPI.retrieveMultipleRecords(
+          'annotation',
+          `?$select=notetext,isdocument,documentbody&$filter=${encodeURIComponent(filter)}&$top=1`,
+        );
+        const note = result.entities[0] as Row | undefined;
+        if (!note) return undefined;
+        const body = text(note, 'documentbody');
+        // Longer transcripts travel as a transcript.txt attachment; its body is base64 UTF-8.
+        if (note.isdocument === true && body) return decodeBase64Utf8(body);
+        return text(note, 'notetext');
+      }),
+
+    currentCustomer: (incidentId) =>
+      attempt(async () => {
+        const incident = await webAPI.retrieveRecord('incident', incidentId, '?$select=_customerid_value');
+        const id = text(incident, '_customerid_value');
+        if (!id) return undefined;
+        const entity =
+          text(incident, '_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname') ?? 'contact';
+        let name = text(incident, '_customerid_value@OData.Community.Display.V1.FormattedValue');
+        if (!name) {
+          const column = entity === 'account' ? 'name' : 'fullname';
+          const row = await webAPI.retrieveRecord(entity, id, `?$select=${column}`);
+          name = text(row, column) ?? '';
+        }
+        return { id: id.toLowerCase(), entity, name } satisfies CustomerRef;
+      }),
+
+    findContactsByPhone: (renderings) =>
+      attempt(async () => {
+        const filter = activeContactsByPhoneFilter(renderings);
+        const result = await webAPI.retrieveMultipleRecords(
+          'contact',
+          `?$select=${PHONE_SELECT}&$filter=${encodeURIComponent(filter)}&$orderby=fullname asc&$top=${MAX_CONTACTS}`,
+        );
+        return result.entities.map((row: Row): ContactSummary => {
+          const phones = ['mobilephone', 'telephone1', 'telephone2', 'telephone3'].map((c) => text(row, c));
+          const matched = phones.find((p) => p !== undefined && renderings.includes(p));
+          return {
+            id: String(row.contactid).toLowerCase(),
+            fullName: text(row, 'fullname') ?? '',
+            email: text(row, 'emailaddress1'),
+            phone: matched ?? phones.find(Boolean),
+          };
+        });
+      }),
+
+    countOpenCases: (contactIds) =>
+      attempt(async () => {
+        const counts: Record<string, number> = Object.fromEntries(contactIds.map((id) => [id, 0]));
+        if (contactIds.length === 0) return counts;
+        const any = contactIds.map((id) => `_customerid_value eq ${id}`).join(' or ');
+        const result = await webAPI.retrieveMultipleRecords(
+          'incident',
+          `?$select=_customerid_value&$filter=${encodeURIComponent(`statecode eq 0 and (${any})`)}&$top=500`,
+        );
+        for (const row of result.entities as Row[]) {
+          const id = text(row, '_customerid_value')?.toLowerCase();
+          if (id && id in counts) counts[id] += 1;
+        }
+        return counts;
+      }),
+
+    createContact: (id, contact: NewContact) =>
+      attempt(async () => {
+        try {
+          await webAPI.createRecord('contact', {
+            contactid: id,
+            ...(contact.firstname ? { firstname: contact.firstname } : {}),
+            lastname: contact.lastname,
+            ...(contact.email ? { emailaddress1: contact.email } : {}),
+            mobilephone: contact.mobilephone,
+            ...(contact.description ? { description: contact.description } : {}),
+          });
+        } catch (error) {
+          // The same id again: an earlier attempt created it (its answer was lost). Not a second contact.
+          if (errorCodeOf(error) === DUPLICATE_KEY) return;
+          throw error;
+        }
+      }),
+
+    linkContact: (incidentId, contactId) =>
+      attempt(async () => {
+        await webAPI.updateRecord('incident', incidentId, {
+          'customerid_contact@odata.bind': `/contacts(${contactId})`,
+        });
+      }),
+  };
+}
