@@ -1,0 +1,140 @@
+// Packs the Dataverse solution: solution/dist/OpenCXTranscript_<version>.zip (unmanaged) and
+// OpenCXTranscript_<version>_managed.zip, from the XML source in solution/src and the built control in
+// out/controls/OpenCXTranscriptControl. One version, the root package.json "version", goes into
+// solution.xml and the file names; the control's manifest must carry the same one (checked here).
+//
+// Usage: node solution/scripts/pack.mjs [--out <dir>] [--if-missing]
+//   The control is built first (scripts/build-control.mjs) when its output is missing or older than its
+//   sources; --if-missing builds only when it is missing (the tests use it, so that a control being edited
+//   next door is not rebuilt under them).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import JSZip from 'jszip';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const controlSource = path.join(root, 'OpenCXTranscriptControl');
+const controlOut = path.join(root, 'out', 'controls', 'OpenCXTranscriptControl');
+const source = path.join(root, 'solution', 'src', 'Other');
+const SOLUTION_NAME = 'OpenCXTranscript';
+// Fixed entry dates: the same inputs give byte-identical zips.
+const ENTRY_DATE = new Date('2026-01-01T00:00:00Z');
+
+function fail(message) {
+  console.error(`solution pack: ${message}`);
+  process.exit(1);
+}
+
+function argument(name) {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', 'generated'].includes(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureControlBuilt() {
+  const bundle = path.join(controlOut, 'bundle.js');
+  const missing = !existsSync(bundle) || !existsSync(path.join(controlOut, 'ControlManifest.xml'));
+  const stale =
+    !missing &&
+    !process.argv.includes('--if-missing') &&
+    newestSource(controlSource) > statSync(bundle).mtimeMs;
+  if (!missing && !stale) return;
+  console.log(
+    `solution pack: the control is ${missing ? 'not built' : 'older than its sources'}; building it.`,
+  );
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-control.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0 || !existsSync(bundle)) {
+    fail(
+      `the control did not build, so there is nothing to pack. Fix the build (npm run build:control) and run again.`,
+    );
+  }
+}
+
+const attribute = (xml, element, name) =>
+  new RegExp(`<${element}\\b[^>]*\\s${name}="([^"]*)"`).exec(xml)?.[1];
+const elementText = (xml, element) => new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml)?.[1];
+const withoutComments = (xml) => xml.replace(/<!--[\s\S]*?-->\s*/g, '');
+
+/** The files the built manifest declares, plus the manifest itself: what Dataverse loads. */
+function controlFiles(manifest) {
+  const declared = [...manifest.matchAll(/<(?:code|css|resx|img)\b[^>]*\spath="([^"]+)"/g)].map((m) => m[1]);
+  for (const file of declared) {
+    if (!existsSync(path.join(controlOut, file)))
+      fail(`the manifest declares ${file}, which the build did not produce.`);
+  }
+  return ['ControlManifest.xml', ...declared];
+}
+
+function contentTypes(files) {
+  const extensions = [...new Set(files.map((file) => path.extname(file).slice(1).toLowerCase()))].sort();
+  const defaults = extensions
+    .map((ext) => `<Default Extension="${ext}" ContentType="application/octet-stream" />`)
+    .join('');
+  return `<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">${defaults}</Types>`;
+}
+
+async function main() {
+  const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+  if (!/^\d+\.\d+(\.\d+){0,2}$/.test(version ?? '')) {
+    fail(
+      `package.json "version" is ${version}; a solution version is major.minor[.build[.revision]] in digits.`,
+    );
+  }
+  ensureControlBuilt();
+
+  const manifest = readFileSync(path.join(controlOut, 'ControlManifest.xml'), 'utf8');
+  const manifestVersion = attribute(manifest, 'control', 'version');
+  if (manifestVersion !== version) {
+    fail(
+      `the control's manifest has version ${manifestVersion}, package.json has ${version}. ` +
+        'Set the version attribute in OpenCXTranscriptControl/ControlManifest.Input.xml to match, then build again.',
+    );
+  }
+  const solutionXml = withoutComments(readFileSync(path.join(source, 'Solution.xml'), 'utf8'));
+  const customizationsXml = withoutComments(readFileSync(path.join(source, 'Customizations.xml'), 'utf8'));
+  const prefix = elementText(solutionXml, 'CustomizationPrefix');
+  const controlName = `${prefix}_${attribute(manifest, 'control', 'namespace')}.${attribute(manifest, 'control', 'constructor')}`;
+  if (
+    !customizationsXml.includes(`<Name>${controlName}</Name>`) ||
+    !solutionXml.includes(`schemaName="${controlName}"`)
+  ) {
+    fail(`solution/src must name the control ${controlName} (publisher prefix, namespace, constructor).`);
+  }
+
+  const files = controlFiles(manifest);
+  const outDir = path.resolve(argument('--out') ?? path.join(root, 'solution', 'dist'));
+  mkdirSync(outDir, { recursive: true });
+  for (const managed of [false, true]) {
+    const zip = new JSZip();
+    const add = (name, content) => zip.file(name, content, { date: ENTRY_DATE, createFolders: false });
+    add('[Content_Types].xml', contentTypes(['solution.xml', ...files]));
+    add(
+      'solution.xml',
+      solutionXml
+        .replace(/<Version>[^<]*<\/Version>/, `<Version>${version}</Version>`)
+        .replace(/<Managed>[^<]*<\/Managed>/, `<Managed>${managed ? 1 : 0}</Managed>`),
+    );
+    add('customizations.xml', customizationsXml);
+    for (const file of files)
+      add(`Controls/${controlName}/${file}`, readFileSync(path.join(controlOut, file)));
+    const name = `${SOLUTION_NAME}_${version}${managed ? '_managed' : ''}.zip`;
+    const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'DOS' });
+    writeFileSync(path.join(outDir, name), bytes);
+    console.log(`solution pack: ${path.relative(root, path.join(outDir, name))} (${bytes.length} bytes)`);
+  }
+}
+
+await main();

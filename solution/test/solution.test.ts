@@ -1,0 +1,263 @@
+/**
+ * Unpacks the solution zips that solution/scripts/pack.mjs builds and checks that they are what Dataverse
+ * imports: the root files, well-formed XML, customizations.xml against (an excerpt of) Microsoft's schema,
+ * the control as root component type 66 under the publisher's prefix, Managed 1/0, one version everywhere,
+ * and the security role equal to what `opencx-relay verify` checks, with real privilege names.
+ *
+ * The zips are packed into a temporary folder by the test itself (CI runs `npm run build`, not
+ * `npm run solution`); the control is built first only if its output is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import JSZip from 'jszip';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RELAY_ROLE_ID, RELAY_ROLE_NAME, RELAY_ROLE_PRIVILEGES } from '../../webhook-relay/src/admin/role.js';
+import reference from './reference/privileges.json' with { type: 'json' };
+
+const root = path.resolve(import.meta.dirname, '../..');
+const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+  .version;
+const schema = path.join(root, 'solution/schema/CustomizationsSolution.excerpt.xsd');
+const CONTROL = 'opencx_OpenCX.OpenCXTranscriptControl';
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  isArray: (name) => ['RolePrivilege', 'RootComponent', 'resx', 'Default'].includes(name),
+});
+type Xml = Record<string, unknown>;
+
+let outDir: string;
+const zips: Record<'unmanaged' | 'managed', JSZip> = {} as Record<'unmanaged' | 'managed', JSZip>;
+const zipNames = {
+  unmanaged: `OpenCXTranscript_${version}.zip`,
+  managed: `OpenCXTranscript_${version}_managed.zip`,
+};
+
+function pack(into: string) {
+  const result = spawnSync(process.execPath, ['solution/scripts/pack.mjs', '--out', into, '--if-missing'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`pack.mjs failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+beforeAll(async () => {
+  outDir = mkdtempSync(path.join(tmpdir(), 'opencx-solution-'));
+  pack(outDir);
+  for (const flavour of ['unmanaged', 'managed'] as const) {
+    zips[flavour] = await JSZip.loadAsync(readFileSync(path.join(outDir, zipNames[flavour])));
+  }
+}, 180_000);
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+const text = async (flavour: 'unmanaged' | 'managed', name: string) => {
+  const file = zips[flavour].file(name);
+  if (!file) throw new Error(`${name} is not in the ${flavour} zip`);
+  return file.async('string');
+};
+const parsed = async (flavour: 'unmanaged' | 'managed', name: string) =>
+  parser.parse(await text(flavour, name)) as Xml;
+const manifestOf = (xml: Xml) => (xml.ImportExportXml as Xml).SolutionManifest as Xml;
+
+/** xmllint's verdict on `xml` against the vendored schema excerpt. */
+function validateWithSchema(xml: string): { ok: boolean; output: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'opencx-xsd-'));
+  try {
+    const file = path.join(dir, 'customizations.xml');
+    writeFileSync(file, xml);
+    const result = spawnSync('xmllint', ['--noout', '--schema', schema, file], { encoding: 'utf8' });
+    if (result.error)
+      throw new Error(
+        `xmllint is needed for this test (Debian: apt-get install libxml2-utils): ${result.error.message}`,
+      );
+    return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The published 9.0 schema predates the root attributes every export carries (see solution/schema/README.md). */
+const withoutRootAttributes = (xml: string) =>
+  xml.replace(/ (OrganizationVersion|OrganizationSchemaType|CRMServerServiceabilityVersion)="[^"]*"/g, '');
+
+describe.each(['unmanaged', 'managed'] as const)('the %s solution zip', (flavour) => {
+  it('holds exactly the files Dataverse imports, at the root and under Controls/<prefix>_<namespace>.<name>/', () => {
+    const names = Object.keys(zips[flavour].files).filter((name) => !zips[flavour].files[name].dir);
+    expect(names.slice(0, 3)).toEqual(['[Content_Types].xml', 'solution.xml', 'customizations.xml']);
+    expect(names.slice(3).sort()).toEqual(
+      [
+        'ControlManifest.xml',
+        'bundle.js',
+        'strings/OpenCXTranscriptControl.1025.resx',
+        'strings/OpenCXTranscriptControl.1033.resx',
+        'strings/OpenCXTranscriptControl.1036.resx',
+      ].map((file) => `Controls/${CONTROL}/${file}`),
+    );
+    // Paths use forward slashes: a zip built with backslashes does not import.
+    expect(names.every((name) => !name.includes('\\'))).toBe(true);
+  });
+
+  it('has well-formed XML in every XML and resx file', async () => {
+    for (const name of Object.keys(zips[flavour].files).filter((n) => /\.(xml|resx)$/.test(n))) {
+      expect(XMLValidator.validate(await text(flavour, name)), name).toBe(true);
+    }
+  });
+
+  it('declares a content type for every file extension it holds', async () => {
+    const types = await parsed(flavour, '[Content_Types].xml');
+    const declared = ((types.Types as Xml).Default as Xml[]).map((d) => d['@Extension']);
+    const present = new Set(
+      Object.keys(zips[flavour].files).map((n) => path.extname(n).slice(1).toLowerCase()),
+    );
+    for (const ext of present) expect(declared).toContain(ext);
+  });
+
+  it(`says Managed ${flavour === 'managed' ? 1 : 0}, carries the package version, and names the role and control as root components`, async () => {
+    const manifest = manifestOf(await parsed(flavour, 'solution.xml'));
+    expect(manifest.UniqueName).toBe('OpenCXTranscript');
+    expect(String(manifest.Managed)).toBe(flavour === 'managed' ? '1' : '0');
+    expect(String(manifest.Version)).toBe(version);
+    const components = (manifest.RootComponents as Xml).RootComponent as Xml[];
+    expect(components).toEqual([
+      { '@type': '20', '@id': `{${RELAY_ROLE_ID}}`, '@behavior': '0' },
+      { '@type': '66', '@schemaName': CONTROL, '@behavior': '0' },
+    ]);
+  });
+
+  it('uses one publisher prefix for the control, and a valid option-value prefix', async () => {
+    const publisher = manifestOf(await parsed(flavour, 'solution.xml')).Publisher as Xml;
+    const prefix = String(publisher.CustomizationPrefix);
+    expect(prefix).toMatch(/^[a-z][a-z0-9]{1,7}$/);
+    expect(prefix.startsWith('mscrm')).toBe(false);
+    const optionValuePrefix = Number(publisher.CustomizationOptionValuePrefix);
+    expect(
+      Number.isInteger(optionValuePrefix) && optionValuePrefix >= 10_000 && optionValuePrefix <= 99_999,
+    ).toBe(true);
+    expect(CONTROL.startsWith(`${prefix}_`)).toBe(true);
+    const control = ((await parsed(flavour, 'customizations.xml')).ImportExportXml as Xml)
+      .CustomControls as Xml;
+    expect(control.CustomControl).toEqual({
+      Name: CONTROL,
+      FileName: `/Controls/${CONTROL}/ControlManifest.xml`,
+    });
+  });
+
+  it('ships the built control: bundle, manifest (same version, same name) and every declared resource', async () => {
+    const manifest = await text(flavour, `Controls/${CONTROL}/ControlManifest.xml`);
+    const control = ((parser.parse(manifest) as Xml).manifest as Xml).control as Xml;
+    expect(`${String(control['@namespace'])}.${String(control['@constructor'])}`).toBe(CONTROL.split('_')[1]);
+    expect(control['@version']).toBe(version);
+    const resources = control.resources as Xml;
+    expect((resources.code as Xml)['@path']).toBe('bundle.js');
+    expect((await text(flavour, `Controls/${CONTROL}/bundle.js`)).length).toBeGreaterThan(1000);
+    const resx = (resources.resx as Xml[]).map((r) => String(r['@path']));
+    expect(resx).toContain('strings/OpenCXTranscriptControl.1033.resx');
+    for (const file of resx) expect(zips[flavour].file(`Controls/${CONTROL}/${file}`), file).not.toBeNull();
+  });
+
+  it("validates customizations.xml against Microsoft's schema (excerpt)", async () => {
+    const verdict = validateWithSchema(withoutRootAttributes(await text(flavour, 'customizations.xml')));
+    expect(verdict.output).toContain('validates');
+    expect(verdict.ok).toBe(true);
+  });
+});
+
+describe('the schema check', () => {
+  it('catches what Dataverse would refuse: an unknown privilege level, elements out of order', async () => {
+    const good = withoutRootAttributes(await text('unmanaged', 'customizations.xml'));
+    const badLevel = validateWithSchema(good.replace('level="Global"', 'level="Organization"'));
+    expect(badLevel.ok).toBe(false);
+    expect(badLevel.output).toContain("'Organization' is not an element of the set");
+    const outOfOrder = validateWithSchema(
+      good.replace('<Entities />', '').replace('<Workflows />', '<Workflows /><Entities />'),
+    );
+    expect(outOfOrder.ok).toBe(false);
+  });
+});
+
+describe('one version', () => {
+  it('is the root package.json version in the control manifest source, the zips and their names', async () => {
+    const input = readFileSync(path.join(root, 'OpenCXTranscriptControl/ControlManifest.Input.xml'), 'utf8');
+    expect(/<control\b[^>]*\sversion="([^"]+)"/.exec(input)?.[1]).toBe(version);
+    expect(readdirSync(outDir).sort()).toEqual([zipNames.unmanaged, zipNames.managed].sort());
+    expect(String(manifestOf(await parsed('managed', 'solution.xml')).Version)).toBe(version);
+  });
+});
+
+describe('managed and unmanaged', () => {
+  it('differ only in the Managed flag', async () => {
+    for (const name of Object.keys(zips.unmanaged.files)) {
+      const a = await text('unmanaged', name);
+      const b = await text('managed', name);
+      if (name === 'solution.xml') expect(b).toBe(a.replace('<Managed>0</Managed>', '<Managed>1</Managed>'));
+      else expect(b, name).toBe(a);
+    }
+  });
+
+  it('are byte-identical when packed again from the same inputs', () => {
+    const again = mkdtempSync(path.join(tmpdir(), 'opencx-solution-again-'));
+    try {
+      pack(again);
+      for (const name of Object.values(zipNames)) {
+        expect(readFileSync(path.join(again, name)).equals(readFileSync(path.join(outDir, name))), name).toBe(
+          true,
+        );
+      }
+    } finally {
+      rmSync(again, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('the security role "OpenCX Handoff Relay"', () => {
+  const rolePrivileges = async () => {
+    const roles = ((await parsed('unmanaged', 'customizations.xml')).ImportExportXml as Xml).Roles as Xml;
+    const role = roles.Role as Xml;
+    return {
+      role,
+      privileges: ((role.RolePrivileges as Xml).RolePrivilege as Xml[]).map((p) => ({
+        name: String(p['@name']),
+        depth: String(p['@level']),
+      })),
+    };
+  };
+
+  it('is exactly the role `opencx-relay verify` checks (names and depths)', async () => {
+    const { role, privileges } = await rolePrivileges();
+    expect(role['@name']).toBe(RELAY_ROLE_NAME);
+    expect(role['@id']).toBe(`{${RELAY_ROLE_ID}}`);
+    expect(privileges).toEqual(RELAY_ROLE_PRIVILEGES.map((p) => ({ name: p.name, depth: p.depth })));
+  });
+
+  it('uses only real privilege names: prv<Action><Stem> with the stems Dataverse uses (Note, User; no queue item)', async () => {
+    const stems = Object.values(reference.stems)
+      .map((value) => /^[A-Za-z]+/.exec(value)?.[0] ?? '')
+      .filter((stem) => stem && stem !== 'none');
+    expect(stems).toEqual(expect.arrayContaining(['Incident', 'Contact', 'Queue', 'Note', 'User', 'Team']));
+    const real = new RegExp(
+      `^prv(Create|Read|Write|Delete|Append|AppendTo|Assign|Share)(${stems.join('|')})$`,
+    );
+    const { privileges } = await rolePrivileges();
+    for (const { name } of privileges) expect(name).toMatch(real);
+    expect(new Set(privileges.map((p) => p.name)).size).toBe(privileges.length);
+  });
+
+  it('differs from the reference list only where the relay does something else (documented in docs/admin-guide.md)', async () => {
+    const ours = new Set((await rolePrivileges()).privileges.map((p) => p.name));
+    const theirs = new Set(reference.relayRole.map((p) => p.privilege));
+    // Added: DEFAULT_OWNER_TEAM_ID lets a team own the cases.
+    expect([...ours].filter((p) => !theirs.has(p)).sort()).toEqual(['prvAppendToTeam', 'prvReadTeam']);
+    // Left out: the relay never updates a case (post-handoff append is a later issue), never binds an
+    // account customer, and never reads notes back (their idempotency comes from the case's 412).
+    expect([...theirs].filter((p) => !ours.has(p)).sort()).toEqual([
+      'prvAppendToAccount',
+      'prvReadAccount',
+      'prvReadNote',
+      'prvWriteIncident',
+    ]);
+  });
+});

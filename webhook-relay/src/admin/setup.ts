@@ -1,0 +1,161 @@
+/**
+ * `opencx-relay setup`: makes sure the placeholder customer exists (spec §3.4 step 3) and prints the values
+ * to configure. Idempotent: the contact has a fixed id, so running setup twice, or two admins at once,
+ * leaves one contact (a second create answers 412, which means "already there").
+ */
+import { v5 as uuidv5 } from 'uuid';
+import type { Env } from '../config/load.js';
+import type { RelayConfig } from '../config/types.js';
+import {
+  API_PATH,
+  createDataverseClient,
+  DataverseRequestError,
+  type DataverseClient,
+} from '../dataverse/client.js';
+import { messages } from '../messages.js';
+import { DATAVERSE_VARIABLES, loadForAdmin, problemsOf } from './config.js';
+
+export const PLACEHOLDER_NAME = 'Unidentified caller';
+/** Fixed namespace and name: every environment's placeholder created by `setup` has this id. */
+const PLACEHOLDER_NAMESPACE = 'c6f1d8a2-7e3b-4c5d-9a1f-2b8e0d4c6a17';
+export const PLACEHOLDER_ID = uuidv5('opencx-relay placeholder customer', PLACEHOLDER_NAMESPACE);
+
+export interface SetupOptions {
+  client?: (config: RelayConfig) => DataverseClient;
+}
+
+export type SetupResult =
+  | { ok: false; problems: string[] }
+  | {
+      ok: true;
+      placeholder: { id: string; name: string; outcome: 'configured' | 'found' | 'created' };
+      /** Environment values to set (only those setup could decide). */
+      configure: Record<string, string>;
+      /** Active queues to choose DEFAULT_QUEUE_ID from, when it is not set to a usable value. */
+      queues?: Array<{ id: string; name: string }>;
+      /** Variables still to be chosen by the admin. */
+      toChoose: string[];
+    };
+
+type ContactRow = { contactid?: string; fullname?: string; statecode?: number };
+
+async function activeContact(client: DataverseClient, id: string): Promise<ContactRow | undefined> {
+  try {
+    const row = await client.get<ContactRow>(`contacts(${id})?$select=fullname,statecode`);
+    return row.statecode === undefined || row.statecode === 0 ? row : undefined;
+  } catch (error) {
+    if (error instanceof DataverseRequestError && error.failure.httpStatus === 404) return undefined;
+    throw error;
+  }
+}
+
+async function findPlaceholder(
+  client: DataverseClient,
+  configuredId: string | undefined,
+): Promise<{ id: string; name: string; outcome: 'configured' | 'found' | 'created' }> {
+  if (configuredId) {
+    const configured = await activeContact(client, configuredId);
+    if (configured)
+      return { id: configuredId, name: configured.fullname ?? PLACEHOLDER_NAME, outcome: 'configured' };
+  }
+  const ours = await activeContact(client, PLACEHOLDER_ID);
+  if (ours) return { id: PLACEHOLDER_ID, name: ours.fullname ?? PLACEHOLDER_NAME, outcome: 'found' };
+  // One an admin made by hand (or an earlier tool): reuse it rather than add a second placeholder.
+  const filter = encodeURIComponent(`fullname eq '${PLACEHOLDER_NAME}' and statecode eq 0`);
+  const byName = await client.get<{ value: ContactRow[] }>(
+    `contacts?$select=contactid,fullname&$filter=${filter}&$orderby=createdon asc&$top=1`,
+  );
+  const existing = byName.value[0];
+  if (existing?.contactid) return { id: existing.contactid, name: PLACEHOLDER_NAME, outcome: 'found' };
+  try {
+    await client.batch(
+      [
+        {
+          method: 'POST',
+          url: `${API_PATH}contacts`,
+          body: {
+            contactid: PLACEHOLDER_ID,
+            lastname: PLACEHOLDER_NAME,
+            description: messages.setup.description,
+          },
+        },
+      ],
+      [],
+    );
+    return { id: PLACEHOLDER_ID, name: PLACEHOLDER_NAME, outcome: 'created' };
+  } catch (error) {
+    // Another setup created it between our read and our create.
+    if (error instanceof DataverseRequestError && error.failure.code === '0x80040237') {
+      return { id: PLACEHOLDER_ID, name: PLACEHOLDER_NAME, outcome: 'found' };
+    }
+    throw error;
+  }
+}
+
+export async function setup(env: Env, options: SetupOptions = {}): Promise<SetupResult> {
+  const admin = loadForAdmin(env);
+  const blocking = problemsOf(admin, [...DATAVERSE_VARIABLES.url, ...DATAVERSE_VARIABLES.token]);
+  const config = admin.config;
+  if (blocking.length || !config) return { ok: false, problems: blocking };
+  const client =
+    options.client?.(config) ??
+    createDataverseClient({
+      url: config.dataverseUrl,
+      auth: config.auth,
+      timeoutMs: config.delivery.requestTimeoutMs,
+    });
+  try {
+    const placeholderUsable = !admin.replaced.has('UNIDENTIFIED_CUSTOMER_ID');
+    const placeholder = await findPlaceholder(
+      client,
+      placeholderUsable ? config.unidentifiedCustomerId : undefined,
+    );
+    const toChoose: string[] = [];
+    let queues: Array<{ id: string; name: string }> | undefined;
+    if (admin.replaced.has('DEFAULT_QUEUE_ID')) {
+      toChoose.push('DEFAULT_QUEUE_ID');
+      const filter = encodeURIComponent('statecode eq 0');
+      const rows = await client.get<{ value: Array<{ queueid: string; name?: string }> }>(
+        `queues?$select=queueid,name&$filter=${filter}&$orderby=name asc&$top=20`,
+      );
+      queues = rows.value.map((row) => ({ id: row.queueid, name: row.name ?? '' }));
+    }
+    if (admin.replaced.has('DEFAULT_OWNER_ID') || admin.replaced.has('DEFAULT_OWNER_TEAM_ID')) {
+      toChoose.push('DEFAULT_OWNER_ID');
+    }
+    return {
+      ok: true,
+      placeholder,
+      configure: { UNIDENTIFIED_CUSTOMER_ID: placeholder.id },
+      queues,
+      toChoose,
+    };
+  } catch (error) {
+    if (error instanceof DataverseRequestError) {
+      const f = error.failure;
+      return { ok: false, problems: [messages.setup.refused(f.httpStatus, f.code, f.reason, f.message)] };
+    }
+    throw error;
+  }
+}
+
+/** Plain text for a terminal. */
+export function formatSetup(result: SetupResult): string {
+  const s = messages.setup;
+  if (!result.ok) return `${s.failed}\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`;
+  const { placeholder } = result;
+  const lines = [
+    s.placeholder(placeholder.name, placeholder.id, placeholder.outcome),
+    '',
+    s.configureHeading,
+  ];
+  for (const [name, value] of Object.entries(result.configure)) lines.push(`  ${name}=${value}`);
+  if (result.toChoose.includes('DEFAULT_QUEUE_ID')) {
+    lines.push(`  DEFAULT_QUEUE_ID=${s.chooseQueue}`);
+    for (const queue of result.queues ?? []) lines.push(`      ${queue.id}  ${queue.name}`);
+    if (!result.queues?.length) lines.push(`      ${s.noQueues}`);
+  }
+  if (result.toChoose.includes('DEFAULT_OWNER_ID')) lines.push(`  DEFAULT_OWNER_ID=${s.chooseOwner}`);
+  lines.push('', s.control(placeholder.id), s.next);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,361 @@
+/**
+ * `opencx-relay verify`: checks, in order, everything the relay needs to create a case, and names the fix
+ * for each failure (spec §3.6): environment URL, token, WhoAmI, privileges, queue, owner, priority and
+ * TICKET_PROPERTIES, description length, placeholder customer, then the rest of the relay's settings.
+ * A check that cannot mean anything after an earlier failure is skipped, not failed twice.
+ */
+import type { Env } from '../config/load.js';
+import type { RelayConfig } from '../config/types.js';
+import { createDataverseClient, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
+import type { DataverseFailure } from '../dataverse/errors.js';
+import { prepareDelivery } from '../delivery/metadata.js';
+import { messages } from '../messages.js';
+import { DATAVERSE_VARIABLES, loadForAdmin, otherProblems, problemsOf, type AdminConfig } from './config.js';
+import { checkPrivileges, privilegeLine } from './privileges.js';
+import { reportOf, type CheckId, type CheckResult, type VerifyReport } from './report.js';
+import { missingPrivilegeIn, RELAY_ROLE_NAME } from './role.js';
+import { acquireToken, explainTokenFailure, type TokenOptions } from './token.js';
+import { diagnoseUrl } from './url.js';
+
+export interface VerifyOptions {
+  token?: TokenOptions;
+  /** Builds the Dataverse client (tests pass the real one; the default is the relay's client). */
+  client?: (config: RelayConfig) => DataverseClient;
+  /** Ids for the rolled-back test handoff. */
+  newId?: () => string;
+}
+
+const RECOMMENDED_DESCRIPTION_LENGTH = 4000;
+const m = messages.verify;
+
+const title = (id: CheckId) => m.titles[id];
+const result = (id: CheckId, fields: Omit<CheckResult, 'id' | 'title'>): CheckResult => ({
+  id,
+  title: title(id),
+  ...fields,
+});
+const skipped = (id: CheckId, because: string): CheckResult =>
+  result(id, { status: 'skip', summary: because });
+
+function failureOf(error: unknown): DataverseFailure {
+  if (error instanceof DataverseRequestError) return error.failure;
+  throw error;
+}
+
+/** A Dataverse refusal as a failed check; a missing privilege is named with its role entry. */
+function refused(id: CheckId, failure: DataverseFailure, fix: string): CheckResult {
+  const privilege = failure.code === '0x80040220' ? missingPrivilegeIn(failure.message) : undefined;
+  if (privilege) {
+    return result(id, {
+      status: 'fail',
+      code: failure.code,
+      summary: m.privileges.missing(1),
+      details: [privilegeLine(privilege)],
+      fix: m.privileges.missingFix(RELAY_ROLE_NAME),
+    });
+  }
+  return result(id, {
+    status: 'fail',
+    code: failure.code || String(failure.httpStatus),
+    summary: m.refused(failure.httpStatus, failure.code, failure.reason),
+    fix,
+  });
+}
+
+function configProblem(id: CheckId, problems: string[], fix: string): CheckResult {
+  return result(id, { status: 'fail', summary: m.configProblem, details: problems, fix });
+}
+
+async function whoAmI(client: DataverseClient): Promise<CheckResult> {
+  try {
+    const me = await client.get<{ UserId?: string; BusinessUnitId?: string }>('WhoAmI');
+    return result('whoami', {
+      status: 'pass',
+      summary: m.whoami.passed(me.UserId ?? '?', me.BusinessUnitId ?? '?'),
+    });
+  } catch (error) {
+    const failure = failureOf(error);
+    if (failure.httpStatus === 401) {
+      return result('whoami', {
+        status: 'fail',
+        code: '401',
+        summary: m.whoami.unauthorized,
+        fix: m.whoami.createUser,
+      });
+    }
+    if (failure.code === '0x80072560') {
+      return result('whoami', {
+        status: 'fail',
+        code: failure.code,
+        summary: m.whoami.notMember,
+        fix: m.whoami.createUser,
+      });
+    }
+    if (failure.httpStatus === 0) {
+      return result('whoami', {
+        status: 'fail',
+        summary: m.whoami.unreachable(failure.message),
+        fix: m.whoami.unreachableFix,
+      });
+    }
+    return refused('whoami', failure, m.whoami.otherFix);
+  }
+}
+
+async function checkQueue(
+  client: DataverseClient,
+  admin: AdminConfig,
+  config: RelayConfig,
+): Promise<CheckResult> {
+  const problems = problemsOf(admin, DATAVERSE_VARIABLES.queue);
+  if (problems.length) return configProblem('queue', problems, m.queue.fix);
+  try {
+    const queue = await client.get<{ name?: string; statecode?: number }>(
+      `queues(${config.defaultQueueId})?$select=name,statecode`,
+    );
+    if (queue.statecode !== undefined && queue.statecode !== 0) {
+      return result('queue', {
+        status: 'fail',
+        summary: m.queue.inactive(queue.name ?? config.defaultQueueId),
+        fix: m.queue.inactiveFix,
+      });
+    }
+    return result('queue', {
+      status: 'pass',
+      summary: m.queue.passed(queue.name ?? '', config.defaultQueueId),
+    });
+  } catch (error) {
+    const failure = failureOf(error);
+    if (failure.httpStatus === 404) {
+      return result('queue', {
+        status: 'fail',
+        code: failure.code,
+        summary: m.queue.notFound(config.defaultQueueId),
+        fix: m.queue.fix,
+      });
+    }
+    return refused('queue', failure, m.queue.fix);
+  }
+}
+
+async function checkOwner(
+  client: DataverseClient,
+  admin: AdminConfig,
+  config: RelayConfig,
+): Promise<CheckResult> {
+  const problems = problemsOf(admin, DATAVERSE_VARIABLES.owner);
+  if (problems.length) return configProblem('owner', problems, m.owner.fix);
+  const { kind, id } = config.defaultOwner;
+  try {
+    if (kind === 'team') {
+      const team = await client.get<{ name?: string }>(`teams(${id})?$select=name`);
+      return result('owner', { status: 'pass', summary: m.owner.teamPassed(team.name ?? '', id) });
+    }
+    const user = await client.get<{ fullname?: string; isdisabled?: boolean }>(
+      `systemusers(${id})?$select=fullname,isdisabled`,
+    );
+    if (user.isdisabled) {
+      return result('owner', {
+        status: 'fail',
+        summary: m.owner.disabled(user.fullname ?? id),
+        fix: m.owner.disabledFix,
+      });
+    }
+    return result('owner', { status: 'pass', summary: m.owner.userPassed(user.fullname ?? '', id) });
+  } catch (error) {
+    const failure = failureOf(error);
+    if (failure.httpStatus === 404) {
+      return result('owner', {
+        status: 'fail',
+        code: failure.code,
+        summary: m.owner.notFound(kind, id),
+        fix: m.owner.fix,
+      });
+    }
+    return refused('owner', failure, m.owner.fix);
+  }
+}
+
+async function checkOptions(
+  client: DataverseClient,
+  admin: AdminConfig,
+  config: RelayConfig,
+): Promise<CheckResult> {
+  const problems = problemsOf(admin, DATAVERSE_VARIABLES.options);
+  if (problems.length) return configProblem('options', problems, m.options.fix);
+  try {
+    const prepared = await prepareDelivery(config, client);
+    if (!prepared.ok) {
+      return result('options', {
+        status: 'fail',
+        summary: m.options.invalid,
+        details: prepared.errors,
+        fix: m.options.fix,
+      });
+    }
+    const extra = Object.keys(config.ticketProperties);
+    return result('options', { status: 'pass', summary: m.options.passed(config.defaultPriority, extra) });
+  } catch (error) {
+    return refused('options', failureOf(error), m.options.fix);
+  }
+}
+
+async function checkDescription(client: DataverseClient): Promise<CheckResult> {
+  try {
+    const attribute = await client.get<{ MaxLength?: number }>(
+      "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='description')?$select=MaxLength",
+    );
+    const max = attribute.MaxLength ?? 2000;
+    if (max < RECOMMENDED_DESCRIPTION_LENGTH) {
+      return result('description', {
+        status: 'warn',
+        summary: m.description.short(max, RECOMMENDED_DESCRIPTION_LENGTH),
+        fix: m.description.fix,
+      });
+    }
+    return result('description', { status: 'pass', summary: m.description.passed(max) });
+  } catch (error) {
+    return refused('description', failureOf(error), m.description.fix);
+  }
+}
+
+async function checkPlaceholder(
+  client: DataverseClient,
+  admin: AdminConfig,
+  config: RelayConfig,
+): Promise<CheckResult> {
+  const problems = problemsOf(admin, DATAVERSE_VARIABLES.placeholder);
+  if (problems.length) return configProblem('placeholder', problems, m.placeholder.fix);
+  const id = config.unidentifiedCustomerId;
+  try {
+    const contact = await client.get<{ fullname?: string; statecode?: number }>(
+      `contacts(${id})?$select=fullname,statecode`,
+    );
+    if (contact.statecode !== undefined && contact.statecode !== 0) {
+      return result('placeholder', {
+        status: 'fail',
+        summary: m.placeholder.inactive(contact.fullname ?? id),
+        fix: m.placeholder.inactiveFix,
+      });
+    }
+    return result('placeholder', {
+      status: 'pass',
+      summary: m.placeholder.passed(contact.fullname ?? '', id),
+    });
+  } catch (error) {
+    const failure = failureOf(error);
+    if (failure.httpStatus === 404) {
+      return result('placeholder', {
+        status: 'fail',
+        code: failure.code,
+        summary: m.placeholder.notFound(id),
+        fix: m.placeholder.fix,
+      });
+    }
+    return refused('placeholder', failure, m.placeholder.fix);
+  }
+}
+
+function checkSettings(admin: AdminConfig): CheckResult {
+  const problems = otherProblems(admin);
+  return problems.length
+    ? configProblem('settings', problems, m.settings.fix)
+    : result('settings', { status: 'pass', summary: m.settings.passed });
+}
+
+const DATAVERSE_CHECKS: CheckId[] = [
+  'whoami',
+  'privileges',
+  'queue',
+  'owner',
+  'options',
+  'description',
+  'placeholder',
+];
+
+export async function verify(env: Env, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const admin = loadForAdmin(env);
+  const checks: CheckResult[] = [];
+  const url = env.DATAVERSE_URL?.trim();
+  const finish = (because: string, after: CheckId[]) => {
+    for (const id of after) checks.push(skipped(id, because));
+    checks.push(checkSettings(admin));
+    return reportOf(url, checks);
+  };
+
+  // 1. Environment URL.
+  const urlProblems = problemsOf(admin, DATAVERSE_VARIABLES.url);
+  if (urlProblems.length) {
+    checks.push(
+      result('url', {
+        status: 'fail',
+        summary: diagnoseUrl(url),
+        details: urlProblems,
+        fix: messages.config.dataverseUrl,
+      }),
+    );
+    return finish(m.skippedAfter(title('url')), ['token', ...DATAVERSE_CHECKS]);
+  }
+  checks.push(result('url', { status: 'pass', summary: url ?? '' }));
+
+  // 2. Token.
+  const tokenProblems = problemsOf(admin, DATAVERSE_VARIABLES.token);
+  const config = admin.config;
+  if (tokenProblems.length || !config) {
+    checks.push(configProblem('token', tokenProblems, messages.config.azureCredentials));
+    return finish(m.skippedAfter(title('token')), DATAVERSE_CHECKS);
+  }
+  if (config.auth.kind === 'none') {
+    checks.push(result('token', { status: 'pass', summary: m.token.none }));
+  } else {
+    const outcome = await acquireToken(config.dataverseUrl, config.auth, options.token);
+    if (!outcome.ok) {
+      const explained = explainTokenFailure(outcome);
+      checks.push(
+        result('token', {
+          status: 'fail',
+          code: outcome.aadsts ? `AADSTS${outcome.aadsts}` : outcome.error,
+          summary: explained.summary,
+          fix: explained.fix,
+        }),
+      );
+      return finish(m.skippedAfter(title('token')), DATAVERSE_CHECKS);
+    }
+    checks.push(
+      result('token', {
+        status: 'pass',
+        summary: m.token.passed(config.auth.clientId, config.auth.tenantId),
+      }),
+    );
+  }
+
+  // 3. WhoAmI: the application user exists in this environment.
+  const client =
+    options.client?.(config) ??
+    createDataverseClient({
+      url: config.dataverseUrl,
+      auth: config.auth,
+      timeoutMs: config.delivery.requestTimeoutMs,
+    });
+  const me = await whoAmI(client);
+  checks.push(me);
+  if (me.status === 'fail') return finish(m.skippedAfter(title('whoami')), DATAVERSE_CHECKS.slice(1));
+
+  // 4–9. Everything a delivery touches.
+  checks.push(
+    await checkPrivileges({
+      client,
+      config,
+      queueUsable: !problemsOf(admin, DATAVERSE_VARIABLES.queue).length,
+      ownerUsable: !problemsOf(admin, DATAVERSE_VARIABLES.owner).length,
+      newId: options.newId,
+    }),
+  );
+  checks.push(await checkQueue(client, admin, config));
+  checks.push(await checkOwner(client, admin, config));
+  checks.push(await checkOptions(client, admin, config));
+  checks.push(await checkDescription(client));
+  checks.push(await checkPlaceholder(client, admin, config));
+  checks.push(checkSettings(admin));
+  return reportOf(config.dataverseUrl, checks);
+}

@@ -1,0 +1,113 @@
+import {
+  defaultSeed,
+  SEED_IDS,
+  startSandbox,
+  type Sandbox,
+  type SandboxOptions,
+} from '@opencx-d365/dataverse-sandbox';
+import { describe, expect, it } from 'vitest';
+import { formatSetup, PLACEHOLDER_ID, PLACEHOLDER_NAME, setup } from '../../src/admin/setup.js';
+import { verify } from '../../src/admin/verify.js';
+import { onCleanup, sandboxEnv } from '../helpers.js';
+
+async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const started = await startSandbox(options);
+  onCleanup(() => started.close());
+  return started;
+}
+
+/** A fresh org: the default seed without the placeholder customer. */
+function seedWithoutPlaceholder() {
+  const seed = defaultSeed();
+  seed.contacts = (seed.contacts ?? []).filter((row) => row.contactid !== SEED_IDS.unidentifiedCaller);
+  return seed;
+}
+
+const placeholders = (dv: Sandbox) =>
+  dv.state.rows('contacts').filter((row) => row.fullname === PLACEHOLDER_NAME);
+
+describe('opencx-relay setup against the Dataverse sandbox', () => {
+  it('creates the placeholder once: run twice, one contact with the fixed id', async () => {
+    const dv = await sandbox({ seed: seedWithoutPlaceholder() });
+    const { UNIDENTIFIED_CUSTOMER_ID: _id, ...env } = sandboxEnv(dv.url);
+    const first = await setup(env);
+    const second = await setup(env);
+    expect(first).toMatchObject({ ok: true, placeholder: { id: PLACEHOLDER_ID, outcome: 'created' } });
+    expect(second).toMatchObject({ ok: true, placeholder: { id: PLACEHOLDER_ID, outcome: 'found' } });
+    expect(placeholders(dv).map((row) => row.contactid)).toEqual([PLACEHOLDER_ID]);
+    expect(placeholders(dv)[0]).toMatchObject({ lastname: PLACEHOLDER_NAME, statecode: 0 });
+    // The printed value is what verify then accepts.
+    const report = await verify({ ...env, UNIDENTIFIED_CUSTOMER_ID: PLACEHOLDER_ID });
+    expect(report.checks.find((c) => c.id === 'placeholder')?.status).toBe('pass');
+  });
+
+  it('prints the values to configure', async () => {
+    const dv = await sandbox({ seed: seedWithoutPlaceholder() });
+    const { UNIDENTIFIED_CUSTOMER_ID: _id, DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
+    const result = await setup(env);
+    const text = formatSetup(result);
+    expect(text).toContain(
+      `Placeholder customer "${PLACEHOLDER_NAME}" (contact ${PLACEHOLDER_ID}): created.`,
+    );
+    expect(text).toContain(`  UNIDENTIFIED_CUSTOMER_ID=${PLACEHOLDER_ID}`);
+    // Active queues only, to choose DEFAULT_QUEUE_ID from.
+    expect(text).toContain(`${SEED_IDS.voiceQueue}  Voice support`);
+    expect(text).not.toContain('Old voice queue');
+    expect(text).toContain(`placeholderCustomerId property to ${PLACEHOLDER_ID}`);
+    expect(text).toContain('opencx-relay verify');
+  });
+
+  it('keeps a configured placeholder and creates nothing', async () => {
+    const dv = await sandbox();
+    const before = dv.state.rows('contacts').length;
+    const result = await setup(sandboxEnv(dv.url));
+    expect(result).toMatchObject({
+      ok: true,
+      placeholder: { id: SEED_IDS.unidentifiedCaller, outcome: 'configured' },
+    });
+    expect(dv.state.rows('contacts')).toHaveLength(before);
+    expect(dv.requests.some((r) => r.path.endsWith('$batch'))).toBe(false);
+  });
+
+  it('reuses an "Unidentified caller" made by hand rather than adding a second one', async () => {
+    const dv = await sandbox();
+    const { UNIDENTIFIED_CUSTOMER_ID: _id, ...env } = sandboxEnv(dv.url);
+    const result = await setup(env);
+    expect(result).toMatchObject({
+      ok: true,
+      placeholder: { id: SEED_IDS.unidentifiedCaller, outcome: 'found' },
+    });
+    expect(placeholders(dv)).toHaveLength(1);
+  });
+
+  it('replaces a configured id that does not exist', async () => {
+    const dv = await sandbox({ seed: seedWithoutPlaceholder() });
+    const env = { ...sandboxEnv(dv.url), UNIDENTIFIED_CUSTOMER_ID: '0d0d0d0d-0000-4000-8000-00000000dead' };
+    expect(await setup(env)).toMatchObject({
+      ok: true,
+      placeholder: { id: PLACEHOLDER_ID, outcome: 'created' },
+    });
+  });
+
+  it('says which privilege is missing when it cannot create the contact', async () => {
+    const dv = await sandbox({
+      seed: seedWithoutPlaceholder(),
+      auth: { missingPrivileges: ['prvCreateContact'] },
+    });
+    const { UNIDENTIFIED_CUSTOMER_ID: _id, ...env } = sandboxEnv(dv.url);
+    const result = await setup(env);
+    expect(result.ok).toBe(false);
+    expect(formatSetup(result)).toMatch(
+      /403 0x80040220: .*"OpenCX Handoff Relay".*missing prvCreateContact privilege/,
+    );
+    expect(placeholders(dv)).toHaveLength(0);
+  });
+
+  it('needs only the Dataverse connection: reports a bad URL without calling anything', async () => {
+    const dv = await sandbox();
+    const result = await setup({ DATAVERSE_URL: `${dv.url}/`, DATAVERSE_AUTH: 'none' });
+    expect(result).toMatchObject({ ok: false });
+    expect(formatSetup(result)).toContain('is not valid');
+    expect(dv.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,312 @@
+import { SEED_IDS, startSandbox, type Sandbox, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
+import { describe, expect, it } from 'vitest';
+import { privilegeLine } from '../../src/admin/privileges.js';
+import { formatReport, type CheckId, type VerifyReport } from '../../src/admin/report.js';
+import { verify, type VerifyOptions } from '../../src/admin/verify.js';
+import { createDataverseClient } from '../../src/dataverse/client.js';
+import { onCleanup, sandboxEnv } from '../helpers.js';
+import { startFakeEntra } from './fake-entra.js';
+
+const ORDER: CheckId[] = [
+  'url',
+  'token',
+  'whoami',
+  'privileges',
+  'queue',
+  'owner',
+  'options',
+  'description',
+  'placeholder',
+  'settings',
+];
+const MISSING_GUID = '0d0d0d0d-0000-4000-8000-00000000dead';
+
+async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const started = await startSandbox(options);
+  onCleanup(() => started.close());
+  return started;
+}
+
+const check = (report: VerifyReport, id: CheckId) => {
+  const found = report.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no ${id} check`);
+  return found;
+};
+const statuses = (report: VerifyReport) => Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+
+describe('opencx-relay verify against the Dataverse sandbox', () => {
+  it('passes on a well-configured environment, in the documented order, and leaves nothing behind', async () => {
+    const dv = await sandbox({ metadata: { maxLength: { 'incident.description': 100_000 } } });
+    const contactsBefore = dv.state.rows('contacts').length;
+    const report = await verify(sandboxEnv(dv.url));
+    expect(report.checks.map((c) => c.id)).toEqual(ORDER);
+    expect(statuses(report)).toEqual(Object.fromEntries(ORDER.map((id) => [id, 'pass'])));
+    expect(report.ok).toBe(true);
+    // The test handoff ran as one change set (contact, case, queue item, note, duplicate case) …
+    const batch = dv.requests.find((r) => r.path.endsWith('$batch'));
+    expect(batch?.operations?.map((o) => o.url.split('/').pop())).toEqual([
+      'contacts',
+      'incidents',
+      'queueitems',
+      'annotations',
+      'incidents',
+    ]);
+    // … and was rolled back.
+    expect(dv.state.rows('incidents')).toHaveLength(0);
+    expect(dv.state.rows('queueitems')).toHaveLength(0);
+    expect(dv.state.rows('annotations')).toHaveLength(0);
+    expect(dv.state.rows('contacts')).toHaveLength(contactsBefore);
+    expect(formatReport(report)).toContain('The relay can create cases in this environment.');
+  });
+
+  it('warns, but passes, when the description holds under 4,000 characters', async () => {
+    const dv = await sandbox();
+    const report = await verify(sandboxEnv(dv.url));
+    expect(check(report, 'description')).toMatchObject({ status: 'warn' });
+    expect(check(report, 'description').summary).toContain('2,000 characters');
+    expect(check(report, 'description').fix).toContain('Description column');
+    expect(report.ok).toBe(true);
+  });
+
+  it.each([
+    ['a trailing slash', (url: string) => `${url}/`, 'ends with a slash'],
+    ['a path', (url: string) => `${url}/api/data/v9.2`, 'has a path (/api/data/v9.2)'],
+    ['http on a public host', () => 'http://contoso.crm.dynamics.com', 'uses http:'],
+    ['no URL at all', () => '', 'DATAVERSE_URL is not set.'],
+  ])('fails the URL check for %s and skips everything that needs Dataverse', async (_name, url, reason) => {
+    const dv = await sandbox();
+    const report = await verify({ ...sandboxEnv(dv.url), DATAVERSE_URL: url(dv.url) });
+    expect(check(report, 'url')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringContaining(reason) as string,
+    });
+    expect(check(report, 'url').fix).toContain('without a path or trailing slash');
+    for (const id of ORDER.slice(1, -1)) expect(check(report, id).status).toBe('skip');
+    expect(report.ok).toBe(false);
+    expect(dv.requests).toHaveLength(0);
+  });
+
+  it('fails the token check when the credentials are not configured, naming the variables', async () => {
+    const dv = await sandbox();
+    const { DATAVERSE_AUTH: _none, ...env } = sandboxEnv(dv.url);
+    const report = await verify(env);
+    const token = check(report, 'token');
+    expect(token.status).toBe('fail');
+    expect(token.details?.join('\n')).toContain('AZURE_TENANT_ID is not set');
+    expect(check(report, 'whoami').status).toBe('skip');
+  });
+
+  describe('with client credentials (a local Entra ID stand-in issues the token)', () => {
+    const TENANT = '11111111-2222-3333-4444-555555555555';
+    const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+
+    async function setUp(auth: SandboxOptions['auth']) {
+      const dv = await sandbox({ auth });
+      const entra = await startFakeEntra([
+        { tenantId: TENANT, clientId: CLIENT, secret: 's3cret', resources: [dv.url] },
+      ]);
+      onCleanup(() => entra.close());
+      const { DATAVERSE_AUTH: _none, ...base } = sandboxEnv(dv.url);
+      const env = {
+        ...base,
+        AZURE_TENANT_ID: TENANT,
+        AZURE_CLIENT_ID: CLIENT,
+        AZURE_CLIENT_SECRET: 's3cret',
+      };
+      // The relay's Dataverse client asks the real Entra ID for its token, so here it sends none:
+      // a sandbox that requires a token answers it 401, as Dataverse answers an app it does not know.
+      const options: VerifyOptions = {
+        token: { networkClient: entra.networkClient },
+        client: (config) =>
+          createDataverseClient({ url: config.dataverseUrl, auth: { kind: 'none' }, timeoutMs: 5000 }),
+      };
+      return { dv, env, options };
+    }
+
+    it('explains a wrong secret with AADSTS7000215 and stops there', async () => {
+      const { env, options, dv } = await setUp({});
+      const report = await verify({ ...env, AZURE_CLIENT_SECRET: 'wrong' }, options);
+      expect(check(report, 'token')).toMatchObject({ status: 'fail', code: 'AADSTS7000215' });
+      expect(check(report, 'token').fix).toContain("secret's Value");
+      expect(check(report, 'whoami').status).toBe('skip');
+      expect(dv.requests).toHaveLength(0);
+    });
+
+    it('answers 401 from Dataverse with "create the application user"', async () => {
+      const { env, options } = await setUp({ requireToken: true, tokens: ['some-other-token'] });
+      const report = await verify(env, options);
+      expect(check(report, 'token').status).toBe('pass');
+      expect(check(report, 'whoami')).toMatchObject({ status: 'fail', code: '401' });
+      expect(check(report, 'whoami').fix).toContain('Application users > New app user');
+      expect(check(report, 'privileges').status).toBe('skip');
+      expect(report.ok).toBe(false);
+    });
+  });
+
+  it('answers 403 0x80072560 on WhoAmI with "create the application user"', async () => {
+    const dv = await sandbox({ auth: { applicationUserExists: false } });
+    const report = await verify(sandboxEnv(dv.url));
+    expect(check(report, 'whoami')).toMatchObject({ status: 'fail', code: '0x80072560' });
+    expect(check(report, 'whoami').fix).toContain('assign the role "OpenCX Handoff Relay"');
+    for (const id of ORDER.slice(3, -1)) expect(check(report, id).status).toBe('skip');
+  });
+
+  it.each([
+    'prvReadContact',
+    'prvReadIncident',
+    'prvReadQueue',
+    'prvReadUser',
+    'prvReadTeam',
+    'prvCreateContact',
+    'prvCreateIncident',
+    'prvAppendToQueue',
+    'prvCreateNote',
+  ])('names %s when the role lacks it (403 0x80040220), with why the relay needs it', async (privilege) => {
+    const dv = await sandbox({ auth: { missingPrivileges: [privilege] } });
+    const report = await verify(sandboxEnv(dv.url));
+    const privileges = check(report, 'privileges');
+    expect(privileges).toMatchObject({ status: 'fail', code: '0x80040220' });
+    expect(privileges.details).toEqual([privilegeLine(privilege)]);
+    expect(privileges.fix).toContain('"OpenCX Handoff Relay"');
+    expect(report.ok).toBe(false);
+    expect(dv.state.rows('incidents')).toHaveLength(0);
+  });
+
+  it('lists every missing read privilege at once, and names them in the checks that needed them', async () => {
+    const dv = await sandbox({ auth: { missingPrivileges: ['prvReadQueue', 'prvReadUser'] } });
+    const report = await verify(sandboxEnv(dv.url));
+    expect(check(report, 'privileges').details).toEqual([
+      privilegeLine('prvReadQueue'),
+      privilegeLine('prvReadUser'),
+    ]);
+    expect(check(report, 'queue').details).toEqual([privilegeLine('prvReadQueue')]);
+    expect(check(report, 'owner').details).toEqual([privilegeLine('prvReadUser')]);
+    expect(check(report, 'placeholder').status).toBe('pass');
+  });
+
+  it('says when a privilege Dataverse asks for is not part of the role', () => {
+    expect(privilegeLine('prvWriteIncident')).toContain('not part of "OpenCX Handoff Relay"');
+    expect(privilegeLine('prvCreateIncident')).toBe('prvCreateIncident: create the case');
+  });
+
+  it.each([
+    ['missing', MISSING_GUID, 'no queue', 'skip'],
+    ['inactive', SEED_IDS.disabledQueue, 'is inactive', 'pass'],
+  ])('fails the queue check for a %s queue', async (_name, queueId, summary, privilegeStatus) => {
+    const dv = await sandbox();
+    const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_QUEUE_ID: queueId });
+    expect(check(report, 'queue')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringContaining(summary) as string,
+    });
+    expect(check(report, 'queue').fix).toMatch(/queue/);
+    expect(check(report, 'privileges').status).toBe(privilegeStatus);
+    expect(report.ok).toBe(false);
+  });
+
+  it('reports a malformed DEFAULT_QUEUE_ID as configuration, and tests the rest of the handoff without the queue', async () => {
+    const dv = await sandbox();
+    const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_QUEUE_ID: 'voice-queue' });
+    expect(check(report, 'queue').details?.[0]).toContain('DEFAULT_QUEUE_ID=voice-queue is not valid');
+    expect(check(report, 'privileges')).toMatchObject({ status: 'pass' });
+    expect(check(report, 'privileges').summary).toContain('without the parts that need DEFAULT_QUEUE_ID');
+    expect(check(report, 'settings').status).toBe('pass');
+  });
+
+  it.each([
+    ['disabled', SEED_IDS.disabledUser, 'is disabled'],
+    ['missing', MISSING_GUID, 'no user'],
+  ])('fails the owner check for a %s user', async (_name, ownerId, summary) => {
+    const dv = await sandbox();
+    const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_OWNER_ID: ownerId });
+    expect(check(report, 'owner')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringContaining(summary) as string,
+    });
+    // The test handoff stops at the owner too; the owner check explains it, so privileges are not blamed.
+    expect(check(report, 'privileges').status).toBe('skip');
+  });
+
+  it('accepts a team as the owner', async () => {
+    const dv = await sandbox();
+    const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_OWNER_TEAM_ID: SEED_IDS.team });
+    expect(check(report, 'owner')).toMatchObject({
+      status: 'pass',
+      summary: expect.stringContaining('Voice team') as string,
+    });
+    expect(check(report, 'privileges').status).toBe('pass');
+  });
+
+  it('lists the valid priorities when DEFAULT_PRIORITY is not an option (OpenCX\'s "4")', async () => {
+    const dv = await sandbox();
+    const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_PRIORITY: '4' });
+    expect(check(report, 'options').status).toBe('fail');
+    expect(check(report, 'options').details).toEqual([
+      'DEFAULT_PRIORITY=4 is not a priority of this org. Valid values: 1 (High), 2 (Normal), 3 (Low).',
+    ]);
+  });
+
+  it('fails TICKET_PROPERTIES naming an unknown column, a wrong option and a column the relay writes', async () => {
+    const dv = await sandbox();
+    const report = await verify({
+      ...sandboxEnv(dv.url),
+      TICKET_PROPERTIES: JSON.stringify({ new_channel: 1, casetypecode: 99, title: 'x' }),
+    });
+    const details = check(report, 'options').details?.join('\n') ?? '';
+    expect(details).toContain('new_channel, which is not a column');
+    expect(details).toContain('casetypecode=99 is not an option');
+    expect(details).toContain('may not set title');
+  });
+
+  it('passes valid TICKET_PROPERTIES and says which columns they set', async () => {
+    const dv = await sandbox();
+    const report = await verify({ ...sandboxEnv(dv.url), TICKET_PROPERTIES: '{"casetypecode": 2}' });
+    expect(check(report, 'options')).toMatchObject({
+      status: 'pass',
+      summary: expect.stringContaining('casetypecode') as string,
+    });
+  });
+
+  it.each([
+    ['missing', MISSING_GUID, 'no contact'],
+    ['inactive', SEED_IDS.contacts.inactive, 'is inactive'],
+  ])('fails the placeholder check for a %s contact', async (_name, contactId, summary) => {
+    const dv = await sandbox();
+    const report = await verify({ ...sandboxEnv(dv.url), UNIDENTIFIED_CUSTOMER_ID: contactId });
+    expect(check(report, 'placeholder')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringContaining(summary) as string,
+    });
+  });
+
+  it('points at `opencx-relay setup` when UNIDENTIFIED_CUSTOMER_ID is not set', async () => {
+    const dv = await sandbox();
+    const { UNIDENTIFIED_CUSTOMER_ID: _id, ...env } = sandboxEnv(dv.url);
+    const report = await verify(env);
+    expect(check(report, 'placeholder').fix).toContain('opencx-relay setup');
+    expect(check(report, 'privileges').status).toBe('pass');
+  });
+
+  it('still checks Dataverse when webhook authentication is missing, and fails the settings check', async () => {
+    const dv = await sandbox({ metadata: { maxLength: { 'incident.description': 100_000 } } });
+    const { WEBHOOK_SECRETS: _secrets, ...env } = sandboxEnv(dv.url);
+    const report = await verify({ ...env, PORT: 'eighty' });
+    expect(ORDER.slice(0, -1).every((id) => check(report, id).status === 'pass')).toBe(true);
+    expect(check(report, 'settings').status).toBe('fail');
+    expect(check(report, 'settings').details?.join('\n')).toMatch(
+      /No webhook authentication[\s\S]*PORT=eighty/,
+    );
+    expect(report.ok).toBe(false);
+  });
+
+  it('prints failures with their fix, and survives JSON', async () => {
+    const dv = await sandbox({ auth: { missingPrivileges: ['prvCreateIncident'] } });
+    const report = await verify(sandboxEnv(dv.url));
+    const text = formatReport(report);
+    expect(text).toMatch(/\[FAIL\] Privileges +the application user lacks 1 privilege\(s\)/);
+    expect(text).toContain('- prvCreateIncident: create the case');
+    expect(text).toContain('Fix: Assign the security role "OpenCX Handoff Relay"');
+    expect(text).toMatch(/\d+ passed, 1 failed, 1 warning\(s\), 0 skipped/);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+});
