@@ -10,8 +10,12 @@ export type HandoffStatus =
 export const TERMINAL_STATUSES: readonly HandoffStatus[] = ['created', 'duplicate', 'failed', 'skipped'];
 export const ACTIVE_STATUSES: readonly HandoffStatus[] = ['received', 'fetching', 'delivering'];
 
-/** `handoff`: payload is a HandoffDocument. `opencx-event`: payload is the OpenCX webhook envelope. */
-export type HandoffKind = 'handoff' | 'opencx-event';
+/**
+ * `handoff`: payload is a HandoffDocument. `opencx-event`: payload is the OpenCX webhook envelope (a
+ * handoff, or with APPEND_AFTER_HANDOFF a session-closed event). `append`: turns after the handoff for
+ * an existing case (delivery/append-step.ts).
+ */
+export type HandoffKind = 'handoff' | 'opencx-event' | 'append';
 
 export interface HandoffError {
   /** Dataverse (`0x…`), OpenCX or our own code (e.g. `opencx_unauthorized`). */

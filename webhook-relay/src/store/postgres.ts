@@ -1,0 +1,388 @@
+/**
+ * The scale-out store: PostgreSQL through `pg`, shared by any number of relay instances. Same contract and
+ * same semantics as the embedded store (one contract test suite runs against both):
+ * - claims are one statement, `UPDATE … WHERE key IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING`,
+ *   so two instances never take one record and never wait on each other's locks;
+ * - a claim is a lease with an expiry (relay clock, as in the embedded store: keep the fleet on NTP), so the
+ *   work of an instance killed with SIGKILL is claimed again when its leases run out;
+ * - inserts are one statement with ON CONFLICT on the key and the webhook id: concurrent duplicates store one;
+ * - the 429 pause lives in a table, so one instance's throttle pauses the fleet;
+ * - every failure to reach the server is a StoreUnavailableError (intake answers 503 + Retry-After, the worker
+ *   skips the round); the pool opens fresh connections on the next call, so the store recovers on its own.
+ */
+import pg from 'pg';
+import { checkSchemaName, migrate, quoteIdent } from './postgres-migrations.js';
+import {
+  ACTIVE_STATUSES,
+  StoreUnavailableError,
+  type HandoffError,
+  type HandoffPatch,
+  type HandoffRecord,
+  type HandoffStatus,
+  type HandoffStore,
+  type InsertResult,
+  type ListFilter,
+  type NewHandoff,
+} from './types.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/database` (any libpq parameters pg understands). */
+  connectionString: string;
+  /** Schema holding the relay's tables; created on first start. Default `public`. */
+  schema?: string;
+  /** Connections per relay instance. Default 10. */
+  poolSize?: number;
+  /** Connecting longer than this is "unavailable". Default 5 s. */
+  connectTimeoutMs?: number;
+  /** A statement longer than this is cancelled (server side) or abandoned (client side). Default 30 s. */
+  queryTimeoutMs?: number;
+  /** Shown in pg_stat_activity. Default `opencx-relay`. */
+  applicationName?: string;
+}
+
+interface Row {
+  inserted?: boolean;
+  key: string;
+  kind: string;
+  session_id: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  incident_id: string | null;
+  ticket_number: string | null;
+  note: string | null;
+  received_at: string;
+  updated_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+}
+
+const ALL_STATUSES: HandoffStatus[] = [
+  'received',
+  'fetching',
+  'delivering',
+  'created',
+  'duplicate',
+  'failed',
+  'skipped',
+];
+/** Literal list, so the planner matches the partial index `handoffs_due`. */
+const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * PostgreSQL text cannot hold U+0000, SQLite's can, and the contract says a store keeps what it was given.
+ * A value with a NUL (or one that starts with the marker) is stored as marker + JSON string; every other
+ * value is stored verbatim, so what an operator reads in psql is the real text.
+ */
+const MARK = '\u0001json:';
+const encodeText = (value: string) =>
+  value.includes('\u0000') || value.startsWith(MARK) ? MARK + JSON.stringify(value) : value;
+const decodeText = (value: string) =>
+  value.startsWith(MARK) ? (JSON.parse(value.slice(MARK.length)) as string) : value;
+const encodeOptional = (value: string | undefined) => (value === undefined ? undefined : encodeText(value));
+
+function toRecord(row: Row): HandoffRecord {
+  const record: HandoffRecord = {
+    key: row.key,
+    kind: row.kind as HandoffRecord['kind'],
+    sessionId: decodeText(row.session_id),
+    payload: decodeText(row.payload),
+    status: row.status as HandoffStatus,
+    attempts: row.attempts,
+    nextAttemptAt: Number(row.next_attempt_at),
+    receivedAt: Number(row.received_at),
+    updatedAt: Number(row.updated_at),
+  };
+  if (row.last_error) record.lastError = JSON.parse(row.last_error) as HandoffError;
+  if (row.incident_id) record.incidentId = decodeText(row.incident_id);
+  if (row.ticket_number) record.ticketNumber = decodeText(row.ticket_number);
+  if (row.note) record.note = decodeText(row.note);
+  if (row.lease_owner) record.leaseOwner = row.lease_owner;
+  if (row.lease_until !== null) record.leaseUntil = Number(row.lease_until);
+  return record;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * Failures that say "the store cannot serve you now" rather than "this request is wrong": network errors,
+ * SQLSTATE classes 08 (connection), 53 (resources: disk full, too many connections), 57 (operator
+ * intervention: terminated backend, shutdown, statement timeout), 58 (system), 40 (serialization/deadlock,
+ * transient), 25006 (read-only: a failover in progress), and authentication or database-missing errors
+ * (the store is unreachable as configured; /readyz reports it).
+ */
+export function isUnavailable(error: unknown): boolean {
+  const { code = '', message = '' } = error as { code?: string; message?: string };
+  if (/^(08|53|57|58|40)/.test(code) || ['25006', '28000', '28P01', '3D000', '55P03'].includes(code))
+    return true;
+  if (NETWORK_CODES.has(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error|pool after calling end|not queryable/i.test(
+    message,
+  );
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured PostgreSQL URL';
+  }
+}
+
+/**
+ * `RELAY_DATABASE_URL` may name the schema as `?schema=<name>` (as Prisma and others do); pg does not know
+ * that parameter, so it is taken out here.
+ */
+export function parseDatabaseUrl(url: string): { connectionString: string; schema?: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): HandoffStore {
+  const schema = checkSchemaName(options.schema ?? 'public');
+  const s = quoteIdent(schema);
+  const handoffs = `${s}.handoffs`;
+  const webhookIds = `${s}.webhook_ids`;
+  const pauses = `${s}.pauses`;
+  let pool: pg.Pool | undefined;
+
+  const fail = (error: unknown): never => {
+    if (error instanceof StoreUnavailableError) throw error;
+    if (isUnavailable(error))
+      throw new StoreUnavailableError(`PostgreSQL store: ${(error as Error).message || String(error)}`);
+    throw error;
+  };
+
+  async function query<R extends pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    if (!pool) throw new StoreUnavailableError('the PostgreSQL store is not open');
+    try {
+      return await pool.query<R>(text, values);
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  const getRow = async (key: string) =>
+    (await query<Row>(`SELECT * FROM ${handoffs} WHERE key = $1`, [key])).rows[0];
+
+  return {
+    async init() {
+      pool ??= (() => {
+        const created = new pg.Pool({
+          connectionString: options.connectionString,
+          max: options.poolSize ?? 10,
+          connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+          statement_timeout: options.queryTimeoutMs ?? 30_000,
+          query_timeout: (options.queryTimeoutMs ?? 30_000) + 5000,
+          application_name: options.applicationName ?? 'opencx-relay',
+          keepAlive: true,
+        });
+        // An idle connection that dies (server restart, pg_terminate_backend, network cut) is dropped by the
+        // pool, which emits it here. Without a listener Node would crash the relay; the next call simply
+        // opens a new connection, and a real outage shows as StoreUnavailableError on that call.
+        created.on('error', () => undefined);
+        return created;
+      })();
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await pool.connect();
+        await migrate(client, schema);
+      } catch (error) {
+        fail(error);
+      } finally {
+        client?.release();
+      }
+    },
+    async close() {
+      const closing = pool;
+      pool = undefined;
+      await closing?.end();
+    },
+    async ping() {
+      await query('SELECT 1');
+    },
+    async insert(handoff: NewHandoff): Promise<InsertResult> {
+      // One statement: a replayed webhook id returns the record it first stored; otherwise the row is
+      // inserted unless the key exists (ON CONFLICT waits for a concurrent insert of the same key to commit).
+      // Two deliveries reusing one webhook id with different bodies at the same instant could both be
+      // stored; Standard Webhooks ids name one message, so that needs a misbehaving sender.
+      const values = [
+        handoff.key,
+        handoff.kind,
+        encodeText(handoff.sessionId),
+        encodeText(handoff.payload),
+        handoff.now,
+        handoff.webhookId ?? null,
+      ];
+      const { rows } = await query<Row>(
+        `WITH seen AS (
+           SELECT h.* FROM ${webhookIds} w JOIN ${handoffs} h ON h.key = w.key
+           WHERE $6::text IS NOT NULL AND w.webhook_id = $6::text
+         ), added AS (
+           INSERT INTO ${handoffs} (key, kind, session_id, payload, status, attempts, next_attempt_at, received_at, updated_at)
+           SELECT $1::text, $2::text, $3::text, $4::text, 'received', 0, $5::bigint, $5::bigint, $5::bigint
+           WHERE NOT EXISTS (SELECT 1 FROM seen)
+           ON CONFLICT (key) DO NOTHING
+           RETURNING *
+         ), remembered AS (
+           INSERT INTO ${webhookIds} (webhook_id, key)
+           SELECT $6::text, $1::text WHERE $6::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM seen)
+           ON CONFLICT (webhook_id) DO NOTHING
+         )
+         SELECT true AS inserted, * FROM added
+         UNION ALL SELECT false AS inserted, * FROM seen`,
+        values,
+      );
+      const first = rows[0];
+      if (first) {
+        const record = toRecord(first);
+        return first.inserted ? { inserted: true, record } : { inserted: false, record };
+      }
+      // The key was already there: this statement's snapshot predates it, a new one sees it.
+      const existing = await getRow(handoff.key);
+      if (!existing) throw new StoreUnavailableError('PostgreSQL store: the conflicting row vanished');
+      return { inserted: false, record: toRecord(existing) };
+    },
+    async get(key) {
+      const row = await getRow(key);
+      return row ? toRecord(row) : undefined;
+    },
+    async findByWebhookId(webhookId) {
+      const { rows } = await query<Row>(
+        `SELECT h.* FROM ${webhookIds} w JOIN ${handoffs} h ON h.key = w.key WHERE w.webhook_id = $1`,
+        [webhookId],
+      );
+      return rows[0] ? toRecord(rows[0]) : undefined;
+    },
+    async list(filter: ListFilter = {}) {
+      const where: string[] = [];
+      const values: unknown[] = [];
+      if (filter.status) {
+        values.push(filter.status);
+        where.push(`status = $${values.length}`);
+      }
+      if (filter.before) {
+        values.push(filter.before.receivedAt, filter.before.key);
+        where.push(`(received_at, key) < ($${values.length - 1}::bigint, $${values.length}::text)`);
+      }
+      values.push(filter.limit ?? 100);
+      const { rows } = await query<Row>(
+        `SELECT * FROM ${handoffs} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY received_at DESC, key DESC LIMIT $${values.length}`,
+        values,
+      );
+      return rows.map(toRecord);
+    },
+    async countByStatus() {
+      const counts = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Record<HandoffStatus, number>;
+      const { rows } = await query<{ status: HandoffStatus; n: number }>(
+        `SELECT status, count(*)::int AS n FROM ${handoffs} GROUP BY status`,
+      );
+      for (const row of rows) counts[row.status] = row.n;
+      return counts;
+    },
+    async claim(owner, limit, now, leaseMs) {
+      // SKIP LOCKED: rows another instance is claiming right now are passed over, not waited for; the
+      // locking re-checks the WHERE clause on the newest row version, so a row just leased is not taken.
+      const { rows } = await query<Row>(
+        `UPDATE ${handoffs} SET lease_owner = $1, lease_until = $2::bigint + $3::bigint, updated_at = $2
+         WHERE key IN (
+           SELECT key FROM ${handoffs}
+           WHERE status IN (${ACTIVE_SQL}) AND next_attempt_at <= $2
+             AND (lease_until IS NULL OR lease_until <= $2)
+           ORDER BY next_attempt_at, received_at, key
+           LIMIT $4
+           FOR UPDATE SKIP LOCKED
+         )
+         RETURNING *`,
+        [owner, now, leaseMs, limit],
+      );
+      return rows
+        .map(toRecord)
+        .sort(
+          (a, b) =>
+            a.nextAttemptAt - b.nextAttemptAt ||
+            a.receivedAt - b.receivedAt ||
+            (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+        );
+    },
+    async update(key, owner, patch: HandoffPatch, now) {
+      const values: unknown[] = [now];
+      const sets: string[] = ['updated_at = $1'];
+      const set = (column: string, value: unknown) => {
+        values.push(value);
+        sets.push(`${column} = $${values.length}`);
+      };
+      if (patch.status !== undefined) set('status', patch.status);
+      if (patch.attempts !== undefined) set('attempts', patch.attempts);
+      if (patch.nextAttemptAt !== undefined) set('next_attempt_at', patch.nextAttemptAt);
+      if (patch.lastError !== undefined)
+        set('last_error', patch.lastError ? JSON.stringify(patch.lastError) : null);
+      if (patch.incidentId !== undefined) set('incident_id', encodeOptional(patch.incidentId));
+      if (patch.ticketNumber !== undefined) set('ticket_number', encodeOptional(patch.ticketNumber));
+      if (patch.note !== undefined) set('note', encodeOptional(patch.note));
+      if (patch.payload !== undefined) set('payload', encodeOptional(patch.payload));
+      const terminal = patch.status !== undefined && !ACTIVE_STATUSES.includes(patch.status);
+      if (patch.releaseLease ?? terminal) sets.push('lease_owner = NULL', 'lease_until = NULL');
+      values.push(key, owner);
+      const result = await query(
+        `UPDATE ${handoffs} SET ${sets.join(', ')} WHERE key = $${values.length - 1} AND lease_owner = $${values.length}`,
+        values,
+      );
+      return result.rowCount === 1;
+    },
+    async releaseAll(owner, now) {
+      const result = await query(
+        `UPDATE ${handoffs} SET lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE lease_owner = $2`,
+        [now, owner],
+      );
+      return result.rowCount ?? 0;
+    },
+    async retry(key, now) {
+      const { rows } = await query<Row>(
+        `UPDATE ${handoffs} SET status = 'received', attempts = 0, next_attempt_at = $1, updated_at = $1,
+           lease_owner = NULL, lease_until = NULL
+         WHERE key = $2 AND status IN ('failed', 'skipped') RETURNING *`,
+        [now, key],
+      );
+      return rows[0] ? toRecord(rows[0]) : undefined;
+    },
+    async getPauseUntil(scope) {
+      const { rows } = await query<{ until: string }>(`SELECT until FROM ${pauses} WHERE scope = $1`, [
+        scope,
+      ]);
+      return rows[0] ? Number(rows[0].until) : 0;
+    },
+    async setPauseUntil(scope, until) {
+      await query(
+        `INSERT INTO ${pauses} (scope, until) VALUES ($1, $2)
+         ON CONFLICT (scope) DO UPDATE SET until = GREATEST(${pauses}.until, excluded.until)`,
+        [scope, Math.round(until)],
+      );
+    },
+  };
+}
