@@ -5,6 +5,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { RelayConfig } from './config/types.js';
 import { createAuthenticator } from './intake/authenticate.js';
 import { handoffsRoute } from './intake/handoffs-route.js';
+import { opencxEventsRoute } from './intake/opencx-events-route.js';
+import { appendRoute } from './intake/append-route.js';
 import { problem } from './intake/problem.js';
 import { messages } from './messages.js';
 import type { Logger } from './observability/logger.js';
@@ -12,7 +14,8 @@ import { createMetrics, type RelayMetrics } from './observability/metrics.js';
 import type { HandoffStore } from './store/types.js';
 
 export interface AppDeps {
-  config: Pick<RelayConfig, 'webhookSecrets' | 'relayBearerToken' | 'bodyLimit'>;
+  config: Pick<RelayConfig, 'webhookSecrets' | 'relayBearerToken' | 'bodyLimit'> &
+    Partial<Pick<RelayConfig, 'appendAfterHandoff'>>;
   store: HandoffStore;
   logger?: Logger;
   metrics?: RelayMetrics;
@@ -75,7 +78,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return undefined;
   });
 
-  handoffsRoute(app, {
+  const intake = {
     store: deps.store,
     authenticator: createAuthenticator({
       secrets: deps.config.webhookSecrets,
@@ -84,7 +87,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     metrics,
     clock,
     onAccepted: deps.onAccepted,
-  });
+    appendAfterHandoff: deps.config.appendAfterHandoff,
+  };
+  handoffsRoute(app, intake);
+  appendRoute(app, intake);
+  opencxEventsRoute(app, intake);
 
   app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

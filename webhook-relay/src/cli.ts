@@ -37,7 +37,12 @@ function storeOnly() {
 }
 
 function line(record: HandoffRecord): string {
-  const error = record.lastError ? `  ${record.lastError.code ?? ''} ${record.lastError.reason}` : '';
+  // A skipped record says why (its note); a failing one its error code and reason.
+  const error = record.lastError
+    ? `  ${record.lastError.code ?? ''} ${record.lastError.reason}`
+    : record.status === 'skipped' && record.note
+      ? `  ${record.note}`
+      : '';
   return `${record.key}  ${record.status.padEnd(10)}  ${new Date(record.receivedAt).toISOString()}  ${record.ticketNumber ?? '-'}  attempts=${record.attempts}${error}`;
 }
 
@@ -50,12 +55,13 @@ program
     const config = configOrExit();
     try {
       const relay = await startRelay(config);
-      process.stdout.write(`opencx-relay listening on ${relay.url}\n`);
       const shutdown = () => {
         void relay.stop().then(() => process.exit(0));
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
+      // After the handlers: stdout to a pipe is synchronous, and a reader may signal us at once.
+      process.stdout.write(`opencx-relay listening on ${relay.url}\n`);
     } catch (error) {
       if (error instanceof StartupError) {
         process.stderr.write(
@@ -133,6 +139,35 @@ handoffs
       `${keys.length > 1 && process.stdout.isTTY ? '\n' : ''}Queued ${done} handoff(s) for delivery.\n`,
     );
     if (id && done === 0) process.exitCode = 1;
+  });
+
+program
+  .command('verify')
+  .description(
+    'check, in order, everything the relay needs to create cases in Dataverse, naming the fix for each failure',
+  )
+  .option('--json', 'the report as JSON')
+  .action(async (options: { json?: boolean }) => {
+    loadDotenv({ quiet: true });
+    const { verify } = await import('./admin/verify.js');
+    const { formatReport } = await import('./admin/report.js');
+    const report = await verify(process.env);
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    process.exitCode = report.ok ? 0 : 1;
+  });
+
+program
+  .command('setup')
+  .description(
+    'create the "Unidentified caller" placeholder customer if missing and print the values to configure',
+  )
+  .option('--json', 'the result as JSON')
+  .action(async (options: { json?: boolean }) => {
+    loadDotenv({ quiet: true });
+    const { setup, formatSetup } = await import('./admin/setup.js');
+    const result = await setup(process.env);
+    process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatSetup(result));
+    process.exitCode = result.ok ? 0 : 1;
   });
 
 program

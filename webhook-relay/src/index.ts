@@ -6,3 +6,4 @@ export { createEmbeddedStore } from './store/embedded.js';
 export type { HandoffStore, HandoffRecord, HandoffStatus } from './store/types.js';
 export { createDeliveryWorker } from './delivery/worker.js';
 export { handoffKey } from './handoff/key.js';
+export { createLogger } from './observability/logger.js';

@@ -12,7 +12,10 @@ import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js'
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createEmbeddedStore } from './store/embedded.js';
+import { createPostgresStore, isPostgresUrl, parseDatabaseUrl, redactUrl } from './store/postgres.js';
 import type { HandoffStore } from './store/types.js';
+import { createOpenCxClient } from './opencx/client.js';
+import { createRateLimiter } from './opencx/rate-limiter.js';
 
 export interface RunningRelay {
   app: FastifyInstance;
@@ -30,9 +33,17 @@ export class StartupError extends Error {
 
 export function openStore(config: Pick<RelayConfig, 'databaseUrl' | 'dataDir'>): HandoffStore {
   if (config.databaseUrl) {
-    throw new StartupError([
-      'RELAY_DATABASE_URL is set, but the PostgreSQL store has not landed yet: unset it to use the embedded store in RELAY_DATA_DIR.',
-    ]);
+    const url = config.databaseUrl;
+    if (!isPostgresUrl(url)) {
+      throw new StartupError([
+        `RELAY_DATABASE_URL=${redactUrl(url)} is not a PostgreSQL URL: use postgres://user:password@host:5432/database (optionally ?schema=name), or unset it for the embedded store in RELAY_DATA_DIR.`,
+      ]);
+    }
+    try {
+      return createPostgresStore(parseDatabaseUrl(url));
+    } catch (error) {
+      throw new StartupError([`RELAY_DATABASE_URL: ${(error as Error).message}`]);
+    }
   }
   return createEmbeddedStore({ file: path.join(config.dataDir, 'relay.sqlite') });
 }
@@ -43,7 +54,13 @@ export async function startRelay(
 ): Promise<RunningRelay> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = options.store ?? openStore(config);
-  await store.init();
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    const where = config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir;
+    throw new StartupError([`Could not open the handoff store (${where}): ${(error as Error).message}`]);
+  }
   const metrics = createMetrics(store);
   const dataverse = createDataverseClient({
     url: config.dataverseUrl,
@@ -64,6 +81,14 @@ export async function startRelay(
     await store.close();
     throw new StartupError(prepared.errors);
   }
+  const opencx = config.opencx.apiKey
+    ? createOpenCxClient({
+        apiUrl: config.opencx.apiUrl,
+        apiKey: config.opencx.apiKey,
+        limiter: createRateLimiter({ perMinute: config.opencx.ratePerMinute }),
+        timeoutMs: config.delivery.requestTimeoutMs,
+      })
+    : undefined;
   const worker = createDeliveryWorker({
     config,
     store,
@@ -71,6 +96,7 @@ export async function startRelay(
     metadata: prepared.metadata,
     metrics,
     logger,
+    opencx,
   });
   let dataverseOk = true;
   const app = buildApp({

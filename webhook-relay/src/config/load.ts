@@ -150,6 +150,10 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     errors.push(m.noAuthentication);
   }
 
+  const append = text('APPEND_AFTER_HANDOFF');
+  if (append !== undefined && append !== 'true' && append !== 'false')
+    errors.push(m.invalid('APPEND_AFTER_HANDOFF', append, 'Use true or false.'));
+
   const sessionUrlTemplate = text('OPENCX_SESSION_URL_TEMPLATE');
   if (
     sessionUrlTemplate &&
@@ -176,6 +180,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
       apiUrl: text('OPENCX_API_URL') ?? 'https://api.open.cx',
       apiKey: text('OPENCX_API_KEY'),
       sessionUrlTemplate,
+      ratePerMinute: integer('OPENCX_RATE_LIMIT_PER_MINUTE', 100, 1, 100_000, m.positive),
     },
     databaseUrl: text('RELAY_DATABASE_URL'),
     dataDir: path.resolve(options.cwd ?? process.cwd(), text('RELAY_DATA_DIR') ?? 'data'),
@@ -191,6 +196,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
       leaseMs: integer('DELIVERY_LEASE_MS', 120_000, 1000, 3_600_000, m.positive),
     },
     logLevel: text('LOG_LEVEL') ?? 'info',
+    appendAfterHandoff: text('APPEND_AFTER_HANDOFF') === 'true',
     allowUnauthenticatedLoopback,
   };
   return errors.length ? { ok: false, errors } : { ok: true, config };

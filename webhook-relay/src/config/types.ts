@@ -52,7 +52,13 @@ export interface RelayConfig {
   webhookSecrets: string[];
   relayBearerToken?: string;
 
-  opencx: { apiUrl: string; apiKey?: string; sessionUrlTemplate?: string };
+  opencx: {
+    apiUrl: string;
+    apiKey?: string;
+    sessionUrlTemplate?: string;
+    /** Requests per minute this instance may send to OpenCX's API (OPENCX_RATE_LIMIT_PER_MINUTE). */
+    ratePerMinute: number;
+  };
 
   /** Absent → embedded store in `dataDir`. */
   databaseUrl?: string;
@@ -73,6 +79,8 @@ export interface RelayConfig {
   };
 
   logLevel: string;
+  /** Add what is said after the handoff to the same case (APPEND_AFTER_HANDOFF, opt-in). */
+  appendAfterHandoff: boolean;
   /** Local demo only: allows starting without webhook authentication when bound to loopback. */
   allowUnauthenticatedLoopback: boolean;
 }

@@ -9,6 +9,8 @@ export interface ChangeSetOperation {
   /** Root-relative, e.g. `/api/data/v9.2/incidents`. */
   url: string;
   body: Record<string, unknown>;
+  /** Extra request headers, e.g. `If-Match` for an update that must not overwrite a newer version. */
+  headers?: Record<string, string>;
 }
 
 export interface BatchResponsePart {
@@ -34,6 +36,7 @@ export function writeBatch(
       '',
       `${operation.method} ${operation.url} HTTP/1.1`,
       'Content-Type: application/json; type=entry',
+      ...Object.entries(operation.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
       '',
       JSON.stringify(operation.body),
     );

@@ -10,7 +10,17 @@ import type { DataverseFailure } from '../dataverse/errors.js';
 import type { HandoffDocument } from '../handoff/document.js';
 import type { Logger } from '../observability/logger.js';
 import type { RelayMetrics } from '../observability/metrics.js';
-import type { HandoffRecord, HandoffStore } from '../store/types.js';
+import type { OpenCxClient } from '../opencx/client.js';
+import type { OpenCxEventPayload } from '../opencx/envelope.js';
+import type { HandoffError, HandoffRecord, HandoffStore } from '../store/types.js';
+import { fetchHandoffDocument } from './opencx-step.js';
+import {
+  appendFromClosedSession,
+  runAppend,
+  type AppendPayload,
+  type AppendStepOutcome,
+} from './append-step.js';
+import type { OpenCxEnvelope } from '../opencx/envelope.js';
 import {
   customerLookup,
   planIncident,
@@ -31,6 +41,8 @@ export interface WorkerDeps {
   random?: () => number;
   ownerId?: string;
   pollIntervalMs?: number;
+  /** OpenCX's API, for native events (absent when OPENCX_API_KEY is not set). */
+  opencx?: OpenCxClient;
 }
 
 export interface DeliveryWorker {
@@ -57,14 +69,16 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   // After a 429 pause, resume gradually: one handoff at first, doubling each good round up to the limit.
   let ramp = config.delivery.workers;
   let pausedUntil = 0;
+  // Set when a round found the fleet paused: the loop sleeps until then instead of a poll interval, so
+  // delivery resumes the moment Retry-After has passed (measured: bench/drain.mjs).
+  let resumeAt = 0;
 
   async function readTicket(key: string): Promise<string | undefined> {
     const row = await dataverse.get<{ ticketnumber?: string }>(`incidents(${key})?$select=ticketnumber`);
     return row.ticketnumber;
   }
 
-  async function deliver(record: HandoffRecord): Promise<Outcome> {
-    const document = JSON.parse(record.payload) as HandoffDocument;
+  async function deliver(record: HandoffRecord, document: HandoffDocument): Promise<Outcome> {
     try {
       const lookup = customerLookup(document, config);
       const rows = lookup
@@ -101,12 +115,171 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     }
   }
 
+  /**
+   * A native OpenCX event first becomes a handoff document (fetched once, then kept with the record).
+   * Returns undefined when the record was settled here (skipped, dead-lettered or rescheduled).
+   */
+  async function documentOf(record: HandoffRecord): Promise<HandoffDocument | undefined> {
+    if (record.kind !== 'opencx-event') return JSON.parse(record.payload) as HandoffDocument;
+    const payload = JSON.parse(record.payload) as OpenCxEventPayload;
+    if (!payload.document) await store.update(record.key, owner, { status: 'fetching' }, clock());
+    const fetched = await fetchHandoffDocument(payload, deps.opencx, config);
+    const now = clock();
+    const log = deps.logger?.child({ handoffKey: record.key });
+    switch (fetched.kind) {
+      case 'ready':
+        if (fetched.fetched)
+          await store.update(
+            record.key,
+            owner,
+            { payload: JSON.stringify({ ...payload, document: fetched.document }) },
+            now,
+          );
+        return fetched.document;
+      case 'skip':
+        await store.update(
+          record.key,
+          owner,
+          {
+            status: 'skipped',
+            note: fetched.note,
+            payload: JSON.stringify({ ...payload, document: fetched.document }),
+          },
+          now,
+        );
+        deps.metrics?.outcomes.inc({ status: 'skipped' });
+        log?.info({ note: fetched.note }, 'OpenCX event skipped');
+        return undefined;
+      case 'failed':
+        await store.update(
+          record.key,
+          owner,
+          { status: 'failed', attempts: record.attempts + 1, lastError: fetched.error },
+          now,
+        );
+        deps.metrics?.outcomes.inc({ status: 'failed' });
+        log?.error(
+          { code: fetched.error.code, reason: fetched.error.reason },
+          'OpenCX event failed for good',
+        );
+        return undefined;
+      case 'retry':
+        await reschedule(record, fetched.error, fetched.countsAsAttempt, fetched.atMs, now);
+        return undefined;
+    }
+  }
+
+  /** Back to `received` for a later attempt, or dead-lettered when the attempts are used up. */
+  async function reschedule(
+    record: HandoffRecord,
+    error: HandoffError,
+    counts: boolean,
+    atMs: number | undefined,
+    now: number,
+  ) {
+    const attempts = record.attempts + (counts ? 1 : 0);
+    const decision =
+      atMs !== undefined
+        ? ({ kind: 'retry', atMs } as const)
+        : decideRetry(
+            {
+              httpStatus: error.httpStatus ?? 0,
+              code: error.code ?? '',
+              message: error.message,
+              reason: error.reason,
+              retryable: true,
+            },
+            attempts,
+            now,
+            config.delivery,
+            random,
+          );
+    if (decision.kind === 'dead-letter') {
+      await store.update(record.key, owner, { status: 'failed', attempts, lastError: error }, now);
+      deps.metrics?.outcomes.inc({ status: 'failed' });
+      return;
+    }
+    const at = decision.kind === 'retry' ? decision.atMs : decision.untilMs;
+    await store.update(
+      record.key,
+      owner,
+      { status: 'received', attempts, nextAttemptAt: at, lastError: error, releaseLease: true },
+      now,
+    );
+    deps.logger?.warn(
+      { handoffKey: record.key, code: error.code, attempts },
+      'OpenCX fetch failed, will retry',
+    );
+  }
+
+  /** An append job, or a session-closed event: turns after the handoff for a case that exists. */
+  async function handleAppend(record: HandoffRecord, envelope?: OpenCxEnvelope): Promise<void> {
+    const appendDeps = { store, dataverse, metadata: deps.metadata };
+    let outcome: AppendStepOutcome;
+    try {
+      if (envelope) outcome = await appendFromClosedSession(envelope, deps.opencx, appendDeps);
+      else {
+        const payload = JSON.parse(record.payload) as AppendPayload;
+        outcome = await runAppend({ key: payload.handoffKey, messages: payload.messages }, appendDeps);
+      }
+    } catch (error) {
+      const reason = 'The relay could not add the turns after the handoff; see the logs.';
+      outcome = { kind: 'failed', error: { code: 'relay_error', message: (error as Error).message, reason } };
+    }
+    const now = clock();
+    switch (outcome.kind) {
+      case 'done':
+        await store.update(
+          record.key,
+          owner,
+          { status: outcome.status, incidentId: outcome.incidentId, note: outcome.note, lastError: null },
+          now,
+        );
+        deps.metrics?.outcomes.inc({ status: outcome.status });
+        return;
+      case 'skip':
+        await store.update(record.key, owner, { status: 'skipped', note: outcome.note }, now);
+        deps.metrics?.outcomes.inc({ status: 'skipped' });
+        return;
+      case 'failed':
+        await store.update(
+          record.key,
+          owner,
+          { status: 'failed', attempts: record.attempts + 1, lastError: outcome.error },
+          now,
+        );
+        deps.metrics?.outcomes.inc({ status: 'failed' });
+        return;
+      case 'retry':
+        await reschedule(record, outcome.error, outcome.countsAsAttempt, outcome.atMs, now);
+    }
+  }
+
   async function handle(record: HandoffRecord): Promise<void> {
     const log = deps.logger?.child({ handoffKey: record.key });
+    if (record.kind === 'append') return handleAppend(record);
+    if (record.kind === 'opencx-event') {
+      const { envelope } = JSON.parse(record.payload) as { envelope: OpenCxEnvelope };
+      if (envelope.event === 'conversation.closed') return handleAppend(record, envelope);
+    }
+    let document: HandoffDocument | undefined;
+    try {
+      document = await documentOf(record);
+    } catch (error) {
+      const reason = 'The relay could not process this OpenCX event; see the logs.';
+      await store.update(
+        record.key,
+        owner,
+        { status: 'failed', lastError: { code: 'relay_error', message: (error as Error).message, reason } },
+        clock(),
+      );
+      return;
+    }
+    if (!document) return;
     await store.update(record.key, owner, { status: 'delivering' }, clock());
     let outcome: Outcome;
     try {
-      outcome = await deliver(record);
+      outcome = await deliver(record, document);
     } catch (error) {
       // Not a Dataverse answer (a bug or corrupt payload): keep it visible, never lose it.
       outcome = {
@@ -178,7 +351,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   async function runOnce(): Promise<number> {
     const now = clock();
     const pause = await store.getPauseUntil(pauseScope);
-    if (pause > now) return 0;
+    if (pause > now) {
+      resumeAt = pause;
+      return 0;
+    }
     if (pause > pausedUntil) {
       pausedUntil = pause;
       ramp = 1;
@@ -199,8 +375,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         deps.logger?.error({ err: (error as Error).message }, 'delivery round failed; retrying');
       }
       if (handled === 0 && running) {
+        const paused = resumeAt - clock();
+        resumeAt = 0;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, deps.pollIntervalMs ?? 500);
+          const timer = setTimeout(resolve, paused > 0 ? paused : (deps.pollIntervalMs ?? 500));
           wakeUp = () => {
             clearTimeout(timer);
             resolve();

@@ -24,3 +24,8 @@ export function handoffKey(sessionId: string, handoffAt: string): string {
 export function contactIdForEmail(email: string): string {
   return uuidv5(email.trim().toLowerCase(), CONTACT_ID_NAMESPACE);
 }
+
+/** The id of the note holding a case's full transcript (one per case, so it can be rewritten). */
+export function transcriptNoteId(key: string): string {
+  return uuidv5('note:transcript', key);
+}

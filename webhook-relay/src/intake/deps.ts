@@ -9,4 +9,6 @@ export interface IntakeDeps {
   clock: () => number;
   /** Wakes the delivery worker so a new handoff is not left waiting for the next poll. */
   onAccepted?: () => void;
+  /** APPEND_AFTER_HANDOFF: accept turns after the handoff (route and session-closed events). */
+  appendAfterHandoff?: boolean;
 }

@@ -1,0 +1,97 @@
+/**
+ * Adds the turns said after the handoff to the case the relay created: the note gets the whole
+ * transcript and the description is fitted again with the handoff divider. The case in Dataverse is the
+ * source of truth (its note, or its description when that is complete), so this is idempotent and
+ * safe in any order; two appends racing are kept apart by the description's etag (If-Match → 412).
+ */
+import { fit, parse, write, type Transcript, type Turn } from '@opencx-d365/transcript-format';
+import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
+import { transcriptNoteId } from '../handoff/key.js';
+import { transcriptNoteBody, type DeliveryMetadata } from '../delivery/plan.js';
+import { mergeTurns } from './merge.js';
+
+export type AppendOutcome =
+  | { kind: 'appended'; added: number }
+  | { kind: 'nothing-new' }
+  /** Another writer changed the case in between: read again and retry. */
+  | { kind: 'conflict' }
+  /** The case holds no transcript we can extend (a rep replaced the description, no note). */
+  | { kind: 'unreadable'; reason: string };
+
+interface IncidentRow {
+  '@odata.etag'?: string;
+  description?: string | null;
+}
+
+interface NoteRow {
+  notetext?: string | null;
+  documentbody?: string | null;
+  isdocument?: boolean | null;
+}
+
+async function readNote(dataverse: DataverseClient, noteId: string): Promise<string | undefined> {
+  try {
+    const note = await dataverse.get<NoteRow>(
+      `annotations(${noteId})?$select=notetext,documentbody,isdocument`,
+    );
+    if (note.isdocument && note.documentbody)
+      return Buffer.from(note.documentbody, 'base64').toString('utf8');
+    return note.notetext ?? undefined;
+  } catch (error) {
+    if (error instanceof DataverseRequestError && error.failure.httpStatus === 404) return undefined;
+    throw error;
+  }
+}
+
+export async function appendToCase(
+  dataverse: DataverseClient,
+  metadata: DeliveryMetadata,
+  key: string,
+  incoming: Turn[],
+): Promise<AppendOutcome> {
+  const incident = await dataverse.get<IncidentRow>(`incidents(${key})?$select=description`);
+  const noteId = transcriptNoteId(key);
+  const noteText = await readNote(dataverse, noteId);
+  const source = noteText ?? incident.description ?? '';
+  const parsed = parse(source);
+  if (parsed.kind !== 'transcript' || (parsed.omission && noteText === undefined))
+    return {
+      kind: 'unreadable',
+      reason:
+        'The case no longer holds the OpenCX transcript (its description was replaced and there is no transcript note), so the later turns cannot be added. They are kept with this handoff in the relay.',
+    };
+  const merged = mergeTurns(parsed.transcript.afterHandoff ?? [], incoming);
+  if (merged.added === 0) return { kind: 'nothing-new' };
+  const transcript: Transcript = { ...parsed.transcript, afterHandoff: merged.turns };
+  const subject = `OpenCX transcript ${transcript.header.sessionId ?? key}`;
+  const full = write(transcript);
+  const fitted = fit(transcript, {
+    maxLength: metadata.descriptionMaxLength,
+    fullTextRef: `note "${subject}"`,
+  });
+  const etag = incident['@odata.etag'];
+  try {
+    await dataverse.batch(
+      [
+        {
+          method: 'PATCH',
+          url: `${API_PATH}incidents(${key})`,
+          body: { description: fitted.text },
+          ...(etag ? { headers: { 'If-Match': etag } } : {}),
+        },
+        // PATCH is an upsert: the note is created on the first append when the description was complete.
+        {
+          method: 'PATCH',
+          url: `${API_PATH}annotations(${noteId})`,
+          body: transcriptNoteBody(key, subject, full, metadata.noteMaxLength),
+        },
+      ],
+      [],
+    );
+  } catch (error) {
+    if (error instanceof DataverseRequestError && error.failure.httpStatus === 412)
+      return { kind: 'conflict' };
+    throw error;
+  }
+  return { kind: 'appended', added: merged.added };
+}

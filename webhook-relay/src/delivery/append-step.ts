@@ -1,0 +1,171 @@
+/**
+ * Post-handoff append (APPEND_AFTER_HANDOFF): a job names the case (its handoff key) and the turns said
+ * after the handoff — given by the sender (`POST /v1/handoffs/{key}/messages`) or read from OpenCX's
+ * history when the session closes — and adds them to that case exactly once.
+ */
+import type { Turn } from '@opencx-d365/transcript-format';
+import { appendToCase } from '../append/append-to-case.js';
+import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
+import type { HandoffMessage } from '../handoff/document.js';
+import { handoffKey } from '../handoff/key.js';
+import { OpenCxError, type OpenCxClient, type OpenCxHistoryItem } from '../opencx/client.js';
+import type { OpenCxEnvelope } from '../opencx/envelope.js';
+import type { HandoffError, HandoffStore } from '../store/types.js';
+import type { DeliveryMetadata } from './plan.js';
+
+/** Payload of an `append` record. */
+export interface AppendPayload {
+  handoffKey: string;
+  messages: HandoffMessage[];
+}
+
+export type AppendStepOutcome =
+  | { kind: 'done'; status: 'created' | 'duplicate'; incidentId: string; note: string }
+  | { kind: 'skip'; note: string }
+  | { kind: 'failed'; error: HandoffError }
+  | { kind: 'retry'; error: HandoffError; atMs?: number; countsAsAttempt: boolean };
+
+const turnsOf = (messages: HandoffMessage[]): Turn[] =>
+  messages.map((m) => ({ at: m.at, role: m.role, ...(m.name ? { name: m.name } : {}), text: m.text }));
+
+/** The session's last handoff in its history, and every message after it. */
+export function afterLastHandoff(items: OpenCxHistoryItem[]): {
+  handoffAt?: string;
+  messages: HandoffMessage[];
+} {
+  const sorted = [...items].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+  const last = sorted
+    .map((item, index) => ({ item, index }))
+    .filter(({ item }) => item.event.type === 'handoff')
+    .pop();
+  if (!last) return { messages: [] };
+  const roles: Record<string, HandoffMessage['role']> = {
+    contact: 'contact',
+    ai: 'ai',
+    human_agent: 'human_agent',
+    agent: 'human_agent',
+  };
+  const messages = sorted.slice(last.index + 1).flatMap((item): HandoffMessage[] => {
+    const text = item.event.content?.text;
+    if (item.event.type !== 'message' || typeof text !== 'string') return [];
+    const role = roles[item.event.sender?.type ?? ''] ?? 'system';
+    const name = role === 'human_agent' ? item.event.sender?.name?.trim() : undefined;
+    return [{ at: item.created_at, role, ...(name ? { name } : {}), text }];
+  });
+  return { handoffAt: last.item.created_at, messages };
+}
+
+export async function runAppend(
+  target: { key: string; messages: HandoffMessage[] },
+  deps: {
+    store: HandoffStore;
+    dataverse: DataverseClient;
+    metadata: DeliveryMetadata;
+    redact?: (turns: Turn[]) => Turn[];
+  },
+): Promise<AppendStepOutcome> {
+  const handoff = await deps.store.get(target.key);
+  if (!handoff)
+    return { kind: 'skip', note: `No handoff ${target.key} in this relay: nothing to add the turns to.` };
+  if (handoff.status === 'failed' || handoff.status === 'skipped')
+    return {
+      kind: 'skip',
+      note: `Handoff ${target.key} is ${handoff.status}: it has no case to add the turns to.`,
+    };
+  if (handoff.status !== 'created' && handoff.status !== 'duplicate') {
+    const reason = 'The case is not created yet; the later turns are added once it is.';
+    return {
+      kind: 'retry',
+      error: { code: 'append_waiting', message: reason, reason },
+      countsAsAttempt: false,
+    };
+  }
+  if (target.messages.length === 0)
+    return { kind: 'done', status: 'duplicate', incidentId: target.key, note: 'No turns after the handoff.' };
+  const turns = deps.redact ? deps.redact(turnsOf(target.messages)) : turnsOf(target.messages);
+  try {
+    const outcome = await appendToCase(deps.dataverse, deps.metadata, target.key, turns);
+    switch (outcome.kind) {
+      case 'appended':
+        return {
+          kind: 'done',
+          status: 'created',
+          incidentId: target.key,
+          note: `Added ${outcome.added} turns after the handoff.`,
+        };
+      case 'nothing-new':
+        return {
+          kind: 'done',
+          status: 'duplicate',
+          incidentId: target.key,
+          note: 'Every turn was already on the case.',
+        };
+      case 'conflict': {
+        const reason = 'The case changed while the turns were added; reading it again.';
+        return {
+          kind: 'retry',
+          error: { code: 'append_conflict', httpStatus: 412, message: reason, reason },
+          atMs: 0,
+          countsAsAttempt: false,
+        };
+      }
+      case 'unreadable':
+        return {
+          kind: 'failed',
+          error: { code: 'append_unreadable', message: outcome.reason, reason: outcome.reason },
+        };
+    }
+  } catch (error) {
+    if (!(error instanceof DataverseRequestError)) throw error;
+    const f = error.failure;
+    const failure: HandoffError = {
+      code: f.code,
+      httpStatus: f.httpStatus,
+      message: f.message,
+      reason: f.reason,
+    };
+    if (f.httpStatus === 429)
+      return { kind: 'retry', error: failure, countsAsAttempt: false, atMs: undefined };
+    return f.retryable
+      ? { kind: 'retry', error: failure, countsAsAttempt: true }
+      : { kind: 'failed', error: failure };
+  }
+}
+
+/** `conversation.closed`: reads the session's history to find its last handoff and what followed. */
+export async function appendFromClosedSession(
+  envelope: OpenCxEnvelope,
+  client: OpenCxClient | undefined,
+  deps: Parameters<typeof runAppend>[1],
+): Promise<AppendStepOutcome> {
+  const sessionId = envelope.data.conversation_id;
+  if (typeof sessionId !== 'string' || !sessionId)
+    return { kind: 'skip', note: 'The event names no conversation.' };
+  if (!client) {
+    const reason = 'OPENCX_API_KEY is not set, so the turns after the handoff cannot be read from OpenCX.';
+    return { kind: 'failed', error: { code: 'opencx_not_configured', message: reason, reason } };
+  }
+  let history: OpenCxHistoryItem[];
+  try {
+    history = await client.getHistory(sessionId);
+  } catch (error) {
+    if (!(error instanceof OpenCxError)) throw error;
+    const failure = {
+      httpStatus: error.httpStatus,
+      message: error.message,
+      reason: `OpenCX: ${error.kind}`,
+      code: `opencx_${error.kind.replace('-', '_')}`,
+    };
+    if (error.kind === 'unauthorized' || error.kind === 'not-found')
+      return { kind: 'failed', error: failure };
+    return {
+      kind: 'retry',
+      error: failure,
+      atMs: error.retryAtMs,
+      countsAsAttempt: error.kind !== 'throttled',
+    };
+  }
+  const after = afterLastHandoff(history);
+  if (!after.handoffAt) return { kind: 'skip', note: `Session ${sessionId} has no handoff in its history.` };
+  return runAppend({ key: handoffKey(sessionId, after.handoffAt), messages: after.messages }, deps);
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { v5 as uuidv5 } from 'uuid';
+import { HANDOFF_KEY_NAMESPACE, handoffKey } from '../handoff/key.js';
+import { messages } from '../messages.js';
+import { parseEnvelope, type OpenCxEventPayload } from '../opencx/envelope.js';
+import type { IntakeDeps } from './deps.js';
+import { invalid, readSignedJson, storeAndAnswer } from './signed-json.js';
+
+const m = messages.intake;
+
+/**
+ * `POST /v1/opencx/events`: OpenCX's own webhook. The handoff event is stored durably (the worker
+ * fetches the session and its history later, never in the request); other events are answered 202,
+ * counted and ignored, so OpenCX never retries them.
+ */
+export function opencxEventsRoute(app: FastifyInstance, deps: IntakeDeps): void {
+  app.post('/v1/opencx/events', async (request, reply) => {
+    const route = 'opencx-events';
+    const read = readSignedJson(request, reply, deps, route, m.invalidEvent);
+    if (!read.ok) return read.reply;
+    const parsed = parseEnvelope(read.body);
+    if (!parsed.ok) return invalid(reply, deps, route, m.invalidEvent, m.invalidEvent, parsed.errors);
+    const closedId = parsed.envelope.data.conversation_id;
+    if (
+      parsed.kind === 'other' &&
+      deps.appendAfterHandoff &&
+      parsed.envelope.event === 'conversation.closed' &&
+      typeof closedId === 'string' &&
+      closedId
+    ) {
+      // The session ended: the worker reads what was said after the handoff and adds it to the case.
+      const at = typeof parsed.envelope.data.timestamp === 'string' ? parsed.envelope.data.timestamp : '';
+      return storeAndAnswer(request, reply, deps, route, {
+        key: uuidv5(`closed:${closedId}:${at}`, HANDOFF_KEY_NAMESPACE),
+        kind: 'opencx-event',
+        sessionId: closedId,
+        payload: JSON.stringify({ envelope: parsed.envelope }),
+        webhookId: read.webhookId,
+        now: deps.clock(),
+      });
+    }
+    if (parsed.kind === 'other') {
+      deps.metrics.ignoredEvents.inc({ event: parsed.envelope.event.slice(0, 100) });
+      deps.metrics.received.inc({ route, outcome: 'ignored' });
+      return reply.code(202).send({ status: 'ignored', event: parsed.envelope.event });
+    }
+    const { data } = parsed.envelope;
+    const payload: OpenCxEventPayload = { envelope: parsed.envelope };
+    return storeAndAnswer(request, reply, deps, route, {
+      key: handoffKey(data.conversation_id, data.timestamp),
+      kind: 'opencx-event',
+      sessionId: data.conversation_id,
+      payload: JSON.stringify(payload),
+      webhookId: read.webhookId,
+      now: deps.clock(),
+    });
+  });
+}
