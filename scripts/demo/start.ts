@@ -10,14 +10,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { startSandbox, SEED_IDS, type Sandbox } from '@opencx-d365/dataverse-sandbox';
-import {
-  createLogger,
-  loadConfig,
-  startRelay,
-  StartupError,
-  type RunningRelay,
-} from '@opencx-d365/webhook-relay';
+// Types only: on a fresh clone these packages have no dist/ until the build step below has run, so
+// their code is imported after it (tests/browser/quick-start.test.ts keeps it that way).
+import type { Sandbox } from '@opencx-d365/dataverse-sandbox';
+import type { RunningRelay } from '@opencx-d365/webhook-relay';
 import { startPreview, type Preview } from '../../preview/src/server.js';
 import { postHandoff } from './signed-post.js';
 import { clearState, DEMO_DIR, writeState } from './state.js';
@@ -126,6 +122,8 @@ async function main() {
       await build();
     } else progress('Already built (npm run build rebuilds).');
 
+    const { startSandbox, SEED_IDS } = await import('@opencx-d365/dataverse-sandbox');
+    const { createLogger, loadConfig, startRelay, StartupError } = await import('@opencx-d365/webhook-relay');
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     progress(`Dataverse sandbox (a local test double) on ${sandbox.url}`);
 

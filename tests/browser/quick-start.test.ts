@@ -4,7 +4,7 @@
  * check that nothing is left running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -122,5 +122,27 @@ describe('the quick start on a busy port', () => {
     } finally {
       busy.close();
     }
+  });
+});
+
+describe('the quick start on a fresh clone', () => {
+  // `npm start` must run before `npm run build` ever has: until its build step is done, nothing it loads
+  // may come from a workspace's dist/. CI builds before testing, so this reads the module graph instead.
+  it('loads no built workspace package before its build step', () => {
+    const seen = new Set<string>();
+    const offenders: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      for (const [, what, from] of source.matchAll(/^import\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gm)) {
+        if (what) continue; // type-only: erased before it runs
+        if (from.startsWith('@opencx-d365/')) offenders.push(`${path.relative(ROOT, file)} → ${from}`);
+        if (from.startsWith('.')) visit(path.resolve(path.dirname(file), from.replace(/\.js$/, '.ts')));
+      }
+    };
+    visit(path.join(ROOT, 'scripts/demo/start.ts'));
+    expect(seen.size).toBeGreaterThan(3);
+    expect(offenders).toEqual([]);
   });
 });
