@@ -3,17 +3,7 @@ import { Command } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { loadConfig } from './config/load.js';
 import { openStore, startRelay, StartupError } from './server.js';
-import type { HandoffRecord, HandoffStatus } from './store/types.js';
-
-const STATUSES: HandoffStatus[] = [
-  'received',
-  'fetching',
-  'delivering',
-  'created',
-  'duplicate',
-  'failed',
-  'skipped',
-];
+import { HANDOFF_STATUSES, type HandoffRecord, type HandoffStatus } from './store/types.js';
 
 function configOrExit() {
   loadDotenv({ quiet: true });
@@ -76,12 +66,12 @@ program
 const handoffs = program.command('handoffs').description('inspect and retry stored handoffs');
 handoffs
   .command('list')
-  .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
+  .option('--status <status>', `only this status (${HANDOFF_STATUSES.join(', ')})`)
   .option('--limit <n>', 'at most this many, newest first', '50')
   .option('--json', 'one JSON object per line')
   .action(async (options: { status?: string; limit: string; json?: boolean }) => {
-    if (options.status && !STATUSES.includes(options.status as HandoffStatus)) {
-      process.stderr.write(`--status must be one of: ${STATUSES.join(', ')}\n`);
+    if (options.status && !HANDOFF_STATUSES.includes(options.status as HandoffStatus)) {
+      process.stderr.write(`--status must be one of: ${HANDOFF_STATUSES.join(', ')}\n`);
       process.exit(1);
     }
     const store = storeOnly();

@@ -12,6 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
   ACTIVE_STATUSES,
+  HANDOFF_STATUSES,
   StoreUnavailableError,
   type HandoffError,
   type HandoffPatch,
@@ -40,16 +41,6 @@ interface Row {
   lease_owner: string | null;
   lease_until: number | null;
 }
-
-const ALL_STATUSES: HandoffStatus[] = [
-  'received',
-  'fetching',
-  'delivering',
-  'created',
-  'duplicate',
-  'failed',
-  'skipped',
-];
 
 function toRecord(row: Row): HandoffRecord {
   const record: HandoffRecord = {
@@ -223,7 +214,7 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       return Promise.resolve(rows.map(toRecord));
     },
     countByStatus() {
-      const counts = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Record<HandoffStatus, number>;
+      const counts = Object.fromEntries(HANDOFF_STATUSES.map((s) => [s, 0])) as Record<HandoffStatus, number>;
       const rows = guard((d) =>
         d
           .prepare<[], { status: HandoffStatus; n: number }>(

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { checkSchemaName, migrate, quoteIdent } from './postgres-migrations.js';
 import {
   ACTIVE_STATUSES,
+  HANDOFF_STATUSES,
   StoreUnavailableError,
   type HandoffError,
   type HandoffPatch,
@@ -59,15 +60,6 @@ interface Row {
   lease_until: string | null;
 }
 
-const ALL_STATUSES: HandoffStatus[] = [
-  'received',
-  'fetching',
-  'delivering',
-  'created',
-  'duplicate',
-  'failed',
-  'skipped',
-];
 /** Literal list, so the planner matches the partial index `handoffs_due`. */
 const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
 
@@ -298,7 +290,7 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
       return rows.map(toRecord);
     },
     async countByStatus() {
-      const counts = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Record<HandoffStatus, number>;
+      const counts = Object.fromEntries(HANDOFF_STATUSES.map((s) => [s, 0])) as Record<HandoffStatus, number>;
       const { rows } = await query<{ status: HandoffStatus; n: number }>(
         `SELECT status, count(*)::int AS n FROM ${handoffs} GROUP BY status`,
       );

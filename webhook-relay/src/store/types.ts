@@ -4,8 +4,16 @@
  */
 
 /** received → (fetching) → delivering → created | duplicate | failed; `skipped` for channels we do not turn into incidents. */
-export type HandoffStatus =
-  'received' | 'fetching' | 'delivering' | 'created' | 'duplicate' | 'failed' | 'skipped';
+export const HANDOFF_STATUSES = [
+  'received',
+  'fetching',
+  'delivering',
+  'created',
+  'duplicate',
+  'failed',
+  'skipped',
+] as const;
+export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly HandoffStatus[] = ['created', 'duplicate', 'failed', 'skipped'];
 export const ACTIVE_STATUSES: readonly HandoffStatus[] = ['received', 'fetching', 'delivering'];
