@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { messages } from '../messages.js';
+import { readRedactionSettings } from '../redaction/config.js';
 import type { ContactMatchRule, DataverseAuth, RelayConfig } from './types.js';
 
 export type Env = Record<string, string | undefined>;
@@ -162,6 +163,9 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     errors.push(m.invalid('OPENCX_SESSION_URL_TEMPLATE', sessionUrlTemplate, m.template));
   }
 
+  const redaction = readRedactionSettings(env);
+  errors.push(...redaction.errors);
+
   const config: RelayConfig = {
     dataverseUrl,
     auth,
@@ -196,6 +200,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
       leaseMs: integer('DELIVERY_LEASE_MS', 120_000, 1000, 3_600_000, m.positive),
     },
     logLevel: text('LOG_LEVEL') ?? 'info',
+    redaction: redaction.settings,
     appendAfterHandoff: text('APPEND_AFTER_HANDOFF') === 'true',
     allowUnauthenticatedLoopback,
   };

@@ -2,6 +2,7 @@
  * The relay's validated configuration (spec §3.6). `loadConfig` (config/load.ts) builds it from the
  * environment and an optional `.env`, naming the variable and the fix for every problem.
  */
+import type { RedactionSettings } from '../redaction/config.js';
 
 export interface DataverseAuthClientSecret {
   kind: 'client-secret';
@@ -79,6 +80,8 @@ export interface RelayConfig {
   };
 
   logLevel: string;
+  /** PII removed before anything reaches Dataverse (REDACT, REDACT_NATIONAL_ID_PATTERNS; on by default). */
+  redaction: RedactionSettings;
   /** Add what is said after the handoff to the same case (APPEND_AFTER_HANDOFF, opt-in). */
   appendAfterHandoff: boolean;
   /** Local demo only: allows starting without webhook authentication when bound to loopback. */

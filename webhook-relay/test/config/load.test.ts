@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       port: 8080,
       bodyLimit: 5 * 1024 * 1024,
       auth: { kind: 'client-secret' },
+      redaction: { rules: ['cards', 'national-ids', 'digit-runs'], nationalIdPatterns: [] },
     });
   });
 
@@ -46,10 +47,20 @@ describe('loadConfig', () => {
     [{ WEBHOOK_SECRETS: undefined }, 'No webhook authentication is configured'],
     [{ OPENCX_SESSION_URL_TEMPLATE: 'http://x/{session_id}' }, 'OPENCX_SESSION_URL_TEMPLATE'],
     [{ PORT: '70000' }, 'PORT=70000'],
+    [
+      { REDACT: 'cards,emails' },
+      'REDACT=cards,emails is not valid. Use a comma-separated list of: cards, national-ids, digit-runs',
+    ],
+    [{ REDACT_NATIONAL_ID_PATTERNS: '["[A-Z"]' }, 'REDACT_NATIONAL_ID_PATTERNS=[A-Z is not valid'],
   ])('refuses %j, naming the variable and the fix', (override, expected) => {
     const result = loadConfig({ ...valid, ...override });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.join('\n')).toContain(expected);
+  });
+
+  it('turns redaction off with REDACT=none', () => {
+    const result = loadConfig({ ...valid, REDACT: 'none' });
+    expect(result.ok && result.config.redaction.rules).toEqual([]);
   });
 
   it('reports every problem at once', () => {
