@@ -43,11 +43,35 @@ async function readNote(dataverse: DataverseClient, noteId: string): Promise<str
   }
 }
 
+/** The header's redaction counts plus what the added turns show (`count` reads a list of turns). */
+function withAddedRedactions(
+  header: Transcript['header'],
+  before: readonly Turn[],
+  after: readonly Turn[],
+  count: (turns: readonly Turn[]) => Partial<Record<string, number>>,
+): Transcript['header'] {
+  const was = count(before);
+  const redactions = { ...header.redactions };
+  let added = false;
+  for (const [kind, n = 0] of Object.entries(count(after))) {
+    const more = n - (was[kind] ?? 0);
+    if (more <= 0) continue;
+    redactions[kind] = (redactions[kind] ?? 0) + more;
+    added = true;
+  }
+  return added ? { ...header, redactions } : header;
+}
+
+/**
+ * `countRedactions` (when the relay redacts): counts the markers in turns, so that the header's
+ * `Redacted:` line also counts what was removed from the added turns.
+ */
 export async function appendToCase(
   dataverse: DataverseClient,
   metadata: DeliveryMetadata,
   key: string,
   incoming: Turn[],
+  options: { countRedactions?: (turns: readonly Turn[]) => Partial<Record<string, number>> } = {},
 ): Promise<AppendOutcome> {
   const incident = await dataverse.get<IncidentRow>(`incidents(${key})?$select=description`);
   const noteId = transcriptNoteId(key);
@@ -62,7 +86,11 @@ export async function appendToCase(
     };
   const merged = mergeTurns(parsed.transcript.afterHandoff ?? [], incoming);
   if (merged.added === 0) return { kind: 'nothing-new' };
-  const transcript: Transcript = { ...parsed.transcript, afterHandoff: merged.turns };
+  const existing = parsed.transcript.afterHandoff ?? [];
+  const header = options.countRedactions
+    ? withAddedRedactions(parsed.transcript.header, existing, merged.turns, options.countRedactions)
+    : parsed.transcript.header;
+  const transcript: Transcript = { ...parsed.transcript, header, afterHandoff: merged.turns };
   const subject = `OpenCX transcript ${transcript.header.sessionId ?? key}`;
   const full = write(transcript);
   const fitted = fit(transcript, {

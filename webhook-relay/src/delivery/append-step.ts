@@ -61,7 +61,10 @@ export async function runAppend(
     store: HandoffStore;
     dataverse: DataverseClient;
     metadata: DeliveryMetadata;
+    /** Redacts the turns before they reach Dataverse (delivery/redact-step.ts). */
     redact?: (turns: Turn[]) => Turn[];
+    /** Counts the redaction markers in turns, for the header's `Redacted:` line. */
+    countRedactions?: (turns: readonly Turn[]) => Partial<Record<string, number>>;
   },
 ): Promise<AppendStepOutcome> {
   const handoff = await deps.store.get(target.key);
@@ -84,7 +87,9 @@ export async function runAppend(
     return { kind: 'done', status: 'duplicate', incidentId: target.key, note: 'No turns after the handoff.' };
   const turns = deps.redact ? deps.redact(turnsOf(target.messages)) : turnsOf(target.messages);
   try {
-    const outcome = await appendToCase(deps.dataverse, deps.metadata, target.key, turns);
+    const outcome = await appendToCase(deps.dataverse, deps.metadata, target.key, turns, {
+      countRedactions: deps.countRedactions,
+    });
     switch (outcome.kind) {
       case 'appended':
         return {

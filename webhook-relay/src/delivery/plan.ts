@@ -106,6 +106,8 @@ export function planIncident(
     | 'caseOriginByChannel'
   > & { opencx: { sessionUrlTemplate?: string } },
   metadata: DeliveryMetadata,
+  /** `redactions`: counts for the transcript header when the document was redacted. */
+  extras: { redactions?: Record<string, number> } = {},
 ): IncidentPlan {
   const operations: ChangeSetOperation[] = [];
   let customerId = config.unidentifiedCustomerId;
@@ -129,7 +131,7 @@ export function planIncident(
       },
     });
   }
-  const transcript = transcriptOf(document, match, config.opencx.sessionUrlTemplate);
+  const transcript = transcriptOf(document, match, config.opencx.sessionUrlTemplate, extras.redactions);
   const noteSubject = `OpenCX transcript ${document.session_id}`;
   const fitted = fit(transcript, {
     maxLength: metadata.descriptionMaxLength,

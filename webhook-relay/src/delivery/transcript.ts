@@ -8,10 +8,12 @@ export function sessionUrlOf(document: HandoffDocument, template?: string): stri
   return undefined;
 }
 
+/** `redactions`: the header's `Redacted:` counts (delivery/redact-step.ts), when the relay removed anything. */
 export function transcriptOf(
   document: HandoffDocument,
   contactMatch: ContactMatch,
   sessionUrlTemplate?: string,
+  redactions?: Record<string, number>,
 ): Transcript {
   const header: TranscriptHeader = {
     channel: document.channel ?? 'phone_voice',
@@ -25,6 +27,7 @@ export function transcriptOf(
     sessionUrl: sessionUrlOf(document, sessionUrlTemplate),
     handoffAt: document.handoff_at,
     handoffReason: document.reason,
+    ...(redactions ? { redactions } : {}),
   };
   return {
     header,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../config/types.js';
 import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import type { DataverseFailure } from '../dataverse/errors.js';
+import type { Turn } from '@opencx-d365/transcript-format';
 import type { HandoffDocument } from '../handoff/document.js';
 import type { Logger } from '../observability/logger.js';
 import type { RelayMetrics } from '../observability/metrics.js';
@@ -29,6 +30,14 @@ import {
   type DeliveryMetadata,
 } from './plan.js';
 import { decideRetry } from './retry-policy.js';
+import type { RedactionCounts } from '../redaction/rules.js';
+import {
+  redactDocument,
+  redactPayload,
+  redactTexts,
+  shownRedactions,
+  turnRedactions,
+} from './redact-step.js';
 
 export interface WorkerDeps {
   config: RelayConfig;
@@ -72,6 +81,37 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   // Set when a round found the fleet paused: the loop sleeps until then instead of a poll interval, so
   // delivery resumes the moment Retry-After has passed (measured: bench/drain.mjs).
   let resumeAt = 0;
+  const redaction = config.redaction;
+  const redacting = redaction.rules.length > 0;
+
+  const countRedactions = (counts: RedactionCounts) => {
+    for (const [kind, n] of Object.entries(counts))
+      deps.metrics?.redactions.inc({ kind: kind.replace(' ', '_') }, n);
+  };
+  const redactFetched = (document: HandoffDocument) => {
+    const redacted = redactDocument(document, redaction);
+    countRedactions(redacted.counts);
+    return redacted.value;
+  };
+  const redactTurns = (turns: Turn[]) => {
+    const redacted = redactTexts(turns, redaction);
+    countRedactions(redacted.counts);
+    return redacted.value;
+  };
+
+  /**
+   * Replaces the stored payload by its redacted form as soon as this worker holds the record, before any
+   * request leaves: the original then lives only between intake and the first claim, never through
+   * retries, a 429 pause or a dead letter that waits days for an operator. Nothing is lost by it:
+   * delivery only ever sends the redacted form, and redacting it again changes nothing.
+   */
+  async function redactStored(record: HandoffRecord): Promise<HandoffRecord> {
+    const redacted = redactPayload(record.kind, record.payload, redaction);
+    if (!redacted.changed) return record;
+    countRedactions(redacted.counts);
+    await store.update(record.key, owner, { payload: redacted.value }, clock());
+    return { ...record, payload: redacted.value };
+  }
 
   async function readTicket(key: string): Promise<string | undefined> {
     const row = await dataverse.get<{ ticketnumber?: string }>(`incidents(${key})?$select=ticketnumber`);
@@ -86,7 +126,9 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         : [];
       let customer: CustomerResolution = resolveCustomer(document, lookup, rows, config.phoneDefaultCountry);
       for (;;) {
-        const plan = planIncident(record.key, document, customer, config, deps.metadata);
+        const plan = planIncident(record.key, document, customer, config, deps.metadata, {
+          redactions: redacting ? shownRedactions(document) : undefined,
+        });
         try {
           const results = await dataverse.batch(plan.operations, [plan.readBack]);
           const readBack = results.at(-1);
@@ -127,15 +169,13 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     const now = clock();
     const log = deps.logger?.child({ handoffKey: record.key });
     switch (fetched.kind) {
-      case 'ready':
-        if (fetched.fetched)
-          await store.update(
-            record.key,
-            owner,
-            { payload: JSON.stringify({ ...payload, document: fetched.document }) },
-            now,
-          );
-        return fetched.document;
+      case 'ready': {
+        if (!fetched.fetched) return fetched.document;
+        // Fetched from OpenCX just now: only the redacted form is ever stored.
+        const document = redactFetched(fetched.document);
+        await store.update(record.key, owner, { payload: JSON.stringify({ ...payload, document }) }, now);
+        return document;
+      }
       case 'skip':
         await store.update(
           record.key,
@@ -143,7 +183,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           {
             status: 'skipped',
             note: fetched.note,
-            payload: JSON.stringify({ ...payload, document: fetched.document }),
+            payload: JSON.stringify({ ...payload, document: redactFetched(fetched.document) }),
           },
           now,
         );
@@ -214,12 +254,17 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
 
   /** An append job, or a session-closed event: turns after the handoff for a case that exists. */
   async function handleAppend(record: HandoffRecord, envelope?: OpenCxEnvelope): Promise<void> {
-    const appendDeps = { store, dataverse, metadata: deps.metadata };
+    const appendDeps = {
+      store,
+      dataverse,
+      metadata: deps.metadata,
+      ...(redacting ? { redact: redactTurns, countRedactions: turnRedactions } : {}),
+    };
     let outcome: AppendStepOutcome;
     try {
       if (envelope) outcome = await appendFromClosedSession(envelope, deps.opencx, appendDeps);
       else {
-        const payload = JSON.parse(record.payload) as AppendPayload;
+        const payload = JSON.parse((await redactStored(record)).payload) as AppendPayload;
         outcome = await runAppend({ key: payload.handoffKey, messages: payload.messages }, appendDeps);
       }
     } catch (error) {
@@ -260,11 +305,11 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     if (record.kind === 'append') return handleAppend(record);
     if (record.kind === 'opencx-event') {
       const { envelope } = JSON.parse(record.payload) as { envelope: OpenCxEnvelope };
-      if (envelope.event === 'conversation.closed') return handleAppend(record, envelope);
+      if (envelope.event === 'conversation.closed') return handleAppend(await redactStored(record), envelope);
     }
     let document: HandoffDocument | undefined;
     try {
-      document = await documentOf(record);
+      document = await documentOf(await redactStored(record));
     } catch (error) {
       const reason = 'The relay could not process this OpenCX event; see the logs.';
       await store.update(

@@ -11,6 +11,8 @@ export interface RelayMetrics {
   throttlePauses: Counter;
   droppedSessionUrls: Counter;
   ignoredEvents: Counter<'event'>;
+  /** Card numbers, national ids and digit runs removed from handoff text (redaction/). */
+  redactions: Counter<'kind'>;
 }
 
 export function createMetrics(store?: HandoffStore): RelayMetrics {
@@ -55,6 +57,12 @@ export function createMetrics(store?: HandoffStore): RelayMetrics {
       name: 'opencx_relay_events_ignored_total',
       help: 'OpenCX events received and ignored, by event type',
       labelNames: ['event'],
+      registers: [registry],
+    }),
+    redactions: new Counter({
+      name: 'opencx_relay_redactions_total',
+      help: 'Items the relay removed from handoff text (REDACT), by kind (card_number, national_id, digit_run)',
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };
