@@ -187,9 +187,17 @@ describe('what is not personal data survives', () => {
 });
 
 describe('known limits (documented in the README)', () => {
-  it('two dates joined by a single space make a 16-digit run (false positive)', () => {
-    expect(redactText('2026-11-24 2026-11-30', ALL).text).toBe(RUN);
-  });
+  it.each([
+    ['two dates joined by a single space', '2026-11-24 2026-11-30', RUN],
+    ['two phone numbers in a row', 'call 415 555 0134 415 555 0199', `call ${RUN}`],
+    ['a USPS tracking number', 'tracking 9400 1000 0000 0000 0000 00', `tracking ${RUN}`],
+    ['an international number dialled with 00, past 15 digits', '0049 30 1234567890', RUN],
+    [
+      'a nine-digit order number read digit by digit',
+      'order two oh three nine one seven seven one two',
+      `order ${ID}`,
+    ],
+  ])('false positive: %s', (_, text, expected) => expect(redactText(text, ALL).text).toBe(expected));
   it('typed groups separated by commas are separate numbers (false negative)', () => {
     expect(redactText('4111, 1111, 1111, 1111', ALL).text).toBe('4111, 1111, 1111, 1111');
   });
