@@ -118,6 +118,9 @@ export async function startRelay(
   const url = await app.listen({ port: config.port, host: config.host });
   worker.start();
   logger.info({ url, store: config.databaseUrl ? 'postgresql' : 'embedded' }, 'relay listening');
+  // Said at every start so that a switched-off protection is never silent.
+  if (!config.redaction.rules.length)
+    logger.warn('redaction is off (REDACT=none): card numbers and ids read aloud reach Dataverse as spoken');
   let stopping: Promise<void> | undefined;
   return {
     app,

@@ -36,8 +36,9 @@ function compile(pattern: string): RegExp | string {
 }
 
 /**
- * Reads the two variables. REDACT unset means every rule; REDACT=none, or set but empty, turns
- * redaction off. Unknown rule names, malformed JSON and patterns that do not compile are errors.
+ * Reads the two variables. REDACT unset or empty means every rule: deployment tools often turn an unset
+ * variable into an empty one, and that must not switch protection off. Only REDACT=none turns redaction
+ * off. Unknown rule names, malformed JSON and patterns that do not compile are errors.
  */
 export function readRedactionSettings(env: Record<string, string | undefined>): {
   settings: RedactionSettings;
@@ -51,7 +52,8 @@ export function readRedactionSettings(env: Record<string, string | undefined>): 
       .split(',')
       .map((name) => name.trim().toLowerCase())
       .filter(Boolean);
-    if (names.length === 0 || (names.length === 1 && names[0] === 'none')) rules = [];
+    if (names.length === 0) rules = [...REDACTION_RULES];
+    else if (names.length === 1 && names[0] === 'none') rules = [];
     else if (
       names.every((name): name is RedactionRule => (REDACTION_RULES as readonly string[]).includes(name))
     )

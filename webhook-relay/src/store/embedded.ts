@@ -144,6 +144,9 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
+      // Redaction replaces a payload once a worker takes it: zero the freed pages so the original text
+      // does not linger in the database file (WAL frames go at the next checkpoint).
+      db.pragma('secure_delete = ON');
       db.exec(`
         CREATE TABLE IF NOT EXISTS handoffs (
           key TEXT PRIMARY KEY, kind TEXT NOT NULL, session_id TEXT NOT NULL, payload TEXT NOT NULL,

@@ -10,8 +10,9 @@ describe('REDACT and REDACT_NATIONAL_ID_PATTERNS', () => {
     ['cards,cards', ['cards']],
     ['none', []],
     ['NONE', []],
-    ['', []],
-    ['  ', []],
+    // Deployment tools turn unset variables into empty ones: that must not switch protection off.
+    ['', ['cards', 'national-ids', 'digit-runs']],
+    ['  ', ['cards', 'national-ids', 'digit-runs']],
   ])('REDACT=%j → %j', (value, rules) => {
     const { settings, errors } = readRedactionSettings({ REDACT: value });
     expect(errors).toEqual([]);
