@@ -14,7 +14,14 @@ import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RELAY_ROLE_ID, RELAY_ROLE_NAME, RELAY_ROLE_PRIVILEGES } from '../../webhook-relay/src/admin/role.js';
+import {
+  APPEND_ROLE_ID,
+  APPEND_ROLE_NAME,
+  APPEND_ROLE_PRIVILEGES,
+  RELAY_ROLE_ID,
+  RELAY_ROLE_NAME,
+  RELAY_ROLE_PRIVILEGES,
+} from '../../webhook-relay/src/admin/role.js';
 import reference from './reference/privileges.json' with { type: 'json' };
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -124,6 +131,7 @@ describe.each(['unmanaged', 'managed'] as const)('the %s solution zip', (flavour
     const components = (manifest.RootComponents as Xml).RootComponent as Xml[];
     expect(components).toEqual([
       { '@type': '20', '@id': `{${RELAY_ROLE_ID}}`, '@behavior': '0' },
+      { '@type': '20', '@id': `{${APPEND_ROLE_ID}}`, '@behavior': '0' },
       { '@type': '66', '@schemaName': CONTROL, '@behavior': '0' },
     ]);
   });
@@ -213,24 +221,30 @@ describe('managed and unmanaged', () => {
   }, 120_000);
 });
 
-describe('the security role "OpenCX Handoff Relay"', () => {
-  const rolePrivileges = async () => {
-    const roles = ((await parsed('unmanaged', 'customizations.xml')).ImportExportXml as Xml).Roles as Xml;
-    const role = roles.Role as Xml;
-    return {
+describe('the security roles "OpenCX Handoff Relay" and "… - Append"', () => {
+  const roles = async () => {
+    const all = ((await parsed('unmanaged', 'customizations.xml')).ImportExportXml as Xml).Roles as Xml;
+    return ([all.Role].flat() as Xml[]).map((role) => ({
       role,
       privileges: ((role.RolePrivileges as Xml).RolePrivilege as Xml[]).map((p) => ({
         name: String(p['@name']),
         depth: String(p['@level']),
       })),
-    };
+    }));
   };
+  /** Both roles' privileges together: what a relay that appends holds. */
+  const rolePrivileges = async () => ({ privileges: (await roles()).flatMap((r) => r.privileges) });
 
-  it('is exactly the role `opencx-relay verify` checks (names and depths)', async () => {
-    const { role, privileges } = await rolePrivileges();
-    expect(role['@name']).toBe(RELAY_ROLE_NAME);
-    expect(role['@id']).toBe(`{${RELAY_ROLE_ID}}`);
-    expect(privileges).toEqual(RELAY_ROLE_PRIVILEGES.map((p) => ({ name: p.name, depth: p.depth })));
+  it('are exactly the roles `opencx-relay verify` checks (names and depths)', async () => {
+    const found = await roles();
+    expect(found.map(({ role }) => [role['@name'], role['@id']])).toEqual([
+      [RELAY_ROLE_NAME, `{${RELAY_ROLE_ID}}`],
+      [APPEND_ROLE_NAME, `{${APPEND_ROLE_ID}}`],
+    ]);
+    expect(found[0].privileges).toEqual(RELAY_ROLE_PRIVILEGES.map((p) => ({ name: p.name, depth: p.depth })));
+    expect(found[1].privileges).toEqual(
+      APPEND_ROLE_PRIVILEGES.map((p) => ({ name: p.name, depth: p.depth })),
+    );
   });
 
   it('uses only real privilege names: prv<Action><Stem> with the stems Dataverse uses (Note, User; no queue item)', async () => {
@@ -247,17 +261,21 @@ describe('the security role "OpenCX Handoff Relay"', () => {
   });
 
   it('differs from the reference list only where the relay does something else (documented in docs/admin-guide.md)', async () => {
-    const ours = new Set((await rolePrivileges()).privileges.map((p) => p.name));
+    const [main, append] = await roles();
+    const ours = new Set(main.privileges.map((p) => p.name));
     const theirs = new Set(reference.relayRole.map((p) => p.privilege));
     // Added: DEFAULT_OWNER_TEAM_ID lets a team own the cases.
     expect([...ours].filter((p) => !theirs.has(p)).sort()).toEqual(['prvAppendToTeam', 'prvReadTeam']);
-    // Left out: the relay never updates a case (post-handoff append is a later issue), never binds an
-    // account customer, and never reads notes back (their idempotency comes from the case's 412).
+    // Left out of the main role: updating a case and reading notes back, which only post-handoff append
+    // does (the second role holds them), and account customers, which the relay never binds.
     expect([...theirs].filter((p) => !ours.has(p)).sort()).toEqual([
       'prvAppendToAccount',
       'prvReadAccount',
       'prvReadNote',
       'prvWriteIncident',
     ]);
+    // The append role adds Write on the note, which the reference list (written before append) lacks.
+    const appendOnly = append.privileges.map((p) => p.name).filter((p) => !theirs.has(p));
+    expect(appendOnly).toEqual(['prvWriteNote']);
   });
 });

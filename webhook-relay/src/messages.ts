@@ -78,6 +78,9 @@ export const messages = {
       prvAppendToUser: "the case's owner points at the user",
       prvReadTeam: 'check that DEFAULT_OWNER_TEAM_ID exists',
       prvAppendToTeam: "the case's owner points at the team (DEFAULT_OWNER_TEAM_ID)",
+      prvWriteIncident: 'APPEND_AFTER_HANDOFF: re-fit the description with the turns after the handoff',
+      prvReadNote: 'APPEND_AFTER_HANDOFF: read the full transcript note before adding to it',
+      prvWriteNote: 'APPEND_AFTER_HANDOFF: add the turns after the handoff to the transcript note',
     },
   },
   verify: {
@@ -195,14 +198,16 @@ export const messages = {
     privileges: {
       passed:
         'every table read and a test handoff (contact, case, queue item, note; rolled back, nothing kept) succeeded',
+      passedWithAppend:
+        'every table read and a test handoff with an append (contact, case, queue item, note, then both updated; rolled back, nothing kept) succeeded',
       passedWithout: (variables: string[]) =>
         `reads and a test handoff succeeded, without the parts that need ${variables.join(' and ')} (see below)`,
       missing: (count: number) => `the application user lacks ${count} privilege(s)`,
       line: (name: string, why: string) => `${name}: ${why}`,
       notInRole: (name: string, role: string) =>
         `${name}: not part of "${role}"; this environment requires it (a customisation such as a plug-in on these tables)`,
-      missingFix: (role: string) =>
-        `Assign the security role "${role}" (imported with the OpenCX solution) to the application user, or add the privileges above to its role at Organization level. The test handoff stops at the first missing write privilege: run verify again after fixing.`,
+      missingFix: (roles: string[]) =>
+        `Assign the security role${roles.length > 1 ? 's' : ''} ${roles.map((r) => `"${r}"`).join(' and ')} (imported with the OpenCX solution) to the application user, or add the privileges above to its role at the depth docs/admin-guide.md gives. The test handoff stops at the first missing write privilege: run verify again after fixing.`,
       unexpected: 'Dataverse refused a probe for a reason other than a privilege',
       unexpectedFix:
         'See docs/troubleshooting.md for the code; a plug-in or duplicate-detection rule may refuse new cases.',
@@ -225,6 +230,8 @@ export const messages = {
         incident: 'create the case',
         queueItem: 'queue the case',
         note: 'attach a note',
+        appendIncident: 'update the case (append)',
+        appendNote: 'update the note (append)',
         sentinel: 'duplicate case (expected refusal that rolls the test back)',
       },
     },

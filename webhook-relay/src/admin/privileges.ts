@@ -18,7 +18,7 @@ import type { ChangeSetOperation } from '../dataverse/batch.js';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { messages } from '../messages.js';
 import type { CheckResult } from './report.js';
-import { isRelayPrivilege, missingPrivilegeIn, RELAY_ROLE_NAME } from './role.js';
+import { isRelayPrivilege, missingPrivilegeIn, RELAY_ROLE_NAME, roleHolding } from './role.js';
 
 const READS = [
   { set: 'contacts', key: 'contactid', privilege: 'prvReadContact' },
@@ -27,6 +27,8 @@ const READS = [
   { set: 'systemusers', key: 'systemuserid', privilege: 'prvReadUser' },
   { set: 'teams', key: 'teamid', privilege: 'prvReadTeam' },
 ] as const;
+/** With APPEND_AFTER_HANDOFF the relay also reads its transcript notes back. */
+const APPEND_READS = [{ set: 'annotations', key: 'annotationid', privilege: 'prvReadNote' }] as const;
 
 const PRIVILEGE = '0x80040220';
 const DUPLICATE_KEY = '0x80040237';
@@ -39,7 +41,15 @@ export interface PrivilegeCheckInput {
   /** False when the variable was unusable: the test handoff then leaves that part out. */
   queueUsable: boolean;
   ownerUsable: boolean;
+  /** APPEND_AFTER_HANDOFF: the test handoff also updates its case and note, as an append does. */
+  append?: boolean;
   newId?: () => string;
+}
+
+/** Our roles that hold the missing privileges (the main role when none of ours does). */
+export function rolesFor(missing: readonly string[]): string[] {
+  const roles = new Set(missing.filter(isRelayPrivilege).map(roleHolding));
+  return roles.size ? [...roles].sort() : [RELAY_ROLE_NAME];
 }
 
 export function privilegeLine(name: string): string {
@@ -59,7 +69,7 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
   const unexpected: string[] = [];
   let code: string | undefined;
 
-  for (const read of READS) {
+  for (const read of input.append ? [...READS, ...APPEND_READS] : READS) {
     try {
       await input.client.get(`${read.set}?$select=${read.key}&$top=1`);
     } catch (error) {
@@ -73,6 +83,7 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
   const newId = input.newId ?? randomUUID;
   const contactId = newId();
   const incidentId = newId();
+  const noteId = newId();
   const probeCase = {
     incidentid: incidentId,
     title: m.probeTitle,
@@ -113,12 +124,34 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
       method: 'POST',
       url: `${API_PATH}annotations`,
       body: {
+        annotationid: noteId,
         subject: m.probeTitle,
         notetext: m.probeDescription,
         'objectid_incident@odata.bind': `/incidents(${incidentId})`,
       },
     },
   });
+  if (input.append) {
+    // What an append sends after the handoff: the case's description and the note, both updated.
+    steps.push(
+      {
+        label: m.steps.appendIncident,
+        operation: {
+          method: 'PATCH',
+          url: `${API_PATH}incidents(${incidentId})`,
+          body: { description: m.probeDescription },
+        },
+      },
+      {
+        label: m.steps.appendNote,
+        operation: {
+          method: 'PATCH',
+          url: `${API_PATH}annotations(${noteId})`,
+          body: { notetext: m.probeDescription },
+        },
+      },
+    );
+  }
   // The sentinel: the same case again. Its refusal is what rolls the change set back.
   steps.push({
     label: m.steps.sentinel,
@@ -185,7 +218,7 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
       code: PRIVILEGE,
       summary: m.missing(missing.length),
       details: missing.map(privilegeLine),
-      fix: m.missingFix(RELAY_ROLE_NAME),
+      fix: m.missingFix(rolesFor(missing)),
     };
   }
   if (unexpected.length > 0) {
@@ -203,5 +236,6 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
     ...(input.queueUsable ? [] : ['DEFAULT_QUEUE_ID']),
     ...(input.ownerUsable ? [] : ['DEFAULT_OWNER_ID']),
   ];
-  return { ...base, status: 'pass', summary: omitted.length ? m.passedWithout(omitted) : m.passed };
+  const passed = input.append ? m.passedWithAppend : m.passed;
+  return { ...base, status: 'pass', summary: omitted.length ? m.passedWithout(omitted) : passed };
 }

@@ -47,8 +47,26 @@ export const RELAY_ROLE_PRIVILEGES: readonly RolePrivilege[] = [
   { name: 'prvAppendToTeam', depth: 'Global' },
 ];
 
+/**
+ * The second role, "OpenCX Handoff Relay - Append", for APPEND_AFTER_HANDOFF=true only: updating a case
+ * and its transcript note after the handoff. Kept apart so that a relay which never appends never holds
+ * Write on cases; roles add up, so admins who turn append on assign both.
+ */
+export const APPEND_ROLE_NAME = 'OpenCX Handoff Relay - Append';
+export const APPEND_ROLE_ID = '8e2d4c6a-1f3b-4a5c-9d7e-6b0a2c4e8f13';
+export const APPEND_ROLE_PRIVILEGES: readonly RolePrivilege[] = [
+  { name: 'prvWriteIncident', depth: 'Global' },
+  { name: 'prvReadNote', depth: 'Basic' },
+  { name: 'prvWriteNote', depth: 'Basic' },
+];
+
 export function isRelayPrivilege(name: string): name is RelayPrivilegeName {
-  return RELAY_ROLE_PRIVILEGES.some((p) => p.name === name);
+  return [...RELAY_ROLE_PRIVILEGES, ...APPEND_ROLE_PRIVILEGES].some((p) => p.name === name);
+}
+
+/** The role of ours that holds a privilege. */
+export function roleHolding(name: RelayPrivilegeName): string {
+  return APPEND_ROLE_PRIVILEGES.some((p) => p.name === name) ? APPEND_ROLE_NAME : RELAY_ROLE_NAME;
 }
 
 /** The privilege a Dataverse 0x80040220 message names ("… is missing prvCreateIncident privilege …"). */

@@ -11,9 +11,9 @@ import type { DataverseFailure } from '../dataverse/errors.js';
 import { prepareDelivery } from '../delivery/metadata.js';
 import { messages } from '../messages.js';
 import { DATAVERSE_VARIABLES, loadForAdmin, otherProblems, problemsOf, type AdminConfig } from './config.js';
-import { checkPrivileges, privilegeLine } from './privileges.js';
+import { checkPrivileges, privilegeLine, rolesFor } from './privileges.js';
 import { reportOf, type CheckId, type CheckResult, type VerifyReport } from './report.js';
-import { missingPrivilegeIn, RELAY_ROLE_NAME } from './role.js';
+import { missingPrivilegeIn } from './role.js';
 import { acquireToken, explainTokenFailure, type TokenOptions } from './token.js';
 import { diagnoseUrl } from './url.js';
 
@@ -51,7 +51,7 @@ function refused(id: CheckId, failure: DataverseFailure, fix: string): CheckResu
       code: failure.code,
       summary: m.privileges.missing(1),
       details: [privilegeLine(privilege)],
-      fix: m.privileges.missingFix(RELAY_ROLE_NAME),
+      fix: m.privileges.missingFix(rolesFor([privilege])),
     });
   }
   return result(id, {
@@ -348,6 +348,7 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
       config,
       queueUsable: !problemsOf(admin, DATAVERSE_VARIABLES.queue).length,
       ownerUsable: !problemsOf(admin, DATAVERSE_VARIABLES.owner).length,
+      append: config.appendAfterHandoff,
       newId: options.newId,
     }),
   );

@@ -185,8 +185,57 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('says when a privilege Dataverse asks for is not part of the role', () => {
-    expect(privilegeLine('prvWriteIncident')).toContain('not part of "OpenCX Handoff Relay"');
+    expect(privilegeLine('prvDeleteIncident')).toContain('not part of "OpenCX Handoff Relay"');
     expect(privilegeLine('prvCreateIncident')).toBe('prvCreateIncident: create the case');
+  });
+
+  describe('with APPEND_AFTER_HANDOFF=true', () => {
+    const appendEnv = (url: string) => ({ ...sandboxEnv(url), APPEND_AFTER_HANDOFF: 'true' });
+
+    it('also updates the test case and note, and still keeps nothing', async () => {
+      const dv = await sandbox();
+      const report = await verify(appendEnv(dv.url));
+      expect(check(report, 'privileges')).toMatchObject({
+        status: 'pass',
+        summary: expect.stringContaining('then both updated') as string,
+      });
+      const batch = dv.requests.find((r) => r.path.endsWith('$batch'));
+      expect(batch?.operations?.map((o) => `${o.method} ${o.url.split('/').pop()?.split('(')[0]}`)).toEqual([
+        'POST contacts',
+        'POST incidents',
+        'POST queueitems',
+        'POST annotations',
+        'PATCH incidents',
+        'PATCH annotations',
+        'POST incidents',
+      ]);
+      expect(dv.state.rows('incidents')).toHaveLength(0);
+      expect(dv.state.rows('annotations')).toHaveLength(0);
+      expect(report.ok).toBe(true);
+    });
+
+    it.each(['prvWriteIncident', 'prvReadNote', 'prvWriteNote'])(
+      'names %s and the append role when it is missing',
+      async (privilege) => {
+        const dv = await sandbox({ auth: { missingPrivileges: [privilege] } });
+        const report = await verify(appendEnv(dv.url));
+        const privileges = check(report, 'privileges');
+        expect(privileges).toMatchObject({ status: 'fail', code: '0x80040220' });
+        expect(privileges.details).toEqual([privilegeLine(privilege)]);
+        expect(privileges.details?.[0]).toContain('APPEND_AFTER_HANDOFF');
+        expect(privileges.fix).toContain('"OpenCX Handoff Relay - Append"');
+        expect(privileges.fix).not.toContain('"OpenCX Handoff Relay" and');
+        expect(dv.state.rows('incidents')).toHaveLength(0);
+      },
+    );
+
+    it('does not ask for the append privileges when append is off', async () => {
+      const dv = await sandbox({
+        auth: { missingPrivileges: ['prvWriteIncident', 'prvReadNote', 'prvWriteNote'] },
+      });
+      const report = await verify(sandboxEnv(dv.url));
+      expect(check(report, 'privileges').status).toBe('pass');
+    });
   });
 
   it.each([
