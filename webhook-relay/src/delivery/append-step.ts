@@ -12,6 +12,7 @@ import { OpenCxError, type OpenCxClient, type OpenCxHistoryItem } from '../openc
 import type { OpenCxEnvelope } from '../opencx/envelope.js';
 import type { HandoffError, HandoffStore } from '../store/types.js';
 import type { DeliveryMetadata } from './plan.js';
+import { languageOfHandoff } from './handoff-language.js';
 
 /** Payload of an `append` record. */
 export interface AppendPayload {
@@ -61,8 +62,8 @@ export async function runAppend(
     store: HandoffStore;
     dataverse: DataverseClient;
     metadata: DeliveryMetadata;
-    /** Redacts the turns before they reach Dataverse (delivery/redact-step.ts). */
-    redact?: (turns: Turn[]) => Turn[];
+    /** Redacts the turns, in the handoff's language, before they reach Dataverse (delivery/redact-step.ts). */
+    redact?: (turns: Turn[], language: string | undefined) => Turn[];
     /** Counts the redaction markers in turns, for the header's `Redacted:` line. */
     countRedactions?: (turns: readonly Turn[]) => Partial<Record<string, number>>;
   },
@@ -85,7 +86,9 @@ export async function runAppend(
   }
   if (target.messages.length === 0)
     return { kind: 'done', status: 'duplicate', incidentId: target.key, note: 'No turns after the handoff.' };
-  const turns = deps.redact ? deps.redact(turnsOf(target.messages)) : turnsOf(target.messages);
+  const turns = deps.redact
+    ? deps.redact(turnsOf(target.messages), languageOfHandoff(handoff))
+    : turnsOf(target.messages);
   try {
     const outcome = await appendToCase(deps.dataverse, deps.metadata, target.key, turns, {
       countRedactions: deps.countRedactions,

@@ -92,10 +92,12 @@ function redactEventPayload(
  * A stored payload (JSON text) in its redacted form. Redacting a redacted payload changes nothing
  * (markers hold no digits), so this is safe on every claim, retries included.
  */
+/** `language`: for an append, the language of the handoff it continues (handoff-language.ts). */
 export function redactPayload(
   kind: HandoffKind,
   payload: string,
   options: RedactionOptions,
+  language?: string,
 ): Redacted<string> {
   if (options.rules.length === 0) return { value: payload, counts: {}, changed: false };
   let result: Redacted<unknown>;
@@ -108,7 +110,7 @@ export function redactPayload(
       break;
     case 'append': {
       const append = JSON.parse(payload) as AppendPayload;
-      const messages = redactTexts(append.messages, options);
+      const messages = redactTexts(append.messages, options, language);
       result = { ...messages, value: { ...append, messages: messages.value } };
       break;
     }

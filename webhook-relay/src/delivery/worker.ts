@@ -38,6 +38,7 @@ import {
   shownRedactions,
   turnRedactions,
 } from './redact-step.js';
+import { languageOfHandoff } from './handoff-language.js';
 
 export interface WorkerDeps {
   config: RelayConfig;
@@ -93,8 +94,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     countRedactions(redacted.counts);
     return redacted.value;
   };
-  const redactTurns = (turns: Turn[]) => {
-    const redacted = redactTexts(turns, redaction);
+  const redactTurns = (turns: Turn[], language: string | undefined) => {
+    const redacted = redactTexts(turns, redaction, language);
     countRedactions(redacted.counts);
     return redacted.value;
   };
@@ -105,8 +106,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
    * retries, a 429 pause or a dead letter that waits days for an operator. Nothing is lost by it:
    * delivery only ever sends the redacted form, and redacting it again changes nothing.
    */
-  async function redactStored(record: HandoffRecord): Promise<HandoffRecord> {
-    const redacted = redactPayload(record.kind, record.payload, redaction);
+  async function redactStored(record: HandoffRecord, language?: string): Promise<HandoffRecord> {
+    const redacted = redactPayload(record.kind, record.payload, redaction, language);
     if (!redacted.changed) return record;
     countRedactions(redacted.counts);
     await store.update(record.key, owner, { payload: redacted.value }, clock());
@@ -264,7 +265,11 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     try {
       if (envelope) outcome = await appendFromClosedSession(envelope, deps.opencx, appendDeps);
       else {
-        const payload = JSON.parse((await redactStored(record)).payload) as AppendPayload;
+        // The turns after a handoff are in the handoff's language: read its spoken digits too.
+        const { handoffKey } = JSON.parse(record.payload) as AppendPayload;
+        const handoff = await store.get(handoffKey);
+        const language = handoff ? languageOfHandoff(handoff) : undefined;
+        const payload = JSON.parse((await redactStored(record, language)).payload) as AppendPayload;
         outcome = await runAppend({ key: payload.handoffKey, messages: payload.messages }, appendDeps);
       }
     } catch (error) {

@@ -313,4 +313,22 @@ describe('OpenCX native events and the turns after the handoff', () => {
     const metric = await relay.metrics.registry.getSingleMetricAsString('opencx_relay_redactions_total');
     expect(metric).toContain('opencx_relay_redactions_total{kind="card_number"} 4');
   });
+
+  it("reads the turns after a handoff in the handoff's language, in the store and in Dataverse", async () => {
+    const relay = await setup({ env: { APPEND_AFTER_HANDOFF: 'true' } });
+    const body = { ...fixture, session_id: 'redaction-fr', language: 'fr-CA' };
+    expect((await relay.post('/v1/handoffs', body)).statusCode).toBe(202);
+    await relay.drain();
+    const key = handoffKey(body.session_id, body.handoff_at);
+    const spoken = 'quatre un un un un un un un un un un un un un un un';
+    const messages = [{ at: '2026-11-24T14:20:00Z', role: 'contact', text: `Ma carte : ${spoken}.` }];
+    expect((await relay.post(`/v1/handoffs/${key}/messages`, { messages })).statusCode).toBe(202);
+    await relay.drain();
+    const note = parse(String(relay.sandbox.state.get('annotations', transcriptNoteId(key))!.notetext));
+    if (note.kind !== 'transcript') throw new Error('not a transcript');
+    expect(note.transcript.afterHandoff?.map((t) => t.text)).toEqual(['Ma carte : [card number removed].']);
+    expect(sandboxTexts(relay.sandbox).some((text) => text.includes(spoken))).toBe(false);
+    const payloads = (await relay.store.list({})).map((r) => r.payload);
+    expect(payloads.some((payload) => payload.includes(spoken))).toBe(false);
+  });
 });
