@@ -3,7 +3,7 @@
 // ceiling the budget allows, and how many of its requests are refused? Target: >= 90% of the ceiling with
 // <= 1% of requests answered 429.
 //
-// Usage: node bench/drain.mjs [--handoffs 5000] [--budget 3000] [--window 20] [--stores embedded,postgres]
+// Usage: node bench/drain.mjs [--count 5000] [--budget 3000] [--window 20] [--stores embedded,postgres]
 //        [--instances 2 (PostgreSQL)] [--workers 4]
 // Needs `npm run build:packages` first; PostgreSQL from RELAY_BENCH_DATABASE_URL
 // (default postgres://postgres@127.0.0.1:5432/test; a throwaway schema is created and dropped).
@@ -21,7 +21,7 @@ import { createPostgresStore } from '../webhook-relay/dist/store/postgres.js';
 const here = import.meta.dirname;
 const { values: args } = parseArgs({
   options: {
-    handoffs: { type: 'string', default: '5000' },
+    count: { type: 'string', default: '5000' },
     budget: { type: 'string', default: '3000' },
     window: { type: 'string', default: '20' },
     stores: { type: 'string', default: 'embedded,postgres' },
@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '4' },
   },
 });
-const total = Number(args.handoffs);
+const total = Number(args.count);
 const budget = Number(args.budget);
 const windowMs = Number(args.window) * 1000;
 const databaseUrl = process.env.RELAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -118,6 +118,13 @@ async function run(kind) {
   const last = starts.at(-1);
   const inFull = sandbox.requests.filter((r, i) => arrivals[i] < last && r.status !== 429).length;
   const steady = starts.length > 1 ? inFull / ((last - starts[0]) / 1000) : NaN;
+  // The baseline: how fast the relay sends while the budget lasts (first request to the first 429). Above
+  // the ceiling, the budget is what limits the drain, and the share of the ceiling measures the relay.
+  const firstRefusal = sandbox.requests.findIndex((r, i) => i >= firstRequest && r.status === 429);
+  const burst =
+    firstRefusal > firstRequest
+      ? (firstRefusal - firstRequest) / ((arrivals[firstRefusal] - arrivals[firstRequest]) / 1000)
+      : NaN;
   const incidents = sandbox.state.rows('incidents').length;
   await sandbox.close();
   if (kind === 'postgres') {
@@ -140,6 +147,7 @@ async function run(kind) {
     rate: admitted / seconds,
     windows: starts.length - 1,
     steady,
+    burst,
     share: steady / ceiling,
     refusedShare: refused / requests.length,
     ceiling,
@@ -155,20 +163,26 @@ console.log(
     `DELIVERY_WORKERS=${args.workers} per instance`,
 );
 console.log(
-  '| store | instances | incidents | seconds | requests admitted | answered 429 | overall req/s | full windows | steady req/s | share of ceiling |',
+  '| store | instances | incidents | seconds | requests admitted | answered 429 | unthrottled req/s (baseline) | overall req/s | full windows | steady req/s | share of ceiling |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(
     `| ${r.store} | ${r.instances} | ${r.incidents} | ${r.seconds.toFixed(1)} | ${r.admitted} | ` +
-      `${r.refused} (${(r.refusedShare * 100).toFixed(2)}%) | ${r.rate.toFixed(1)} | ${r.windows} | ` +
+      `${r.refused} (${(r.refusedShare * 100).toFixed(2)}%) | ${r.burst.toFixed(1)} | ${r.rate.toFixed(1)} | ${r.windows} | ` +
       `${r.steady.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`,
   );
 }
 console.log(
   'share of ceiling = requests admitted in the complete budget windows / their duration / ceiling ' +
-    '(the last window is partial: the backlog runs out in it)',
+    '(the last window is partial: the backlog runs out in it); unthrottled = the rate while the first budget ' +
+    'lasted (first request to first 429): above the ceiling, the budget is what limits the drain',
 );
+for (const r of results)
+  if (!(r.burst > ceiling))
+    console.log(
+      `${r.store}: the relay never went faster than the ceiling; the budget did not limit this run`,
+    );
 const ok = results.every((r) => r.share >= 0.9 && r.refusedShare <= 0.01 && r.incidents === total);
 console.log(
   `target >= 90% of the ceiling with <= 1% of requests answered 429, every handoff created: ${ok ? 'met' : 'NOT met'}`,
