@@ -56,7 +56,15 @@ const benches = [
   ],
 ];
 if (flag('--chaos'))
-  benches.push(['chaos', node, ['bench/chaos.mjs', ...stores, ...(quick ? ['--count', '1000'] : [])]]);
+  benches.push([
+    'chaos',
+    node,
+    [
+      'bench/chaos.mjs',
+      ...stores,
+      ...(quick ? ['--count', '2000', '--kill-every', '1-2', '--storm-every', '1-2'] : []),
+    ],
+  ]);
 
 if (!flag('--no-build')) {
   console.log('bench: npm run build');
