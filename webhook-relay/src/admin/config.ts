@@ -7,6 +7,7 @@
  */
 import { loadConfig, type Env } from '../config/load.js';
 import type { RelayConfig } from '../config/types.js';
+import { createDataverseClient, type DataverseClient } from '../dataverse/client.js';
 
 const NIL_GUID = '00000000-0000-0000-0000-000000000000';
 const GUID_VARIABLES = new Set([
@@ -86,4 +87,19 @@ export function problemsOf(admin: AdminConfig, names: readonly string[]): string
 export function otherProblems(admin: AdminConfig): string[] {
   const dataverse = new Set<string>(Object.values(DATAVERSE_VARIABLES).flat());
   return [...admin.problems.entries()].filter(([name]) => !dataverse.has(name)).flatMap(([, list]) => list);
+}
+
+/** The Dataverse client `verify` and `setup` use: the relay's own, unless a test supplies one. */
+export function adminClient(
+  config: RelayConfig,
+  supplied?: (config: RelayConfig) => DataverseClient,
+): DataverseClient {
+  return (
+    supplied?.(config) ??
+    createDataverseClient({
+      url: config.dataverseUrl,
+      auth: config.auth,
+      timeoutMs: config.delivery.requestTimeoutMs,
+    })
+  );
 }

@@ -158,6 +158,13 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
     operation: { method: 'POST', url: `${API_PATH}incidents`, body: probeCase },
   });
   const sentinel = String(steps.length);
+  // The test records exist after all (never expected): say which, and how to clean up.
+  const notRolledBack: CheckResult = {
+    ...base,
+    status: 'fail',
+    summary: m.notRolledBack(contactId, incidentId),
+    fix: m.notRolledBackFix,
+  };
 
   let dryRun: 'rolled-back' | 'blocked' | 'failed' = 'failed';
   let blockedReason = '';
@@ -166,13 +173,8 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
       steps.map((step) => step.operation),
       [],
     );
-    // Dataverse accepted a duplicate key: the test records exist. Never expected; say how to clean up.
-    return {
-      ...base,
-      status: 'fail',
-      summary: m.notRolledBack(contactId, incidentId),
-      fix: m.notRolledBackFix,
-    };
+    // Dataverse accepted a duplicate key.
+    return notRolledBack;
   } catch (error) {
     const failure = failureOf(error);
     const contentId = (error as { contentId?: string }).contentId;
@@ -198,12 +200,7 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
     // Make sure: the test case must not exist after the rollback.
     try {
       await input.client.get(`incidents(${incidentId})?$select=incidentid`);
-      return {
-        ...base,
-        status: 'fail',
-        summary: m.notRolledBack(contactId, incidentId),
-        fix: m.notRolledBackFix,
-      };
+      return notRolledBack;
     } catch (error) {
       const failure = failureOf(error);
       if (failure.httpStatus !== 404)

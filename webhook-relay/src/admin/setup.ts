@@ -6,14 +6,9 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { Env } from '../config/load.js';
 import type { RelayConfig } from '../config/types.js';
-import {
-  API_PATH,
-  createDataverseClient,
-  DataverseRequestError,
-  type DataverseClient,
-} from '../dataverse/client.js';
+import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { messages } from '../messages.js';
-import { DATAVERSE_VARIABLES, loadForAdmin, problemsOf } from './config.js';
+import { adminClient, DATAVERSE_VARIABLES, loadForAdmin, problemsOf } from './config.js';
 
 export const PLACEHOLDER_NAME = 'Unidentified caller';
 /** Fixed namespace and name: every environment's placeholder created by `setup` has this id. */
@@ -97,13 +92,7 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
   const blocking = problemsOf(admin, [...DATAVERSE_VARIABLES.url, ...DATAVERSE_VARIABLES.token]);
   const config = admin.config;
   if (blocking.length || !config) return { ok: false, problems: blocking };
-  const client =
-    options.client?.(config) ??
-    createDataverseClient({
-      url: config.dataverseUrl,
-      auth: config.auth,
-      timeoutMs: config.delivery.requestTimeoutMs,
-    });
+  const client = adminClient(config, options.client);
   try {
     const placeholderUsable = !admin.replaced.has('UNIDENTIFIED_CUSTOMER_ID');
     const placeholder = await findPlaceholder(

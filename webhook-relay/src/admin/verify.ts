@@ -6,11 +6,18 @@
  */
 import type { Env } from '../config/load.js';
 import type { RelayConfig } from '../config/types.js';
-import { createDataverseClient, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
+import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import type { DataverseFailure } from '../dataverse/errors.js';
 import { prepareDelivery } from '../delivery/metadata.js';
 import { messages } from '../messages.js';
-import { DATAVERSE_VARIABLES, loadForAdmin, otherProblems, problemsOf, type AdminConfig } from './config.js';
+import {
+  adminClient,
+  DATAVERSE_VARIABLES,
+  loadForAdmin,
+  otherProblems,
+  problemsOf,
+  type AdminConfig,
+} from './config.js';
 import { checkPrivileges, privilegeLine, rolesFor } from './privileges.js';
 import { reportOf, type CheckId, type CheckResult, type VerifyReport } from './report.js';
 import { missingPrivilegeIn } from './role.js';
@@ -330,13 +337,7 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
   }
 
   // 3. WhoAmI: the application user exists in this environment.
-  const client =
-    options.client?.(config) ??
-    createDataverseClient({
-      url: config.dataverseUrl,
-      auth: config.auth,
-      timeoutMs: config.delivery.requestTimeoutMs,
-    });
+  const client = adminClient(config, options.client);
   const me = await whoAmI(client);
   checks.push(me);
   if (me.status === 'fail') return finish(m.skippedAfter(title('whoami')), DATAVERSE_CHECKS.slice(1));

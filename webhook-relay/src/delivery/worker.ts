@@ -13,7 +13,7 @@ import type { Logger } from '../observability/logger.js';
 import type { RelayMetrics } from '../observability/metrics.js';
 import type { OpenCxClient } from '../opencx/client.js';
 import type { OpenCxEventPayload } from '../opencx/envelope.js';
-import type { HandoffError, HandoffRecord, HandoffStore } from '../store/types.js';
+import type { HandoffError, HandoffPatch, HandoffRecord, HandoffStore } from '../store/types.js';
 import { fetchHandoffDocument } from './opencx-step.js';
 import {
   appendFromClosedSession,
@@ -114,6 +114,16 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     return { ...record, payload: redacted.value };
   }
 
+  /** Records how a handoff ended and counts it in the metrics: every terminal status goes through here. */
+  async function settle(
+    record: HandoffRecord,
+    patch: HandoffPatch & { status: 'created' | 'duplicate' | 'failed' | 'skipped' },
+    now: number,
+  ): Promise<void> {
+    await store.update(record.key, owner, patch, now);
+    deps.metrics?.outcomes.inc({ status: patch.status });
+  }
+
   async function readTicket(key: string): Promise<string | undefined> {
     const row = await dataverse.get<{ ticketnumber?: string }>(`incidents(${key})?$select=ticketnumber`);
     return row.ticketnumber;
@@ -178,9 +188,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         return document;
       }
       case 'skip':
-        await store.update(
-          record.key,
-          owner,
+        await settle(
+          record,
           {
             status: 'skipped',
             note: fetched.note,
@@ -188,17 +197,14 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           },
           now,
         );
-        deps.metrics?.outcomes.inc({ status: 'skipped' });
         log?.info({ note: fetched.note }, 'OpenCX event skipped');
         return undefined;
       case 'failed':
-        await store.update(
-          record.key,
-          owner,
+        await settle(
+          record,
           { status: 'failed', attempts: record.attempts + 1, lastError: fetched.error },
           now,
         );
-        deps.metrics?.outcomes.inc({ status: 'failed' });
         log?.error(
           { code: fetched.error.code, reason: fetched.error.reason },
           'OpenCX event failed for good',
@@ -236,8 +242,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
             random,
           );
     if (decision.kind === 'dead-letter') {
-      await store.update(record.key, owner, { status: 'failed', attempts, lastError: error }, now);
-      deps.metrics?.outcomes.inc({ status: 'failed' });
+      await settle(record, { status: 'failed', attempts, lastError: error }, now);
       return;
     }
     const at = decision.kind === 'retry' ? decision.atMs : decision.untilMs;
@@ -279,26 +284,21 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     const now = clock();
     switch (outcome.kind) {
       case 'done':
-        await store.update(
-          record.key,
-          owner,
+        await settle(
+          record,
           { status: outcome.status, incidentId: outcome.incidentId, note: outcome.note, lastError: null },
           now,
         );
-        deps.metrics?.outcomes.inc({ status: outcome.status });
         return;
       case 'skip':
-        await store.update(record.key, owner, { status: 'skipped', note: outcome.note }, now);
-        deps.metrics?.outcomes.inc({ status: 'skipped' });
+        await settle(record, { status: 'skipped', note: outcome.note }, now);
         return;
       case 'failed':
-        await store.update(
-          record.key,
-          owner,
+        await settle(
+          record,
           { status: 'failed', attempts: record.attempts + 1, lastError: outcome.error },
           now,
         );
-        deps.metrics?.outcomes.inc({ status: 'failed' });
         return;
       case 'retry':
         await reschedule(record, outcome.error, outcome.countsAsAttempt, outcome.atMs, now);
@@ -317,9 +317,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       document = await documentOf(await redactStored(record));
     } catch (error) {
       const reason = 'The relay could not process this OpenCX event; see the logs.';
-      await store.update(
-        record.key,
-        owner,
+      await settle(
+        record,
         { status: 'failed', lastError: { code: 'relay_error', message: (error as Error).message, reason } },
         clock(),
       );
@@ -345,9 +344,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     }
     const now = clock();
     if (!('failure' in outcome)) {
-      await store.update(
-        record.key,
-        owner,
+      await settle(
+        record,
         {
           status: outcome.status,
           incidentId: record.key,
@@ -356,7 +354,6 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         },
         now,
       );
-      deps.metrics?.outcomes.inc({ status: outcome.status });
       deps.metrics?.deliveryLatency.observe((now - record.receivedAt) / 1000);
       log?.info({ status: outcome.status, ticketNumber: outcome.ticketNumber }, 'case delivered');
       return;
@@ -389,8 +386,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       );
       log?.warn({ attempts, code: failure.code, status: failure.httpStatus }, 'delivery failed, will retry');
     } else {
-      await store.update(record.key, owner, { status: 'failed', attempts, lastError }, now);
-      deps.metrics?.outcomes.inc({ status: 'failed' });
+      await settle(record, { status: 'failed', attempts, lastError }, now);
       log?.error(
         { attempts, code: failure.code, status: failure.httpStatus, reason: failure.reason },
         'delivery failed for good',
