@@ -20,11 +20,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
-import { mulberry32, SEED_IDS, startSandbox } from '../dataverse-sandbox/dist/index.js';
+import { mulberry32, startSandbox } from '../dataverse-sandbox/dist/index.js';
 import { createEmbeddedStore, handoffKey } from '../webhook-relay/dist/index.js';
 import { createPostgresStore } from '../webhook-relay/dist/store/postgres.js';
+import { BENCH_DATABASE_URL, BENCH_SECRET, dropSchema, sandboxRelayEnv } from './bench-env.mjs';
 
 const here = import.meta.dirname;
 const cli = path.join(here, '../webhook-relay/bin/opencx-relay.js');
@@ -48,8 +48,8 @@ const baselineCount = Math.min(total, Number(args['baseline-count'] ?? total));
 const seed = Number(args.seed);
 const deadlineMs = Number(args.deadline) * 1000;
 const stores = args.stores.split(',').map((s) => s.trim());
-const databaseUrl = process.env.RELAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const databaseUrl = BENCH_DATABASE_URL;
+const secret = BENCH_SECRET;
 const webhook = new Webhook(secret);
 const base = JSON.parse(
   readFileSync(path.join(here, '../webhook-relay/test/fixtures/handoffs/phone-no-email.json'), 'utf8'),
@@ -189,12 +189,7 @@ async function run(kind, { calm, count, deadline }) {
   const schema = `relay_chaos_${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'relay-chaos-'));
   const env = {
-    DATAVERSE_URL: sandbox.url,
-    DATAVERSE_AUTH: 'none',
-    DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,
-    DEFAULT_OWNER_ID: SEED_IDS.owner,
-    UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
-    WEBHOOK_SECRETS: secret,
+    ...sandboxRelayEnv(sandbox.url),
     HOST: '127.0.0.1',
     DELIVERY_WORKERS: args.workers,
     // Short backoff and lease so that a bounded run can absorb many faults and kills; many attempts so
@@ -370,12 +365,7 @@ async function run(kind, { calm, count, deadline }) {
   };
   result.rate = result.incidents / result.seconds;
   await sandbox.close();
-  if (kind === 'postgres') {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
-  }
+  if (kind === 'postgres') await dropSchema(schema);
   rmSync(dataDir, { recursive: true, force: true });
   return result;
 }

@@ -12,11 +12,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { SEED_IDS, startSandbox } from '../dataverse-sandbox/dist/index.js';
+import { startSandbox } from '../dataverse-sandbox/dist/index.js';
 import { createEmbeddedStore, handoffKey, loadConfig, startRelay } from '../webhook-relay/dist/index.js';
 import { createLogger } from '../webhook-relay/dist/observability/logger.js';
 import { createPostgresStore } from '../webhook-relay/dist/store/postgres.js';
+import { BENCH_DATABASE_URL, dropSchema, sandboxRelayEnv } from './bench-env.mjs';
 
 const here = import.meta.dirname;
 const { values: args } = parseArgs({
@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
 const total = Number(args.count);
 const budget = Number(args.budget);
 const windowMs = Number(args.window) * 1000;
-const databaseUrl = process.env.RELAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = BENCH_DATABASE_URL;
 const base = JSON.parse(
   readFileSync(path.join(here, '../webhook-relay/test/fixtures/handoffs/phone-no-email.json'), 'utf8'),
 );
@@ -75,12 +75,7 @@ async function run(kind) {
   };
 
   const result = loadConfig({
-    DATAVERSE_URL: sandbox.url,
-    DATAVERSE_AUTH: 'none',
-    DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,
-    DEFAULT_OWNER_ID: SEED_IDS.owner,
-    UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
-    WEBHOOK_SECRETS: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    ...sandboxRelayEnv(sandbox.url),
     HOST: '127.0.0.1',
     PORT: '0',
     DELIVERY_WORKERS: args.workers,
@@ -127,12 +122,7 @@ async function run(kind) {
       : NaN;
   const incidents = sandbox.state.rows('incidents').length;
   await sandbox.close();
-  if (kind === 'postgres') {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
-  }
+  if (kind === 'postgres') await dropSchema(schema);
   rmSync(dataDir, { recursive: true, force: true });
   return {
     store: kind === 'postgres' ? 'PostgreSQL' : 'embedded',

@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SEED_IDS, startSandbox } from '../dataverse-sandbox/dist/index.js';
+import { startSandbox } from '../dataverse-sandbox/dist/index.js';
 import {
   createDeliveryWorker,
   createEmbeddedStore,
@@ -13,6 +13,7 @@ import {
 } from '../webhook-relay/dist/index.js';
 import { createDataverseClient } from '../webhook-relay/dist/dataverse/client.js';
 import { prepareDelivery } from '../webhook-relay/dist/delivery/metadata.js';
+import { sandboxRelayEnv } from './bench-env.mjs';
 
 const fixtures = path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs');
 const documents = readdirSync(fixtures)
@@ -37,12 +38,7 @@ documents.push(
 
 const sandbox = await startSandbox({ metadata: { maxLength: { 'incident.description': 2000 } } });
 const result = loadConfig({
-  DATAVERSE_URL: sandbox.url,
-  DATAVERSE_AUTH: 'none',
-  DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,
-  DEFAULT_OWNER_ID: SEED_IDS.owner,
-  UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
-  WEBHOOK_SECRETS: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  ...sandboxRelayEnv(sandbox.url),
 });
 if (!result.ok) throw new Error(result.errors.join('\n'));
 const config = result.config;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SEED_IDS } from '@opencx-d365/dataverse-sandbox';
 import { Webhook } from 'standardwebhooks';
 import { afterEach } from 'vitest';
+import { handoffKey } from '../src/handoff/key.js';
 import { createEmbeddedStore } from '../src/store/embedded.js';
 import type { HandoffStore } from '../src/store/types.js';
 
@@ -73,5 +74,29 @@ export function sandboxEnv(sandboxUrl: string): Record<string, string> {
     DEFAULT_OWNER_ID: SEED_IDS.owner,
     UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
     WEBHOOK_SECRETS: SECRET,
+  };
+}
+
+/**
+ * Delivery settings for end-to-end tests that must absorb many faults in little time: short backoff, lease
+ * and Dataverse timeout, and attempts enough that injected faults alone never dead-letter a handoff.
+ */
+export const FAST_RETRY_ENV = {
+  DELIVERY_BACKOFF_BASE_MS: '20',
+  DELIVERY_BACKOFF_MAX_MS: '200',
+  DELIVERY_MAX_ATTEMPTS: '1000',
+  DELIVERY_LEASE_MS: '2000',
+  DATAVERSE_TIMEOUT_MS: '2000',
+} as const;
+
+/** Distinct handoffs made from the phone fixture (no email), one per label, and each one's handoff key. */
+export function phoneHandoffs(prefix: string) {
+  const base = JSON.parse(readFixture('handoffs/phone-no-email.json').toString('utf8')) as {
+    session_id: string;
+    handoff_at: string;
+  };
+  return {
+    documentFor: (label: string) => ({ ...base, session_id: `${prefix}-${label}` }),
+    keyOf: (document: { session_id: string }) => handoffKey(document.session_id, base.handoff_at),
   };
 }

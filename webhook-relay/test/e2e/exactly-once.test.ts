@@ -11,7 +11,7 @@ import { mulberry32, startSandbox } from '@opencx-d365/dataverse-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddedStore } from '../../src/store/embedded.js';
 import { handoffKey } from '../../src/handoff/key.js';
-import { onCleanup, readFixture, sandboxEnv, sign, tempDir } from '../helpers.js';
+import { FAST_RETRY_ENV, onCleanup, readFixture, sandboxEnv, sign, tempDir } from '../helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const cli = path.join(root, 'webhook-relay/bin/opencx-relay.js');
@@ -70,11 +70,7 @@ describe('exactly once under faults and kill -9', () => {
       RELAY_DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DELIVERY_BACKOFF_BASE_MS: '20',
-      DELIVERY_BACKOFF_MAX_MS: '200',
-      DELIVERY_MAX_ATTEMPTS: '1000',
-      DELIVERY_LEASE_MS: '2000',
-      DATAVERSE_TIMEOUT_MS: '2000',
+      ...FAST_RETRY_ENV,
       LOG_LEVEL: 'warn',
     };
     // Metadata reads at start must succeed: start without faults, then turn them on.

@@ -9,23 +9,17 @@ import { Writable } from 'node:stream';
 import { startSandbox, type Sandbox } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { handoffKey } from '../../src/handoff/key.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startRelay, type RunningRelay } from '../../src/server.js';
 import { createPostgresStore } from '../../src/store/postgres.js';
 import type { HandoffStore } from '../../src/store/types.js';
-import { onCleanup, readFixture, sandboxEnv, sign } from '../helpers.js';
+import { onCleanup, phoneHandoffs, sandboxEnv, sign } from '../helpers.js';
 import { admin, postgresForTests, TEST_DATABASE_URL } from '../store-contract/postgres-env.js';
 import { startTcpProxy } from '../store-contract/tcp-proxy.js';
 
 const pgt = await postgresForTests('connloss');
 
-const base = JSON.parse(readFixture('handoffs/phone-no-email.json').toString('utf8')) as {
-  session_id: string;
-  handoff_at: string;
-};
-const documentFor = (label: string) => ({ ...base, session_id: `connloss-${label}` });
-const keyOf = (document: { session_id: string }) => handoffKey(document.session_id, base.handoff_at);
+const { documentFor, keyOf } = phoneHandoffs('connloss');
 
 /** Log lines the relay wrote, by message, so a test can wait for "a delivery round failed" twice. */
 function logCapture() {

@@ -7,22 +7,16 @@
 import { startSandbox, type Sandbox } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { handoffKey } from '../../src/handoff/key.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startRelay, type RunningRelay } from '../../src/server.js';
 import { createPostgresStore } from '../../src/store/postgres.js';
 import type { HandoffStore } from '../../src/store/types.js';
-import { onCleanup, readFixture, sandboxEnv, sign } from '../helpers.js';
+import { FAST_RETRY_ENV, onCleanup, phoneHandoffs, sandboxEnv, sign } from '../helpers.js';
 import { postgresForTests, TEST_DATABASE_URL } from '../store-contract/postgres-env.js';
 
 const pgt = await postgresForTests('fleet');
 
-const base = JSON.parse(readFixture('handoffs/phone-no-email.json').toString('utf8')) as {
-  session_id: string;
-  handoff_at: string;
-};
-const documentFor = (label: string) => ({ ...base, session_id: `fleet-${label}` });
-const keyOf = (document: { session_id: string }) => handoffKey(document.session_id, base.handoff_at);
+const { documentFor, keyOf } = phoneHandoffs('fleet');
 
 async function fleet(sandbox: Sandbox, size: number) {
   const url = new URL(TEST_DATABASE_URL);
@@ -32,11 +26,7 @@ async function fleet(sandbox: Sandbox, size: number) {
     RELAY_DATABASE_URL: url.toString(),
     PORT: '0',
     HOST: '127.0.0.1',
-    DELIVERY_BACKOFF_BASE_MS: '20',
-    DELIVERY_BACKOFF_MAX_MS: '200',
-    DELIVERY_MAX_ATTEMPTS: '1000',
-    DELIVERY_LEASE_MS: '2000',
-    DATAVERSE_TIMEOUT_MS: '2000',
+    ...FAST_RETRY_ENV,
   });
   if (!result.ok) throw new Error(result.errors.join('\n'));
   const config = result.config;
