@@ -10,7 +10,7 @@ import type { HandoffMessage } from '../handoff/document.js';
 import { handoffKey } from '../handoff/key.js';
 import { OpenCxError, type OpenCxClient, type OpenCxHistoryItem } from '../opencx/client.js';
 import type { OpenCxEnvelope } from '../opencx/envelope.js';
-import type { HandoffError, HandoffStore } from '../store/types.js';
+import type { HandoffError, HandoffRecord, HandoffStore } from '../store/types.js';
 import type { DeliveryMetadata } from './plan.js';
 import { languageOfHandoff } from './handoff-language.js';
 
@@ -57,7 +57,8 @@ export function afterLastHandoff(items: OpenCxHistoryItem[]): {
 }
 
 export async function runAppend(
-  target: { key: string; messages: HandoffMessage[] },
+  /** `handoff`: the handoff's record, when the caller has just read it (saves reading it again). */
+  target: { key: string; messages: HandoffMessage[]; handoff?: HandoffRecord },
   deps: {
     store: HandoffStore;
     dataverse: DataverseClient;
@@ -68,7 +69,7 @@ export async function runAppend(
     countRedactions?: (turns: readonly Turn[]) => Partial<Record<string, number>>;
   },
 ): Promise<AppendStepOutcome> {
-  const handoff = await deps.store.get(target.key);
+  const handoff = target.handoff ?? (await deps.store.get(target.key));
   if (!handoff)
     return { kind: 'skip', note: `No handoff ${target.key} in this relay: nothing to add the turns to.` };
   if (handoff.status === 'failed' || handoff.status === 'skipped')

@@ -275,7 +275,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         const handoff = await store.get(handoffKey);
         const language = handoff ? languageOfHandoff(handoff) : undefined;
         const payload = JSON.parse((await redactStored(record, language)).payload) as AppendPayload;
-        outcome = await runAppend({ key: payload.handoffKey, messages: payload.messages }, appendDeps);
+        outcome = await runAppend(
+          { key: payload.handoffKey, messages: payload.messages, handoff },
+          appendDeps,
+        );
       }
     } catch (error) {
       const reason = 'The relay could not add the turns after the handoff; see the logs.';
