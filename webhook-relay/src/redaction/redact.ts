@@ -37,14 +37,15 @@ export interface RedactionResult {
   spans: RedactionSpan[];
 }
 
+/** One or two digits identify nothing, and are often a word said before the number ("oh, 4111…"). */
+const MIN_LEFTOVER_DIGITS = 3;
+
 /**
  * The detections of one run: cards first; then each stretch the cards left is an SSN, or a digit run
  * when the whole run is long. A long run therefore never leaves digits behind around a card it holds
  * (an expiry or CVV read after the card, or the rest of an account number in which a window happened
  * to pass Luhn); a short run's stretches are judged alone.
  */
-/** One or two digits identify nothing, and are often a word said before the number ("oh, 4111…"). */
-const MIN_LEFTOVER_DIGITS = 3;
 
 function runSpans(text: string, items: readonly DigitItem[], rules: ReadonlySet<RedactionRule>) {
   const spans: RedactionSpan[] = [];

@@ -11,12 +11,6 @@ export type RedactionRule = (typeof REDACTION_RULES)[number];
 /** Kind names as the transcript header (transcript-format's `redactions`) and the control show them. */
 export type RedactionKind = 'card number' | 'national id' | 'digit run';
 
-export const KIND_OF_RULE: Readonly<Record<RedactionRule, RedactionKind>> = {
-  cards: 'card number',
-  'national-ids': 'national id',
-  'digit-runs': 'digit run',
-};
-
 /**
  * The text that replaces a removed span. Brackets keep a marker from joining the digits around it, and
  * markers hold no digits nor digit words, so redacting a redacted text changes nothing.
