@@ -13,7 +13,7 @@ import path from 'node:path';
 // Types only: on a fresh clone these packages have no dist/ until the build step below has run, so
 // their code is imported after it (tests/browser/quick-start.test.ts keeps it that way).
 import type { Sandbox } from '@opencx-d365/dataverse-sandbox';
-import type { RunningRelay } from '@opencx-d365/webhook-relay';
+import type { HandoffStatus, RunningRelay } from '@opencx-d365/webhook-relay';
 import { startPreview, type Preview } from '../../preview/src/server.js';
 import { postHandoff } from './signed-post.js';
 import { clearState, DEMO_DIR, writeState } from './state.js';
@@ -68,13 +68,16 @@ function examples(): { name: string; body: string }[] {
     .map((f) => ({ name: f, body: readFileSync(path.join(EXAMPLES, f), 'utf8') }));
 }
 
-async function waitForCases(relay: RunningRelay, keys: string[], timeoutMs: number): Promise<void> {
+async function waitForCases(
+  relay: RunningRelay,
+  keys: string[],
+  timeoutMs: number,
+  isTerminal: (status: HandoffStatus) => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const records = await Promise.all(keys.map((key) => relay.store.get(key)));
-    const pending = records.filter(
-      (r) => !r || !['created', 'duplicate', 'failed', 'skipped'].includes(r.status),
-    );
+    const pending = records.filter((r) => !r || !isTerminal(r.status));
     const failed = records.filter((r) => r?.status === 'failed');
     if (failed.length)
       throw new Error(
@@ -123,7 +126,8 @@ async function main() {
     } else progress('Already built (npm run build rebuilds).');
 
     const { startSandbox, SEED_IDS } = await import('@opencx-d365/dataverse-sandbox');
-    const { createLogger, loadConfig, startRelay, StartupError } = await import('@opencx-d365/webhook-relay');
+    const { createLogger, isTerminal, loadConfig, startRelay, StartupError } =
+      await import('@opencx-d365/webhook-relay');
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     progress(`Dataverse sandbox (a local test double) on ${sandbox.url}`);
 
@@ -162,7 +166,7 @@ async function main() {
         throw new Error(`${sample.name}: the relay answered ${answer.status} ${JSON.stringify(answer.body)}`);
       keys.push(answer.body.handoff_id);
     }
-    await waitForCases(relay, keys, 60_000);
+    await waitForCases(relay, keys, 60_000, isTerminal);
     progress(
       `Sent ${samples.length} sample handoffs from examples/handoffs; the relay created ${samples.length} cases`,
     );

@@ -13,7 +13,13 @@ import type { Logger } from '../observability/logger.js';
 import type { RelayMetrics } from '../observability/metrics.js';
 import type { OpenCxClient } from '../opencx/client.js';
 import type { OpenCxEventPayload } from '../opencx/envelope.js';
-import type { HandoffError, HandoffPatch, HandoffRecord, HandoffStore } from '../store/types.js';
+import type {
+  HandoffError,
+  HandoffPatch,
+  HandoffRecord,
+  HandoffStore,
+  TerminalStatus,
+} from '../store/types.js';
 import { fetchHandoffDocument } from './opencx-step.js';
 import {
   appendFromClosedSession,
@@ -117,7 +123,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   /** Records how a handoff ended and counts it in the metrics: every terminal status goes through here. */
   async function settle(
     record: HandoffRecord,
-    patch: HandoffPatch & { status: 'created' | 'duplicate' | 'failed' | 'skipped' },
+    patch: HandoffPatch & { status: TerminalStatus },
     now: number,
   ): Promise<void> {
     await store.update(record.key, owner, patch, now);

@@ -15,7 +15,18 @@ export const HANDOFF_STATUSES = [
 ] as const;
 export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly HandoffStatus[] = ['created', 'duplicate', 'failed', 'skipped'];
+export const TERMINAL_STATUSES = [
+  'created',
+  'duplicate',
+  'failed',
+  'skipped',
+] as const satisfies readonly HandoffStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+/** True once a handoff has ended: nothing more will happen to it unless an operator retries it. */
+export function isTerminal(status: HandoffStatus): status is TerminalStatus {
+  return (TERMINAL_STATUSES as readonly HandoffStatus[]).includes(status);
+}
 export const ACTIVE_STATUSES: readonly HandoffStatus[] = ['received', 'fetching', 'delivering'];
 
 /**
