@@ -14,12 +14,26 @@ const PRIVILEGE_WRITE = 3 as const;
 const PRIVILEGE_APPEND_TO = 8 as const;
 const DEPTH_BASIC = 0 as const;
 
+/** The props that come from the form; the others (data, strings, clock, callback) are fixed at init. */
+const MEMO_FIELDS = [
+  'description',
+  'dir',
+  'theme',
+  'narrow',
+  'incidentId',
+  'offline',
+  'readOnly',
+  'canLink',
+  'defaultCountry',
+  'placeholderCustomerId',
+] as const satisfies ReadonlyArray<keyof TranscriptControlProps>;
+
 /** Adapts the PCF context to the plain props of <TranscriptControl>; decides nothing itself. */
 export class OpenCXTranscriptControl implements ComponentFramework.ReactControl<IInputs, IOutputs> {
   private data?: CaseData;
   private strings?: Strings;
   private clock?: RepClock;
-  private last?: { key: string; theme: TranscriptControlProps['theme']; element: React.ReactElement };
+  private last?: { props: TranscriptControlProps; element: React.ReactElement };
 
   public init(context: ComponentFramework.Context<IInputs>): void {
     context.mode.trackContainerResize(true);
@@ -54,21 +68,13 @@ export class OpenCXTranscriptControl implements ComponentFramework.ReactControl<
       data: this.data!,
       onCustomerLinked: () => refreshHostForm(),
     };
-    // updateView runs on every form change; nothing is re-rendered unless a prop we use changed.
-    const key = JSON.stringify([
-      props.description,
-      props.dir,
-      props.narrow,
-      props.incidentId,
-      props.offline,
-      props.readOnly,
-      props.canLink,
-      props.defaultCountry,
-      props.placeholderCustomerId,
-    ]);
-    if (this.last?.key === key && this.last.theme === props.theme) return this.last.element;
+    // The form calls updateView on every resize and notification: hand React the same element when no
+    // input changed, so a long transcript is not re-rendered. Compared field by field (=== on strings),
+    // never by serialising the description.
+    const last = this.last;
+    if (last && MEMO_FIELDS.every((field) => last.props[field] === props[field])) return last.element;
     const element = React.createElement(TranscriptControl, props);
-    this.last = { key, theme: props.theme, element };
+    this.last = { props, element };
     return element;
   }
 
