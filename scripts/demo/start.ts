@@ -45,14 +45,21 @@ function build(): Promise<void> {
     const child = spawn('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     const started = Date.now();
-    const tick = setInterval(
-      () => process.stdout.write(`      building… ${Math.round((Date.now() - started) / 1000)} s\r`),
-      1000,
-    );
+    // A terminal gets one line rewritten in place; a log file (CI, `> start.log`) gets a line every 10 s
+    // rather than a run of carriage returns.
+    const tty = process.stdout.isTTY;
+    let ticks = 0;
+    const tick = setInterval(() => {
+      ticks += 1;
+      const seconds = Math.round((Date.now() - started) / 1000);
+      if (tty) process.stdout.write(`\r      building… ${seconds} s`);
+      else if (ticks % 10 === 0) console.log(`      building… ${seconds} s`);
+    }, 1000);
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stderr.on('data', (c: Buffer) => chunks.push(c));
     child.on('close', (code) => {
       clearInterval(tick);
+      if (tty) process.stdout.write('\r\x1b[K');
       const output = Buffer.concat(chunks).toString();
       if (code === 0) return resolve();
       console.error(output.split('\n').slice(-30).join('\n'));
