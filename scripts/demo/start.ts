@@ -132,7 +132,7 @@ async function main() {
 
   try {
     if (!process.argv.includes('--no-build') && needsBuild()) {
-      progress('Building the packages and the control (first run only, about a minute)…');
+      progress('Building the packages and the control (first run only, about 15 s on 2 cores)…');
       await build();
     } else progress('Already built (npm run build rebuilds).');
 
