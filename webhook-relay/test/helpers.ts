@@ -43,6 +43,21 @@ export function sign(body: string | Buffer, options: { secret?: string; at?: num
   };
 }
 
+/**
+ * POSTs a handoff document to a running relay over HTTP as OpenCX does, signed now. The body is read so
+ * the connection is free for the next request; status and headers stay on the returned response.
+ */
+export async function postSignedHandoff(relayUrl: string, document: object): Promise<Response> {
+  const body = JSON.stringify(document);
+  const response = await fetch(`${relayUrl}/v1/handoffs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...sign(body, { at: Date.now() }) },
+    body,
+  });
+  await response.arrayBuffer();
+  return response;
+}
+
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

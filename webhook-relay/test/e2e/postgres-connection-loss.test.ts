@@ -13,7 +13,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { startRelay, type RunningRelay } from '../../src/server.js';
 import { createPostgresStore } from '../../src/store/postgres.js';
 import type { HandoffStore } from '../../src/store/types.js';
-import { onCleanup, phoneHandoffs, sandboxEnv, sign } from '../helpers.js';
+import { onCleanup, phoneHandoffs, postSignedHandoff, sandboxEnv } from '../helpers.js';
 import { admin, postgresForTests, TEST_DATABASE_URL } from '../store-contract/postgres-env.js';
 import { startTcpProxy } from '../store-contract/tcp-proxy.js';
 
@@ -64,16 +64,7 @@ async function inspector(schema: string): Promise<HandoffStore> {
   return store;
 }
 
-async function post(relay: RunningRelay, document: object) {
-  const body = JSON.stringify(document);
-  const response = await fetch(`${relay.url}/v1/handoffs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...sign(body, { at: Date.now() }) },
-    body,
-  });
-  await response.arrayBuffer();
-  return response;
-}
+const post = (relay: RunningRelay, document: object) => postSignedHandoff(relay.url, document);
 
 /** As OpenCX does: send again until acknowledged (a 503 while the store is away is answered, not lost). */
 async function deliver(relay: RunningRelay, document: object): Promise<number> {

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { startRelay, type RunningRelay } from '../../src/server.js';
 import { createPostgresStore } from '../../src/store/postgres.js';
 import type { HandoffStore } from '../../src/store/types.js';
-import { FAST_RETRY_ENV, onCleanup, phoneHandoffs, sandboxEnv, sign } from '../helpers.js';
+import { FAST_RETRY_ENV, onCleanup, phoneHandoffs, postSignedHandoff, sandboxEnv } from '../helpers.js';
 import { postgresForTests, TEST_DATABASE_URL } from '../store-contract/postgres-env.js';
 
 const pgt = await postgresForTests('fleet');
@@ -48,16 +48,8 @@ async function openInspector(url: URL): Promise<HandoffStore> {
   return store;
 }
 
-async function post(relay: RunningRelay, document: object): Promise<number> {
-  const body = JSON.stringify(document);
-  const response = await fetch(`${relay.url}/v1/handoffs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...sign(body, { at: Date.now() }) },
-    body,
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
+const post = async (relay: RunningRelay, document: object): Promise<number> =>
+  (await postSignedHandoff(relay.url, document)).status;
 
 /** One series of an instance's Prometheus metrics, e.g. `opencx_relay_throttle_pauses_total`. */
 async function metric(relay: RunningRelay, series: string): Promise<number> {

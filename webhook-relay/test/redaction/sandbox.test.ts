@@ -20,7 +20,7 @@ import type { OpenCxEventPayload } from '../../src/opencx/envelope.js';
 import { digitItems } from '../../src/redaction/spoken-digits.js';
 import { startRelay } from '../../src/server.js';
 import type { HandoffStore } from '../../src/store/types.js';
-import { onCleanup, sandboxEnv, sign, tempDir } from '../helpers.js';
+import { onCleanup, postSignedHandoff, sandboxEnv, tempDir } from '../helpers.js';
 import { fixtureSession, INCIDENT, json, setup } from '../opencx/relay-harness.js';
 
 const fixture = JSON.parse(
@@ -115,13 +115,7 @@ async function runRelay(env: Record<string, string>, documents: HandoffDocument[
   const relay = await startRelay(result.config, { logger: createLogger('trace', sink) });
   onCleanup(() => relay.stop());
   for (const document of documents) {
-    const body = JSON.stringify(document);
-    const response = await fetch(`${relay.url}/v1/handoffs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...sign(body, { at: Date.now() }) },
-      body,
-    });
-    expect(response.status).toBe(202);
+    expect((await postSignedHandoff(relay.url, document)).status).toBe(202);
   }
   const counts = await waitDelivered(relay.store, documents.length);
   const metrics = await (await fetch(`${relay.url}/metrics`)).text();
