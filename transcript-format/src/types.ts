@@ -20,10 +20,18 @@ export interface Turn {
 /** How the relay chose the case's customer. */
 export type ContactMatch = 'email' | 'email-created' | 'phone' | 'none';
 
+/** Whether OpenCX verified a caller detail, or the caller only stated it. */
+export type Verification = 'verified' | 'stated';
+
 export interface Customer {
   name?: string;
   email?: string;
   phone?: string;
+  /**
+   * Which of the details above OpenCX verified and which the caller only stated; absent when the writer
+   * did not say (older transcripts), and then a reader claims neither.
+   */
+  verification?: { name?: Verification; email?: Verification; phone?: Verification };
 }
 
 export interface TranscriptHeader {
