@@ -1,4 +1,4 @@
-import type { ContactMatch, Role } from './types.js';
+import type { ContactMatch, Role, Verification } from './types.js';
 
 /** The speaker label written for each role (GRAMMAR.md, "Turn lines"). */
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
@@ -34,6 +34,34 @@ const TEXT_CONTACT_MATCH = new Map<string, ContactMatch>(
 
 export function contactMatchFromText(text: string): ContactMatch | undefined {
   return TEXT_CONTACT_MATCH.get(text);
+}
+
+/** The mark written after a customer detail (GRAMMAR.md, "Verification marks"), without its ` (` `)`. */
+export const VERIFICATION_TEXT: Readonly<Record<Verification, string>> = {
+  verified: 'verified by OpenCX',
+  stated: 'stated by the caller',
+};
+
+/** ` (verified by OpenCX)` / ` (stated by the caller)`: what follows a marked value on its line. */
+export function verificationMark(verification: Verification): string {
+  return ` (${VERIFICATION_TEXT[verification]})`;
+}
+
+const MARKS: readonly (readonly [Verification, string])[] = (
+  Object.keys(VERIFICATION_TEXT) as Verification[]
+).map((verification) => [verification, verificationMark(verification)] as const);
+
+/** The mark a (raw, still escaped) value ends with, if any; an escaped final `\)` is no mark. */
+export function readVerificationMark(raw: string): { verification: Verification; rest: string } | undefined {
+  for (const [verification, mark] of MARKS) {
+    if (raw.endsWith(mark)) return { verification, rest: raw.slice(0, -mark.length) };
+  }
+  return undefined;
+}
+
+/** True when a value ends with a mark's text, so the writer must escape its final `)`. */
+export function endsWithMarkText(value: string): boolean {
+  return MARKS.some(([, mark]) => value.endsWith(mark));
 }
 
 /** Header keys in the order they are written. */

@@ -1,4 +1,12 @@
-import type { ContactMatch, Customer, Role, Transcript, TranscriptHeader, Turn } from './types.js';
+import type {
+  ContactMatch,
+  Customer,
+  Role,
+  Transcript,
+  TranscriptHeader,
+  Turn,
+  Verification,
+} from './types.js';
 import { canonicalTimestamp } from './timestamps.js';
 import { sanitizeText } from './sanitize.js';
 
@@ -9,6 +17,7 @@ const CONTACT_MATCHES: ReadonlySet<string> = new Set<ContactMatch>([
   'phone',
   'none',
 ]);
+const VERIFICATIONS: ReadonlySet<string> = new Set<Verification>(['verified', 'stated']);
 
 /** An `https:` URL with a host and no whitespace, control characters or quotes: safe to show as a link. */
 export function isSafeHttpsUrl(value: string): boolean {
@@ -35,6 +44,18 @@ function normalizeCustomer(customer: unknown): Customer | undefined {
   assignDefined(out, 'name', optionalText(source.name));
   assignDefined(out, 'email', optionalText(source.email));
   assignDefined(out, 'phone', optionalText(source.phone));
+  // A mark says something only about a detail that is there, and only when it is one we know.
+  const marks = (
+    typeof source.verification === 'object' && source.verification !== null ? source.verification : {}
+  ) as Record<string, unknown>;
+  const verification: NonNullable<Customer['verification']> = {};
+  for (const detail of ['name', 'email', 'phone'] as const) {
+    const mark = marks[detail];
+    if (out[detail] !== undefined && typeof mark === 'string' && VERIFICATIONS.has(mark)) {
+      verification[detail] = mark as Verification;
+    }
+  }
+  if (Object.keys(verification).length > 0) out.verification = verification;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -92,7 +113,8 @@ function normalizeTurns(turns: unknown): Turn[] {
 /**
  * The canonical form of a transcript: UTC timestamps in canonical form (invalid turn times become '',
  * invalid optional times are dropped), empty or undefined optional fields dropped, non-https session
- * links dropped, redaction counts kept only when positive integers, NUL and lone surrogates replaced by
+ * links dropped, redaction counts kept only when positive integers, verification marks kept only for
+ * customer details that are there, NUL and lone surrogates replaced by
  * U+FFFD. `parse(write(normalizeTranscript(t)))` deep-equals `normalizeTranscript(t)`.
  * Defensive against malformed input at run time (it never throws on a JSON-like value).
  */

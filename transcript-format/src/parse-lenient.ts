@@ -11,7 +11,7 @@ import { contactMatchFromText } from './labels.js';
 import { isSafeHttpsUrl } from './normalize.js';
 import { isDivider, readMarker, readSeparator } from './syntax.js';
 import { canonicalFromMillis, canonicalTimestamp, utcMillis } from './timestamps.js';
-import type { Customer, Role, Transcript, TranscriptHeader, Turn } from './types.js';
+import type { Customer, Role, Transcript, TranscriptHeader, Turn, Verification } from './types.js';
 
 const PREFIX_WINDOW = 200;
 
@@ -39,6 +39,25 @@ const SPEAKER_ROLES: ReadonlyMap<string, Role> = new Map<string, Role>([
   ['support', 'human_agent'],
   ['system', 'system'],
 ]);
+
+type Detail = 'name' | 'email' | 'phone';
+
+interface Marked {
+  /** The line without its mark (still escaped when the text is ours). */
+  rest: string;
+  verification?: Verification;
+  /** The mark as written, to put back if the value turns out to go on (a mark mid-value is text). */
+  written: string;
+}
+
+function splitMark(raw: string): Marked {
+  const tail = raw.slice(-MARK_WINDOW);
+  const m = MARK.exec(tail);
+  if (!m) return { rest: raw, written: '' };
+  const verification: Verification = m[1].toLowerCase().startsWith('verified') ? 'verified' : 'stated';
+  const cut = raw.length - tail.length + m.index;
+  return { rest: raw.slice(0, cut), verification, written: raw.slice(cut) };
+}
 
 type LenientField =
   keyof Omit<TranscriptHeader, 'customer' | 'redactions'> | 'name' | 'email' | 'phone' | 'transcript';
@@ -108,6 +127,9 @@ const SPEAKER_FIRST = new RegExp(
 /** `Caller: …` with a known speaker word and no time. */
 const UNTIMED = new RegExp(String.raw`^[ \t]*${SPEAKER}[ \t]*:[ \t]?`, 'u');
 const HEADER_LINE = /^[ \t]*([A-Za-z][A-Za-z _-]{0,30}?)[ \t]*:[ \t]?/;
+/** A verification mark at the end of a customer detail, in any case (applied to a line's tail only). */
+const MARK = /[ \t]+\((verified by opencx|stated by the caller)\)[ \t]*$/i;
+const MARK_WINDOW = 64;
 const DATE_ONLY = /(?:^|[^\d])(\d{4}-\d{2}-\d{2})(?:[^\d]|$)/;
 
 interface TimeFields {
@@ -230,6 +252,10 @@ function readTurnStart(line: string, contextDate: string | undefined): TurnStart
   return undefined;
 }
 
+function isDetail(field: LenientField): field is Detail {
+  return field === 'name' || field === 'email' || field === 'phone';
+}
+
 function setHeaderField(
   header: TranscriptHeader,
   customer: Customer,
@@ -291,6 +317,8 @@ export interface LenientReading {
 interface Collected {
   header: TranscriptHeader;
   customer: Customer;
+  /** The mark at the end of each customer detail read so far. */
+  marks: Partial<Record<Detail, Marked>>;
   turns: Turn[];
   after: Turn[] | undefined;
   headerFields: Set<LenientField>;
@@ -307,6 +335,7 @@ export function parseLenient(lines: string[]): LenientReading | undefined {
   const c: Collected = {
     header: {},
     customer: {},
+    marks: {},
     turns: [],
     after: undefined,
     headerFields: new Set(),
@@ -341,7 +370,14 @@ export function parseLenient(lines: string[]): LenientReading | undefined {
     const header = c.turns.length === 0 && !turn ? readHeaderLine(line) : undefined;
     if (header) {
       c.headerFields.add(header.field);
-      setHeaderField(c.header, c.customer, header.field, unescape(header.value));
+      const detail = isDetail(header.field) ? header.field : undefined;
+      const marked = detail === undefined ? undefined : splitMark(header.value);
+      const value = unescape(marked ? marked.rest : header.value);
+      setHeaderField(c.header, c.customer, header.field, value);
+      if (detail !== undefined && value.trim() !== '') {
+        if (marked?.verification) c.marks[detail] = marked;
+        else delete c.marks[detail];
+      }
       if (header.field === 'handoffAt' && c.header.handoffAt !== undefined) {
         date ??= c.header.handoffAt.slice(0, 10);
       }
@@ -377,9 +413,15 @@ export function parseLenient(lines: string[]): LenientReading | undefined {
     }
     if (headerField !== undefined && line.startsWith(CONTINUATION_INDENT)) {
       const key = headerField;
-      const current = key === 'name' || key === 'email' || key === 'phone' ? c.customer[key] : undefined;
-      if (current !== undefined) c.customer[key as 'name'] = `${current}\n${unescape(line.slice(4))}`;
-      else if (key !== 'name' && key !== 'email' && key !== 'phone' && key !== 'transcript') {
+      const current = isDetail(key) ? c.customer[key] : undefined;
+      if (isDetail(key) && current !== undefined) {
+        // The mark ends the value: one seen on an earlier line was text after all.
+        const earlier = c.marks[key]?.written ?? '';
+        const marked = splitMark(line.slice(4));
+        c.customer[key] = `${current}${unescape(earlier)}\n${unescape(marked.rest)}`;
+        if (marked.verification) c.marks[key] = marked;
+        else delete c.marks[key];
+      } else if (!isDetail(key) && key !== 'transcript') {
         const value = c.header[key];
         if (typeof value === 'string')
           setHeaderField(c.header, c.customer, key, `${value}\n${unescape(line.slice(4))}`);
@@ -401,6 +443,12 @@ export function parseLenient(lines: string[]): LenientReading | undefined {
     c.knownUntimedTurns >= 2;
   if (!looksLikeTranscript) return undefined;
 
+  const verification: NonNullable<Customer['verification']> = {};
+  for (const detail of ['name', 'email', 'phone'] as const) {
+    const mark = c.marks[detail]?.verification;
+    if (mark !== undefined && c.customer[detail] !== undefined) verification[detail] = mark;
+  }
+  if (Object.keys(verification).length > 0) c.customer.verification = verification;
   if (Object.keys(c.customer).length > 0) c.header.customer = c.customer;
   const transcript: Transcript = { header: c.header, turns: c.turns };
   if (c.after) transcript.afterHandoff = c.after;

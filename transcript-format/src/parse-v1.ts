@@ -5,11 +5,17 @@
 
 import { CONTINUATION_INDENT, HEADER_LINES_LEFT_OUT, UNKNOWN_TIME } from './constants.js';
 import { decode, indexOfUnescaped, splitUnescaped } from './escape.js';
-import { contactMatchFromText, headerFieldFromKey, roleFromLabel, type HeaderField } from './labels.js';
+import {
+  contactMatchFromText,
+  headerFieldFromKey,
+  readVerificationMark,
+  roleFromLabel,
+  type HeaderField,
+} from './labels.js';
 import { isSafeHttpsUrl } from './normalize.js';
 import { isDivider, readMarker, readSeparator } from './syntax.js';
 import { isValidDate, joinDateTime } from './timestamps.js';
-import type { Omission, ParsedDescription, TranscriptHeader, Turn } from './types.js';
+import type { Customer, Omission, ParsedDescription, TranscriptHeader, Turn } from './types.js';
 
 type TranscriptResult = Extract<ParsedDescription, { kind: 'transcript' }>;
 
@@ -49,6 +55,16 @@ interface HeaderReading {
   shortened: boolean;
 }
 
+/** A customer detail: the value, then optionally its verification mark. */
+function applyCustomerDetail(reading: HeaderReading, detail: 'name' | 'email' | 'phone', raw: string): void {
+  const marked = readVerificationMark(raw);
+  const decoded = decode(marked ? marked.rest : raw);
+  if (decoded.endsWithBareEllipsis) reading.shortened = true;
+  const customer: Customer = { ...reading.header.customer, [detail]: decoded.text };
+  if (marked) customer.verification = { ...customer.verification, [detail]: marked.verification };
+  reading.header.customer = customer;
+}
+
 function applyField(reading: HeaderReading, field: HeaderField, raw: string): boolean {
   const h = reading.header;
   const singleLine = !raw.includes('\n');
@@ -82,13 +98,13 @@ function applyField(reading: HeaderReading, field: HeaderField, raw: string): bo
       return true;
     }
     case 'customerName':
-      h.customer = { ...h.customer, name: text() };
+      applyCustomerDetail(reading, 'name', raw);
       return true;
     case 'customerEmail':
-      h.customer = { ...h.customer, email: text() };
+      applyCustomerDetail(reading, 'email', raw);
       return true;
     case 'customerPhone':
-      h.customer = { ...h.customer, phone: text() };
+      applyCustomerDetail(reading, 'phone', raw);
       return true;
     default:
       h[field] = text();

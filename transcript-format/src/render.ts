@@ -2,9 +2,16 @@
 
 import { FORMAT_VERSION, UNKNOWN_TIME } from './constants.js';
 import { encodeInline, encodeMultiline } from './escape.js';
-import { CONTACT_MATCH_TEXT, HEADER_KEYS, roleLabel, type HeaderField } from './labels.js';
+import {
+  CONTACT_MATCH_TEXT,
+  endsWithMarkText,
+  HEADER_KEYS,
+  roleLabel,
+  verificationMark,
+  type HeaderField,
+} from './labels.js';
 import { datePart, timePart } from './timestamps.js';
-import type { TranscriptHeader, Turn } from './types.js';
+import type { TranscriptHeader, Turn, Verification } from './types.js';
 
 export interface HeaderEntry {
   field: HeaderField;
@@ -12,6 +19,29 @@ export interface HeaderEntry {
   value: string;
   /** Free text that fit may shorten with an ellipsis (not links, times or structured values). */
   shortenable: boolean;
+  /** Customer details only: whether OpenCX verified it or the caller stated it; never cut by fit. */
+  verification?: Verification;
+}
+
+/** The fields whose value may be followed by a verification mark. */
+const MARKABLE: ReadonlySet<HeaderField> = new Set<HeaderField>([
+  'customerName',
+  'customerEmail',
+  'customerPhone',
+]);
+
+/** What follows the value on its line: the verification mark, or nothing. */
+export function entrySuffix(entry: HeaderEntry): string {
+  return entry.verification === undefined ? '' : verificationMark(entry.verification);
+}
+
+/**
+ * A free-text value as written (unshortened). A customer detail that itself ends like a mark gets its
+ * final `)` escaped, so that an unescaped mark at the end of the line is always a mark.
+ */
+export function encodeEntryValue(entry: HeaderEntry): string {
+  const encoded = encodeMultiline(entry.value, true);
+  return MARKABLE.has(entry.field) && endsWithMarkText(encoded) ? `${encoded.slice(0, -1)}\\)` : encoded;
 }
 
 export function daySeparator(date: string | undefined): string {
@@ -46,9 +76,14 @@ export function headerEntries(header: TranscriptHeader): HeaderEntry[] {
   text('classification', header.classification);
   text('sentiment', header.sentiment);
   text('language', header.language);
-  text('customerName', header.customer?.name);
-  text('customerEmail', header.customer?.email);
-  text('customerPhone', header.customer?.phone);
+  const customer = header.customer;
+  const detail = (field: HeaderField, value: string | undefined, verification?: Verification): void => {
+    if (value === undefined) return;
+    entries.push({ field, value, shortenable: true, ...(verification ? { verification } : {}) });
+  };
+  detail('customerName', customer?.name, customer?.verification?.name);
+  detail('customerEmail', customer?.email, customer?.verification?.email);
+  detail('customerPhone', customer?.phone, customer?.verification?.phone);
   fixed('contactMatch', header.contactMatch && CONTACT_MATCH_TEXT[header.contactMatch]);
   text('sessionId', header.sessionId);
   fixed('sessionUrl', header.sessionUrl);
@@ -61,12 +96,13 @@ export function headerEntries(header: TranscriptHeader): HeaderEntry[] {
 /**
  * One header line (plus continuation lines). Free text is encoded; fixed values are already in their
  * written form. `shortened` writes the value's final `…` bare, which the reader takes as "shortened".
+ * A customer detail's verification mark follows its value, shortened or not.
  */
 export function headerLine(entry: HeaderEntry, shortened = false): string {
   const key = HEADER_KEYS[entry.field];
   if (!entry.shortenable) return `${key}: ${entry.value}`;
-  if (shortened) return `${key}: ${encodeMultiline(entry.value.slice(0, -1))}…`;
-  return `${key}: ${encodeMultiline(entry.value, true)}`;
+  if (shortened) return `${key}: ${encodeMultiline(entry.value.slice(0, -1))}…${entrySuffix(entry)}`;
+  return `${key}: ${encodeEntryValue(entry)}${entrySuffix(entry)}`;
 }
 
 export function turnTime(at: string): string {

@@ -7,7 +7,8 @@
  * and only when `harsh` (the limit is too small for the transcript's fixed lines otherwise):
  *   3. the summary, then the others, down to a bare `…`;
  *   4. whole lines left out (least useful first), replaced by one `…` line.
- * Links, times, the contact match and redaction counts are never cut (a cut link is a wrong link).
+ * Links, times, the contact match, redaction counts and verification marks are never cut (a cut link is
+ * a wrong link; a cut mark would no longer say who vouches for the value).
  */
 
 import {
@@ -17,10 +18,10 @@ import {
   SUMMARY_FLOOR,
   VALUE_FLOOR,
 } from './constants.js';
-import { encodedPrefixLengths, encodeMultiline } from './escape.js';
+import { encodedPrefixLengths } from './escape.js';
 import { HEADER_KEYS, type HeaderField } from './labels.js';
 import { renderHeader } from './prepare.js';
-import { headerLine, type HeaderEntry } from './render.js';
+import { encodeEntryValue, entrySuffix, headerLine, type HeaderEntry } from './render.js';
 
 export interface ShortenedHeader {
   text: string;
@@ -77,7 +78,7 @@ export function cutValue(value: string, budget: number): string {
 
 interface Slot {
   entry: HeaderEntry;
-  /** Length of `Key: ` plus the line feed. */
+  /** Length of `Key: `, the verification mark (never cut) and the line feed. */
   overhead: number;
   /** Encoded length of the full value. */
   encoded: number;
@@ -157,8 +158,8 @@ function render(slots: Slot[]): ShortenedHeader {
 export function shortenHeader(entries: HeaderEntry[], budget: number, harsh: boolean): ShortenedHeader {
   const slots: Slot[] = entries.map((entry) => ({
     entry,
-    overhead: HEADER_KEYS[entry.field].length + 3,
-    encoded: entry.shortenable ? encodeMultiline(entry.value, true).length : entry.value.length,
+    overhead: HEADER_KEYS[entry.field].length + 3 + entrySuffix(entry).length,
+    encoded: entry.shortenable ? encodeEntryValue(entry).length : entry.value.length,
     cap: Infinity,
     dropped: false,
   }));

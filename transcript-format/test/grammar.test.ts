@@ -43,4 +43,18 @@ describe('GRAMMAR.md worked examples', () => {
       }
     },
   );
+
+  it('has an example with verification marks that reads them back, linked through a stated email', () => {
+    const marked = all.filter((e) => e.kind === 'transcript' && e.text.includes('(stated by the caller)'));
+    expect(marked).toHaveLength(1);
+    const parsed = parse(marked[0].text);
+    if (parsed.kind !== 'transcript') throw new Error(`read as ${parsed.kind}`);
+    expect(parsed.transcript.header.contactMatch).toBe('email');
+    expect(parsed.transcript.header.customer).toEqual({
+      name: 'Priya Raman',
+      email: 'priya@example.com',
+      phone: '+14155550101',
+      verification: { name: 'verified', email: 'stated' },
+    });
+  });
 });

@@ -1,7 +1,15 @@
 /** fast-check arbitraries for transcripts that stress the text format. */
 
 import fc from 'fast-check';
-import type { ContactMatch, Role, Transcript, TranscriptHeader, Turn } from '../../src/index.js';
+import type {
+  ContactMatch,
+  Customer,
+  Role,
+  Transcript,
+  TranscriptHeader,
+  Turn,
+  Verification,
+} from '../../src/index.js';
 
 /** Pieces that look like our own syntax, escapes, line ends, and hard Unicode. */
 const TRICKY = [
@@ -58,6 +66,12 @@ const TRICKY = [
   '\uDC00x',
   '\0',
   'e\u0301',
+  // Look-alikes of the verification marks that follow customer details.
+  ' (stated by the caller)',
+  ' (verified by OpenCX)',
+  ' (Stated By The Caller)',
+  '(verified by OpenCX)',
+  ' (stated by the caller\\)',
 ];
 
 export const textArb: fc.Arbitrary<string> = fc
@@ -134,6 +148,22 @@ const redactionsArb = fc
   )
   .map((entries) => Object.fromEntries(entries));
 
+/**
+ * A mark per detail, sometimes for a detail that is absent, and sometimes a value outside the type
+ * (as a JavaScript sender could pass), which normalization must drop.
+ */
+const markArb = fc.constantFrom<string>('verified', 'stated', 'unknown', '') as fc.Arbitrary<Verification>;
+
+const customerArb: fc.Arbitrary<Customer> = fc.record(
+  {
+    name: textArb,
+    email: textArb,
+    phone: textArb,
+    verification: fc.record({ name: markArb, email: markArb, phone: markArb }, { requiredKeys: [] }),
+  },
+  { requiredKeys: [] },
+);
+
 export const headerArb: fc.Arbitrary<TranscriptHeader> = fc.record(
   {
     channel: fc.oneof(fc.constantFrom('phone_voice', 'web_voice', 'email'), textArb),
@@ -141,7 +171,7 @@ export const headerArb: fc.Arbitrary<TranscriptHeader> = fc.record(
     classification: textArb,
     sentiment: textArb,
     language: textArb,
-    customer: fc.record({ name: textArb, email: textArb, phone: textArb }, { requiredKeys: [] }),
+    customer: customerArb,
     contactMatch: fc.constantFrom<ContactMatch>('email', 'email-created', 'phone', 'none'),
     sessionId: fc.oneof(fc.uuid(), textArb),
     sessionUrl: urlArb,
