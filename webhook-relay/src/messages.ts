@@ -20,7 +20,9 @@ export const messages = {
       'It must be an https: URL containing {session_id}, e.g. https://platform.open.cx/sessions/{session_id}.',
     port: 'Use a whole number from 0 to 65535.',
     positive: 'Use a whole number greater than zero.',
-    contactMatch: 'Use a comma-separated list of: email, phone.',
+    contactMatch: 'Use a comma-separated list of: email, phone, stated-email, stated-phone.',
+    contactMatchStated:
+      'stated-email widens email (and stated-phone widens phone) to details the caller only stated: list email (phone) too, e.g. CONTACT_MATCH=email,stated-email,phone.',
     country: 'Use an ISO 3166-1 alpha-2 country code such as US or GB.',
   },
   intake: {

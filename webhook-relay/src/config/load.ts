@@ -15,6 +15,12 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
+const CONTACT_MATCH_RULES: ReadonlySet<string> = new Set<ContactMatchRule>([
+  'email',
+  'phone',
+  'stated-email',
+  'stated-phone',
+]);
 const DEFAULT_ORIGINS: Record<string, number> = { phone_voice: 1, web_voice: 1, phone: 1, email: 2, web: 3 };
 
 /**
@@ -113,8 +119,13 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (!contactMatch.every((rule) => rule === 'email' || rule === 'phone')) {
+  if (!contactMatch.every((rule) => CONTACT_MATCH_RULES.has(rule))) {
     errors.push(m.invalid('CONTACT_MATCH', contactMatchText, m.contactMatch));
+  } else if (
+    (contactMatch.includes('stated-email') && !contactMatch.includes('email')) ||
+    (contactMatch.includes('stated-phone') && !contactMatch.includes('phone'))
+  ) {
+    errors.push(m.invalid('CONTACT_MATCH', contactMatchText, m.contactMatchStated));
   }
   const phoneDefaultCountry = (text('PHONE_DEFAULT_COUNTRY') ?? 'US').toUpperCase();
   if (!/^[A-Z]{2}$/.test(phoneDefaultCountry))

@@ -27,7 +27,11 @@ export interface DataverseAuthNone {
 
 export type DataverseAuth = DataverseAuthClientSecret | DataverseAuthCertificate | DataverseAuthNone;
 
-export type ContactMatchRule = 'email' | 'phone';
+/**
+ * CONTACT_MATCH rules. `stated-email` / `stated-phone` also let a detail the caller only stated (marked
+ * `stated` in the handoff) find the contact; without them such a detail links nothing (issue 21).
+ */
+export type ContactMatchRule = 'email' | 'phone' | 'stated-email' | 'stated-phone';
 
 export interface RelayConfig {
   /** Environment URL without path or trailing slash, e.g. `https://contoso.crm.dynamics.com`. */

@@ -29,6 +29,19 @@ export type CustomerResolution =
   | { kind: 'create'; id: string; firstname?: string; lastname: string; email: string; mobilephone?: string }
   | { kind: 'placeholder' };
 
+/**
+ * Whether CONTACT_MATCH lets this detail find the contact: its rule is on and, when the caller only
+ * stated it, so is its `stated-` rule. A detail without a mark is used as before marks existed.
+ */
+export function usableForMatch(
+  document: HandoffDocument,
+  detail: 'email' | 'phone',
+  contactMatch: RelayConfig['contactMatch'],
+): boolean {
+  if (!contactMatch.includes(detail)) return false;
+  return document.customer?.verification?.[detail] !== 'stated' || contactMatch.includes(`stated-${detail}`);
+}
+
 /** The one GET that resolves the customer, or undefined when no lookup can help. */
 export function customerLookup(
   document: HandoffDocument,
@@ -36,12 +49,13 @@ export function customerLookup(
 ) {
   const email = document.customer?.email?.trim();
   const select = '$select=contactid,fullname,createdon&$orderby=createdon asc&$top=10';
-  if (email && config.contactMatch.includes('email')) {
+  // A stated email that may not match falls through to the phone, as if there were no email.
+  if (email && usableForMatch(document, 'email', config.contactMatch)) {
     const filter = `statecode eq 0 and emailaddress1 eq '${escapeODataString(email)}'`;
     return { kind: 'email' as const, path: `contacts?${select}&$filter=${encodeURIComponent(filter)}` };
   }
   const phone = document.customer?.phone;
-  if (phone && config.contactMatch.includes('phone')) {
+  if (phone && usableForMatch(document, 'phone', config.contactMatch)) {
     const parsed = parsePhone(phone, config.phoneDefaultCountry);
     if (!parsed.ok) return undefined;
     const filter = activeContactsByPhoneFilter(parsed.renderings);

@@ -25,11 +25,35 @@ export const Message = Type.Object(
   { additionalProperties: false },
 );
 
+export const Verification = Type.Union([Type.Literal('verified'), Type.Literal('stated')], {
+  description: 'verified: OpenCX verified this detail; stated: the caller only said it and nobody checked.',
+});
+
+/**
+ * Added within v1 (issue 21): which details were verified and which only stated. A detail without a mark
+ * means what it meant before this field existed (the sender does not say); a mark for a detail the
+ * document does not give is ignored.
+ */
+export const CustomerVerification = Type.Object(
+  {
+    name: Type.Optional(Verification),
+    email: Type.Optional(Verification),
+    phone: Type.Optional(Verification),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Who vouches for each customer detail. Absent (or a detail without a mark): the sender does not say. ' +
+      'A detail marked "stated" finds the contact only when CONTACT_MATCH lists stated-email (stated-phone).',
+  },
+);
+
 export const Customer = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 200 })),
     email: Type.Optional(Type.String({ maxLength: 100 })),
     phone: Type.Optional(Type.String({ maxLength: 50 })),
+    verification: Type.Optional(CustomerVerification),
   },
   { additionalProperties: false },
 );
@@ -54,3 +78,4 @@ export const HandoffDocumentSchema = Type.Object(
 
 export type HandoffDocument = Static<typeof HandoffDocumentSchema>;
 export type HandoffMessage = Static<typeof Message>;
+export type HandoffCustomer = Static<typeof Customer>;

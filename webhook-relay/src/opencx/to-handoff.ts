@@ -2,7 +2,7 @@
  * Pure: OpenCX's handoff event + session + history → our handoff document (spec §3.2), so a native
  * event is delivered by exactly the same path as `POST /v1/handoffs`.
  */
-import type { HandoffDocument, HandoffMessage } from '../handoff/document.js';
+import type { HandoffCustomer, HandoffDocument, HandoffMessage } from '../handoff/document.js';
 import type { OpenCxHistoryItem, OpenCxSession } from './client.js';
 import type { HandoffEventData } from './envelope.js';
 
@@ -39,17 +39,40 @@ export function messagesUpToHandoff(items: OpenCxHistoryItem[], handoffAt: strin
   return messages;
 }
 
+/**
+ * The caller's details, each with who vouches for it. OpenCX keeps a contact's verified details in
+ * `name` / `email` and what the caller gave without verification in `non_verified_name` /
+ * `non_verified_email` (OpenCX API reference, "Create a chat session": "verified contacts write to
+ * custom_data, otherwise to non_verified_custom_data"); a verified detail wins over a stated one.
+ * `phone_number` has no verified/unverified pair (on a call it is the line's caller ID, which nobody
+ * vouches for), so the phone carries no mark: the case claims neither.
+ */
+export function customerFromOpenCx(contact: NonNullable<OpenCxSession['contact']>): HandoffCustomer {
+  const customer: HandoffCustomer = {};
+  const verification: NonNullable<HandoffCustomer['verification']> = {};
+  const detail = (key: 'name' | 'email', verified: string | undefined, stated: string | undefined) => {
+    if (verified !== undefined) {
+      customer[key] = verified;
+      verification[key] = 'verified';
+    } else if (stated !== undefined) {
+      customer[key] = stated;
+      verification[key] = 'stated';
+    }
+  };
+  detail('name', present(contact.name), present(contact.non_verified_name));
+  detail('email', present(contact.email), present(contact.non_verified_email));
+  const phone = present(contact.phone_number);
+  if (phone !== undefined) customer.phone = phone;
+  if (Object.keys(verification).length > 0) customer.verification = verification;
+  return customer;
+}
+
 export function handoffFromOpenCx(
   event: HandoffEventData,
   session: OpenCxSession,
   history: OpenCxHistoryItem[],
 ): HandoffDocument {
-  const contact = session.contact ?? {};
-  const customer = {
-    name: present(contact.name) ?? present(contact.non_verified_name),
-    email: present(contact.email) ?? present(contact.non_verified_email),
-    phone: present(contact.phone_number),
-  };
+  const customer = customerFromOpenCx(session.contact ?? {});
   const contactReason = present(event.contact_reason);
   const document: HandoffDocument = {
     session_id: event.conversation_id,
@@ -62,7 +85,7 @@ export function handoffFromOpenCx(
     sentiment:
       present(event.user_sentiment) ?? present(session.handoff?.sentiment) ?? present(session.sentiment),
     language: present(event.language) ?? present(session.language),
-    customer: Object.fromEntries(Object.entries(customer).filter(([, v]) => v !== undefined)),
+    customer,
     messages: messagesUpToHandoff(history, event.timestamp),
   };
   // Drop absent optional fields so the document is exactly what a sender would post.

@@ -43,6 +43,8 @@ describe('loadConfig', () => {
     [{ DEFAULT_PRIORITY: 'high' }, 'DEFAULT_PRIORITY=high'],
     [{ TICKET_PROPERTIES: '[1]' }, 'TICKET_PROPERTIES=[1] is not valid'],
     [{ CONTACT_MATCH: 'email,fax' }, 'CONTACT_MATCH=email,fax'],
+    [{ CONTACT_MATCH: 'stated-email,phone' }, 'stated-email widens email'],
+    [{ CONTACT_MATCH: 'email,stated-phone' }, 'list email (phone) too'],
     [{ WEBHOOK_SECRETS: 'plain' }, 'whsec_'],
     [{ WEBHOOK_SECRETS: undefined }, 'No webhook authentication is configured'],
     [{ OPENCX_SESSION_URL_TEMPLATE: 'http://x/{session_id}' }, 'OPENCX_SESSION_URL_TEMPLATE'],
@@ -56,6 +58,11 @@ describe('loadConfig', () => {
     const result = loadConfig({ ...valid, ...override });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.join('\n')).toContain(expected);
+  });
+
+  it('lets stated details find the contact only when CONTACT_MATCH lists their stated- rule', () => {
+    const result = loadConfig({ ...valid, CONTACT_MATCH: 'email, stated-email ,phone' });
+    expect(result.ok && result.config.contactMatch).toEqual(['email', 'stated-email', 'phone']);
   });
 
   it('turns redaction off with REDACT=none', () => {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetry } from '../../src/delivery/retry-policy.js';
-import { titleOf } from '../../src/delivery/plan.js';
+import {
+  customerLookup,
+  planIncident,
+  resolveCustomer,
+  titleOf,
+  usableForMatch,
+} from '../../src/delivery/plan.js';
+import type { ContactMatchRule } from '../../src/config/types.js';
+import { contactIdForEmail } from '../../src/handoff/key.js';
+import { parse } from '@opencx-d365/transcript-format';
 import { classify } from '../../src/dataverse/errors.js';
 import type { HandoffDocument } from '../../src/handoff/document.js';
 
@@ -36,5 +45,90 @@ describe('decideRetry', () => {
     [classify(500, '0x80040333', ''), 1, { kind: 'dead-letter' }],
   ])('%j after attempt %i → %j', (failure, attempts, expected) => {
     expect(decideRetry(failure, attempts, 0, policy, () => 0.5)).toEqual(expected);
+  });
+});
+
+describe('stated details and CONTACT_MATCH', () => {
+  const stated = doc({
+    customer: {
+      name: 'Priya Raman',
+      email: 'priya@example.com',
+      phone: '+1 415-555-0103',
+      verification: { name: 'verified', email: 'stated' },
+    },
+  });
+  const lookup = (document: HandoffDocument, contactMatch: ContactMatchRule[]) =>
+    customerLookup(document, { contactMatch, phoneDefaultCountry: 'US' });
+
+  it.each<[string, ContactMatchRule[], 'email' | 'phone' | undefined]>([
+    ['the default skips a stated email and finds the caller by phone', ['email', 'phone'], 'phone'],
+    ['email only: a stated email finds nobody', ['email'], undefined],
+    ['stated-email lets it find the contact', ['email', 'stated-email', 'phone'], 'email'],
+  ])('%s', (_what, contactMatch, kind) => {
+    expect(lookup(stated, contactMatch)?.kind).toBe(kind);
+  });
+
+  it('uses an email without a mark, or a verified one, as before marks existed', () => {
+    const unmarked = doc({ customer: { email: 'priya@example.com', phone: '+14155550103' } });
+    const verified = doc({ customer: { email: 'priya@example.com', verification: { email: 'verified' } } });
+    expect(lookup(unmarked, ['email', 'phone'])?.kind).toBe('email');
+    expect(lookup(verified, ['email'])?.kind).toBe('email');
+  });
+
+  it('gates a stated phone the same way (stated-phone)', () => {
+    const phone = doc({ customer: { phone: '+14155550103', verification: { phone: 'stated' } } });
+    expect(lookup(phone, ['email', 'phone'])).toBeUndefined();
+    expect(lookup(phone, ['email', 'phone', 'stated-phone'])?.kind).toBe('phone');
+    expect(usableForMatch(phone, 'phone', ['email'])).toBe(false);
+  });
+
+  it('never creates a contact from a stated email it may not use: the placeholder instead', () => {
+    const onlyEmail = doc({ customer: { email: 'priya@example.com', verification: { email: 'stated' } } });
+    const none = lookup(onlyEmail, ['email', 'phone']);
+    expect(none).toBeUndefined();
+    expect(resolveCustomer(onlyEmail, none, [], 'US')).toEqual({ kind: 'placeholder' });
+    const allowed = lookup(onlyEmail, ['email', 'stated-email', 'phone']);
+    expect(resolveCustomer(onlyEmail, allowed, [], 'US')).toMatchObject({
+      kind: 'create',
+      id: contactIdForEmail('priya@example.com'),
+    });
+  });
+
+  it('writes the marks into the header, and a link through a stated email says so', () => {
+    const config = {
+      defaultQueueId: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000a1',
+      defaultOwner: { kind: 'systemuser' as const, id: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000a2' },
+      defaultPriority: 2,
+      ticketProperties: {},
+      unidentifiedCustomerId: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000a3',
+      caseOriginByChannel: { phone_voice: 1 },
+      opencx: {},
+    };
+    const metadata = { titleMaxLength: 200, descriptionMaxLength: 2000, noteMaxLength: 100_000 };
+    const contactId = '7b0c0d6e-1c1a-4e5f-9d2a-0000000000a4';
+    const plan = planIncident(
+      '7b0c0d6e-1c1a-4e5f-9d2a-0000000000a5',
+      stated,
+      { kind: 'contact', id: contactId, match: 'email' },
+      config,
+      metadata,
+    );
+    const incident = plan.operations.find((op) => op.url.endsWith('incidents'))!;
+    const body = incident.body;
+    expect(body['customerid_contact@odata.bind']).toBe(`/contacts(${contactId})`);
+    const description = String(body.description);
+    expect(description).toContain(
+      [
+        'Customer name: Priya Raman (verified by OpenCX)',
+        'Customer email: priya@example.com (stated by the caller)',
+        'Customer phone: +1 415-555-0103',
+        'Contact: matched by email',
+      ].join('\n'),
+    );
+    const parsed = parse(description);
+    expect(parsed.kind === 'transcript' && parsed.transcript.header.customer?.verification).toEqual({
+      name: 'verified',
+      email: 'stated',
+    });
   });
 });
