@@ -152,7 +152,8 @@ async function main() {
         DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,
         DEFAULT_OWNER_ID: SEED_IDS.owner,
         UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
-        // The demo leaves phone matching to the rep, so "Link contact by phone" has callers to link.
+        // The demo leaves phone matching to the rep, so "Link contact by phone" has callers to link; like
+        // the default, it never links through an email the caller only stated (examples/handoffs/stated-email.json).
         CONTACT_MATCH: 'email',
         PHONE_DEFAULT_COUNTRY: 'US',
         WEBHOOK_SECRETS: webhookSecret,

@@ -2,11 +2,14 @@
  * Issue 21: a caller detail OpenCX verified and one the caller only stated stay apart from the native
  * event to the case's description, and CONTACT_MATCH decides whether a stated email may link the case.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { SEED_IDS } from '@opencx-d365/dataverse-sandbox';
 import { parse } from '@opencx-d365/transcript-format';
 import { describe, expect, it } from 'vitest';
 import { handoffFromOpenCx } from '../../src/opencx/to-handoff.js';
 import type { OpenCxSession } from '../../src/opencx/client.js';
+import { handoffKey } from '../../src/handoff/key.js';
 import { fixtureSession, INCIDENT, json, setup } from './relay-harness.js';
 
 /** A caller who gave Dana Whitfield's name and email (a contact in the sandbox) without verification. */
@@ -81,4 +84,35 @@ describe('verified or stated, from a native OpenCX event to the case', () => {
     expect(description).toContain('Customer email: dana.whitfield@example.com (verified by OpenCX)\n');
     expect(description).toContain('Contact: matched by email\n');
   });
+});
+
+describe('verified or stated, from a handoff document to the case', () => {
+  /** The demo's sample: a caller who says she is Dana Whitfield, from a number on no contact. */
+  const example = JSON.parse(
+    readFileSync(path.join(import.meta.dirname, '../../../examples/handoffs/stated-email.json'), 'utf8'),
+  ) as { session_id: string; handoff_at: string };
+  const key = handoffKey(example.session_id, example.handoff_at);
+
+  it.each([
+    ['the default', {}, SEED_IDS.unidentifiedCaller, 'not linked'],
+    ["the demo's CONTACT_MATCH=email", { CONTACT_MATCH: 'email' }, SEED_IDS.unidentifiedCaller, 'not linked'],
+    [
+      'stated-email listed',
+      { CONTACT_MATCH: 'email,stated-email' },
+      SEED_IDS.contacts.withEmail,
+      'matched by email',
+    ],
+  ])(
+    'with %s, links the examples/handoffs/stated-email.json case as the setting says',
+    async (_what, env, customer, contact) => {
+      const relay = await setup({ env });
+      expect((await relay.post('/v1/handoffs', example)).statusCode).toBe(202);
+      await relay.drain();
+      const incident = relay.sandbox.state.get('incidents', key)!;
+      expect(incident._customerid_value).toBe(customer);
+      const description = String(incident.description);
+      expect(description).toContain('Customer email: dana.whitfield@example.com (stated by the caller)\n');
+      expect(description).toContain(`Contact: ${contact}\n`);
+    },
+  );
 });
