@@ -7,7 +7,7 @@ import path from 'node:path';
 import { SEED_IDS } from '@opencx-d365/dataverse-sandbox';
 import { parse } from '@opencx-d365/transcript-format';
 import { describe, expect, it } from 'vitest';
-import { handoffFromOpenCx } from '../../src/opencx/to-handoff.js';
+import { customerFromOpenCx, handoffFromOpenCx } from '../../src/opencx/to-handoff.js';
 import type { OpenCxSession } from '../../src/opencx/client.js';
 import { handoffKey } from '../../src/handoff/key.js';
 import { fixtureSession, INCIDENT, json, setup } from './relay-harness.js';
@@ -45,6 +45,32 @@ describe('verified or stated, from a native OpenCX event to the case', () => {
       phone: '+14155550167',
       verification: { name: 'verified', email: 'stated' },
     });
+  });
+
+  it.each<[string, NonNullable<OpenCxSession['contact']>, ReturnType<typeof customerFromOpenCx>]>([
+    [
+      'verified details, as OpenCX keeps them',
+      { name: 'Hannah Becker', email: 'hannah@example.com', phone_number: '+14155550167' },
+      {
+        name: 'Hannah Becker',
+        email: 'hannah@example.com',
+        phone: '+14155550167',
+        verification: { name: 'verified', email: 'verified' },
+      },
+    ],
+    [
+      'a verified value wins over a stated one',
+      { email: 'real@example.com', non_verified_email: 'said@example.com', non_verified_name: ' Sam ' },
+      { name: 'Sam', email: 'real@example.com', verification: { name: 'stated', email: 'verified' } },
+    ],
+    [
+      'blank values are absent and take no mark',
+      { name: '  ', email: null, non_verified_email: '', phone_number: '+14155550167' },
+      { phone: '+14155550167' },
+    ],
+    ['nothing at all', {}, {}],
+  ])('maps the session contact: %s', (_what, contact, customer) => {
+    expect(customerFromOpenCx(contact)).toEqual(customer);
   });
 
   it('does not link the case through a stated email by default, and the header says "stated by the caller"', async () => {
