@@ -61,7 +61,11 @@ function applyCustomerDetail(reading: HeaderReading, detail: 'name' | 'email' | 
   const decoded = decode(marked ? marked.rest : raw);
   if (decoded.endsWithBareEllipsis) reading.shortened = true;
   const customer: Customer = { ...reading.header.customer, [detail]: decoded.text };
-  if (marked) customer.verification = { ...customer.verification, [detail]: marked.verification };
+  // The mark belongs to this line's value: a repeated line without one drops an earlier line's.
+  const { [detail]: _earlier, ...others } = customer.verification ?? {};
+  const verification = marked ? { ...others, [detail]: marked.verification } : others;
+  if (Object.keys(verification).length > 0) customer.verification = verification;
+  else delete customer.verification;
   reading.header.customer = customer;
 }
 

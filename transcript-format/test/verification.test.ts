@@ -74,6 +74,16 @@ describe('verification marks', () => {
     expect(customer).not.toHaveProperty('verification');
   });
 
+  it('takes a repeated detail line whole, its mark (or none) included', () => {
+    const text = [
+      'Customer email: said@example.com (stated by the caller)',
+      'Customer email: real@example.com',
+      '',
+      '--- transcript v1 · UTC ---',
+    ].join('\n');
+    expect(readBack(text).transcript.header.customer).toEqual({ email: 'real@example.com' });
+  });
+
   it.each([
     ['a name that ends like a stated mark', 'Bob (stated by the caller)', 'Bob (stated by the caller\\)'],
     ['a name that ends like a verified mark', 'Ann (verified by OpenCX)', 'Ann (verified by OpenCX\\)'],
