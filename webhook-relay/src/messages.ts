@@ -78,6 +78,8 @@ export const messages = {
       prvAppendToUser: "the case's owner points at the user",
       prvReadTeam: 'check that DEFAULT_OWNER_TEAM_ID exists',
       prvAppendToTeam: "the case's owner points at the team (DEFAULT_OWNER_TEAM_ID)",
+      prvReadSystemForm:
+        'verify: read the Case forms to check that reps see the transcript control (form definitions only, no data)',
       prvWriteIncident: 'APPEND_AFTER_HANDOFF: re-fit the description with the turns after the handoff',
       prvReadNote: 'APPEND_AFTER_HANDOFF: read the full transcript note before adding to it',
       prvWriteNote: 'APPEND_AFTER_HANDOFF: add the turns after the handoff to the transcript note',
@@ -104,6 +106,7 @@ export const messages = {
       options: 'Priority and TICKET_PROPERTIES',
       description: 'Description length',
       placeholder: 'Placeholder customer',
+      forms: 'Transcript control on Case forms',
       settings: 'Other relay settings',
     },
     url: {
@@ -272,6 +275,35 @@ export const messages = {
       notFound: (id: string) => `no contact ${id} in this environment`,
       fix: 'Run `opencx-relay setup`: it creates the "Unidentified caller" contact if needed and prints UNIDENTIFIED_CUSTOMER_ID.',
     },
+    /** The Case forms check (admin/case-forms.ts): where reps will, or will not, see the transcript. */
+    forms: {
+      passed: (count: number) =>
+        `the OpenCX transcript control is on the Description column of ${count === 1 ? 'the' : `all ${count}`} active Case main form${count === 1 ? '' : 's'}, for web, tablet and phone`,
+      missing: (without: number, total: number) =>
+        `${without} of ${total} active Case main form(s) do not show the transcript everywhere: reps who open ${without === 1 ? 'it' : 'them'} see the raw description`,
+      none: 'no active main form of the Case table was found',
+      multisession: ', the default case form of Copilot Service workspace',
+      form: (name: string, id: string, multisession: boolean) =>
+        `"${name}" (${id}${multisession ? messages.verify.forms.multisession : ''})`,
+      found: 'on web, tablet and phone',
+      partial: (on: string[], off: string[]) => `on ${on.join(', ')}; not on ${off.join(', ')}`,
+      notOnForm: 'the OpenCX transcript control is not on its Description column',
+      noDescription: 'the Description column is not on the form',
+      boundElsewhere: (column: string) => `the control is bound to ${column}, not to Description`,
+      inactive: 'inactive form (reps cannot open it), not checked',
+      unreadable: 'its form definition could not be read',
+      noMultisession:
+        'No form named "Case for Multisession experience" (Copilot Service workspace\'s default case form) was found; check which form your reps open.',
+      fix: 'In make.powerapps.com > Tables > Case > Forms, open each form named above (start with "Case for Multisession experience"), select the Description column, then Components > + Component > OpenCX transcript (select "Get more components" first if it is not listed), leave Web, Mobile and Tablet ticked, Done, Save and publish. A form your reps never open can be left as it is. See docs/admin-guide.md, step 2.',
+      noneFix:
+        'Check that Dynamics 365 Customer Service is installed in this environment (the Case table has main forms), then add the control as docs/admin-guide.md step 2 describes.',
+      unreadableCheck: (status: number, code: string, reason: string) =>
+        `the Case forms could not be read (${status}${code ? ` ${code}` : ''}: ${reason}), so verify cannot tell whether reps see the transcript`,
+      missingPrivilegeFix: (privilege: string, role: string) =>
+        `Re-import the current OpenCX solution so that "${role}" holds ${privilege} (reading form definitions), or check by hand that the OpenCX transcript control is on the Description column of "Case for Multisession experience" and every other Case main form (docs/admin-guide.md, step 2).`,
+      otherFix:
+        'Check by hand that the OpenCX transcript control is on the Description column of "Case for Multisession experience" and every other Case main form your reps open (docs/admin-guide.md, step 2).',
+    },
     settings: {
       passed: 'the rest of the configuration is valid',
       fix: 'Set the variables as described; see docs/admin-guide.md (relay configuration).',
@@ -292,6 +324,29 @@ export const messages = {
       }`,
     configureHeading: "Set these in the relay's environment (or .env):",
     chooseQueue: '<one of these active queues>',
+    chooseQueueBelow: '<an id from "Active queues" below>',
+    /** The lists `setup` prints to paste from (admin/choices.ts). */
+    choices: {
+      heading: 'To choose from (paste the id):',
+      queues: 'Active queues (DEFAULT_QUEUE_ID):',
+      users: 'Enabled users who can own cases (DEFAULT_OWNER_ID):',
+      teams: 'Teams that can own cases (DEFAULT_OWNER_TEAM_ID):',
+      configured: '(configured now)',
+      private: '(private: only its members see its items)',
+      teamType: {
+        owner: 'owner team',
+        'security-group': 'Entra ID security group team',
+        'office-group': 'Microsoft 365 group team',
+      },
+      empty: {
+        queues: "(none: create the voice team's queue first)",
+        users: '(none found)',
+        teams: '(none found)',
+      },
+      truncated:
+        '(the first 50; find others by the record URL or a Web API query: docs/admin-guide.md, step 5)',
+      unavailable: (reason: string) => `(could not be read: Dataverse answered ${reason})`,
+    },
     noQueues: "(no active queue found: create the voice team's queue first)",
     chooseOwner: '<id of an enabled user who owns new cases> (or DEFAULT_OWNER_TEAM_ID=<team id>)',
     control: (id: string) =>
