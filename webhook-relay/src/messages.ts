@@ -106,7 +106,7 @@ export const messages = {
       options: 'Priority and TICKET_PROPERTIES',
       description: 'Description length',
       placeholder: 'Placeholder customer',
-      forms: 'Transcript control on Case forms',
+      forms: 'Transcript on Case forms',
       settings: 'Other relay settings',
     },
     url: {
@@ -192,7 +192,7 @@ export const messages = {
       unauthorized: 'Dataverse answered 401: it does not accept this app in this environment.',
       notMember: 'Dataverse answered 403 0x80072560: the app has no application user in this environment.',
       createUser:
-        'In the Power Platform admin center, open the environment > Settings > Users + permissions > Application users > New app user, pick the app registration (AZURE_CLIENT_ID) and its business unit, and assign the role "OpenCX Handoff Relay". See docs/admin-guide.md.',
+        'In the Power Platform admin center, Manage > Environments > your environment > Settings > Users + permissions > Application users > New app user, pick the app registration (AZURE_CLIENT_ID), its business unit and an email address, and assign the role "OpenCX Handoff Relay". See docs/admin-guide.md.',
       unreachable: (detail: string) => `Dataverse could not be reached (${detail}).`,
       unreachableFix:
         'Check DATAVERSE_URL and that this machine reaches it over HTTPS (proxy, firewall, DNS).',
@@ -242,9 +242,9 @@ export const messages = {
       passed: (name: string, id: string) => `"${name}" (${id}) is active`,
       inactive: (name: string) => `the queue "${name}" is inactive`,
       inactiveFix:
-        'Activate the queue in Customer Service admin center > Queues, or set DEFAULT_QUEUE_ID to an active queue.',
+        'Activate the queue in Copilot Service admin center (formerly Customer Service admin center) > Queues, or set DEFAULT_QUEUE_ID to an active queue (`opencx-relay setup` lists them).',
       notFound: (id: string) => `no queue ${id} in this environment`,
-      fix: "Set DEFAULT_QUEUE_ID to the id of the voice team's queue (open the queue; the id is in the address bar after id=; `opencx-relay setup` lists active queues).",
+      fix: "Set DEFAULT_QUEUE_ID to the id of the voice team's queue: `opencx-relay setup` lists the active queues with their ids (other ways: docs/admin-guide.md, step 5).",
     },
     owner: {
       userPassed: (name: string, id: string) => `user "${name}" (${id}) is enabled`,
@@ -254,7 +254,7 @@ export const messages = {
       disabledFix: 'Set DEFAULT_OWNER_ID to an enabled user, or DEFAULT_OWNER_TEAM_ID to a team.',
       notFound: (kind: string, id: string) =>
         `no ${kind === 'team' ? 'team' : 'user'} ${id} in this environment`,
-      fix: 'Set DEFAULT_OWNER_ID to the id of an enabled user (or DEFAULT_OWNER_TEAM_ID to a team) from Settings > Users.',
+      fix: 'Set DEFAULT_OWNER_ID to the id of an enabled user (or DEFAULT_OWNER_TEAM_ID to a team): `opencx-relay setup` lists those that can own cases, with their ids.',
     },
     options: {
       passed: (priority: number, extra: string[]) =>

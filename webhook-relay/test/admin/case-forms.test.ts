@@ -140,7 +140,7 @@ describe('verify: the transcript control on the Case forms (sandbox)', () => {
     );
     expect(read?.status).toBe(200);
     const text = formatReport(report);
-    expect(text).toMatch(/\[WARN\] Transcript control on Case forms +1 of 2 active Case main form\(s\)/);
+    expect(text).toMatch(/\[WARN\] Transcript on Case forms +1 of 2 active Case main form\(s\)/);
     expect(text).toContain(
       `- "Case for Multisession experience" (${SEED_IDS.forms.multisession}, the default case form of Copilot Service workspace): on web, tablet and phone`,
     );
