@@ -3,6 +3,8 @@ export type { Sandbox, SandboxOptions, SandboxAuth, RequestLogEntry } from './se
 export type { SandboxFaults, SandboxLimits } from './faults.js';
 export { mulberry32 } from './faults.js';
 export type { MetadataOverrides } from './metadata.js';
-export { SEED_IDS, defaultSeed } from './seed.js';
+export { SEED_IDS, defaultSeed, caseForm } from './seed.js';
+export { caseFormXml, TRANSCRIPT_CONTROL_NAME, FORM_FACTORS } from './case-forms.js';
+export type { CaseFormOptions, Client } from './case-forms.js';
 export type { SeedData } from './seed.js';
 export { runSandboxCli } from './cli-run.js';

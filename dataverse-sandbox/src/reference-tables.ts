@@ -765,6 +765,97 @@ export const TABLES: Record<string, TableMetadata> = {
         update: true,
         maxLength: 160,
       },
+      // Team table reference, TeamType: IsValidForUpdate False; choices 0 Owner, 1 Access, 2 Security Group, 3 Office Group.
+      teamtype: {
+        type: 'Picklist',
+        create: true,
+        update: false,
+        options: {
+          '0': 'Owner',
+          '1': 'Access',
+          '2': 'Security Group',
+          '3': 'Office Group',
+        },
+      },
+    },
+  },
+  // SystemForm table/entity reference (powerapps-docs developer/data-platform/reference/entities/systemform.md):
+  // organization-owned, entity set systemforms, key formid; the columns `verify` reads (name, formxml, type,
+  // objecttypecode as the table's logical name, formactivationstate, isdefault).
+  systemform: {
+    entitySet: 'systemforms',
+    primaryKey: 'formid',
+    primaryName: 'name',
+    objectTypeCode: 1030,
+    columns: {
+      formid: {
+        type: 'Uniqueidentifier',
+        create: true,
+        update: false,
+      },
+      name: {
+        type: 'String',
+        create: true,
+        update: true,
+        maxLength: 100,
+      },
+      description: {
+        type: 'Memo',
+        create: true,
+        update: true,
+        maxLength: 2000,
+      },
+      formxml: {
+        type: 'Memo',
+        create: true,
+        update: true,
+        maxLength: 1073741823,
+      },
+      objecttypecode: {
+        type: 'EntityName',
+        create: true,
+        update: false,
+      },
+      type: {
+        type: 'Picklist',
+        create: true,
+        update: false,
+        options: {
+          '0': 'Dashboard',
+          '1': 'AppointmentBook',
+          '2': 'Main',
+          '3': 'MiniCampaignBO',
+          '4': 'Preview',
+          '5': 'Mobile - Express',
+          '6': 'Quick View Form',
+          '7': 'Quick Create',
+          '8': 'Dialog',
+          '9': 'Task Flow Form',
+          '10': 'InteractionCentricDashboard',
+          '11': 'Card',
+          '12': 'Main - Interactive experience',
+          '13': 'Contextual Dashboard',
+          '100': 'Other',
+          '101': 'MainBackup',
+          '102': 'AppointmentBookBackup',
+          '103': 'Power BI Dashboard',
+        },
+      },
+      formactivationstate: {
+        type: 'Picklist',
+        create: true,
+        update: true,
+        options: {
+          '0': 'Inactive',
+          '1': 'Active',
+        },
+      },
+      isdefault: {
+        type: 'Boolean',
+        create: true,
+        update: true,
+        default: false,
+      },
     },
   },
 };

@@ -1,4 +1,5 @@
 /** The default seed: what a fresh Customer Service org plus our setup would hold. Ids are fixed for tests and the demo. */
+import { caseFormXml } from './case-forms.js';
 import type { Row } from './state.js';
 
 export const SEED_IDS = {
@@ -10,11 +11,18 @@ export const SEED_IDS = {
   owner: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b1',
   disabledUser: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b2',
   team: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000c1',
+  /** An access team: it cannot own records, so `setup` does not offer it. */
+  accessTeam: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000c2',
   voiceQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d1',
   disabledQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d2',
   /** "Unidentified caller": the placeholder customer. */
   unidentifiedCaller: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000e1',
   account: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000f1',
+  /** Case main forms: the multisession one carries the transcript control, the interactive one does not. */
+  forms: {
+    multisession: '7b0c0d6e-1c1a-4e5f-9d2a-000000000201',
+    interactive: '7b0c0d6e-1c1a-4e5f-9d2a-000000000202',
+  },
   contacts: {
     parenthesised: '7b0c0d6e-1c1a-4e5f-9d2a-000000000101',
     international: '7b0c0d6e-1c1a-4e5f-9d2a-000000000102',
@@ -45,6 +53,23 @@ function contact(id: string, firstname: string, lastname: string, extra: Row): R
     _ownerid_value: SEED_IDS.owner,
     '_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'systemuser',
     ...extra,
+  };
+}
+
+/** An active main form of the Case table (systemform type 2), with the transcript control on these clients. */
+export function caseForm(formid: string, name: string, transcriptOn: Array<'web' | 'tablet' | 'phone'>): Row {
+  return {
+    formid,
+    name,
+    objecttypecode: 'incident',
+    type: 2,
+    formactivationstate: 1,
+    isdefault: false,
+    formxml: caseFormXml({
+      transcriptOn,
+      placeholderCustomerId: SEED_IDS.unidentifiedCaller,
+      idBase: `${formid.slice(0, -4)}f${formid.slice(-1)}`,
+    }),
   };
 }
 
@@ -80,7 +105,14 @@ export function defaultSeed(): SeedData {
         accessmode: 0,
       },
     ],
-    teams: [{ teamid: SEED_IDS.team, name: 'Voice team' }],
+    teams: [
+      { teamid: SEED_IDS.team, name: 'Voice team', teamtype: 0 },
+      { teamid: SEED_IDS.accessTeam, name: 'Case reviewers', teamtype: 1 },
+    ],
+    systemforms: [
+      caseForm(SEED_IDS.forms.multisession, 'Case for Multisession experience', ['web', 'tablet', 'phone']),
+      caseForm(SEED_IDS.forms.interactive, 'Case for Interactive experience', []),
+    ],
     queues: [
       { queueid: SEED_IDS.voiceQueue, name: 'Voice support', queueviewtype: 1, statecode: 0, statuscode: 1 },
       {

@@ -81,6 +81,8 @@ const STEMS: Record<string, string> = {
   annotation: 'Note',
   systemuser: 'User',
   team: 'Team',
+  // SystemForm entity privileges (Dynamics CRM 2013 developer's guide, gg328254): prvReadSystemForm, Global depth only.
+  systemform: 'SystemForm',
 };
 
 /** The privilege an operation needs; queue items inherit from the queue (reference: privileges.json). */

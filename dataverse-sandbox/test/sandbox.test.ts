@@ -465,3 +465,57 @@ describe('PATCH: upsert and concurrency', () => {
     expect(s.state.get('annotations', note)).toMatchObject({ notetext: 'b' });
   });
 });
+
+describe('form definitions (systemforms)', () => {
+  const query = (filter: string, select = 'formid,name,formxml') =>
+    `systemforms?$select=${select}&$filter=${encodeURIComponent(filter)}`;
+
+  it('serves the Case main forms, one with the transcript control and one without', async () => {
+    const s = await sandbox();
+    const response = await fetch(api(s, query("objecttypecode eq 'incident' and type eq 2")));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      value: Array<{ formid: string; name: string; formxml: string }>;
+    };
+    expect(body.value.map((form) => [form.formid, form.name])).toEqual([
+      [SEED_IDS.forms.multisession, 'Case for Multisession experience'],
+      [SEED_IDS.forms.interactive, 'Case for Interactive experience'],
+    ]);
+    const [withControl, without] = body.value;
+    expect(withControl.formxml).toContain(
+      '<customControl formFactor="2" name="opencx_OpenCX.OpenCXTranscriptControl">',
+    );
+    expect(withControl.formxml).toContain('<transcript>description</transcript>');
+    expect(without.formxml).toContain('datafieldname="description"');
+    expect(without.formxml).not.toContain('OpenCXTranscriptControl');
+    // Other tables and form types are not Case main forms.
+    const quick = await fetch(api(s, query("objecttypecode eq 'incident' and type eq 7")));
+    expect(((await quick.json()) as { value: unknown[] }).value).toEqual([]);
+  });
+
+  it('applies the query rules: unknown columns are refused, reading needs prvReadSystemForm', async () => {
+    const s = await sandbox();
+    expect(
+      await errorOf(await fetch(api(s, query("objecttypecode eq 'incident'", 'formid,layout')))),
+    ).toMatchObject({
+      status: 400,
+      code: '0x0',
+    });
+    expect(await errorOf(await fetch(api(s, query("objecttype eq 'incident'"))))).toMatchObject({
+      status: 400,
+    });
+    s.setAuth({ missingPrivileges: ['prvReadSystemForm'] });
+    const refused = await errorOf(await fetch(api(s, query("objecttypecode eq 'incident' and type eq 2"))));
+    expect(refused).toMatchObject({ status: 403, code: '0x80040220' });
+    expect(refused.message).toContain('missing prvReadSystemForm privilege');
+  });
+
+  it('keeps teams that cannot own records apart (teamtype 1, access team)', async () => {
+    const s = await sandbox();
+    const response = await fetch(
+      api(s, `teams?$select=teamid,teamtype&$filter=${encodeURIComponent('teamtype ne 1')}`),
+    );
+    const body = (await response.json()) as { value: Array<{ teamid: string; teamtype: number }> };
+    expect(body.value).toEqual([expect.objectContaining({ teamid: SEED_IDS.team, teamtype: 0 })]);
+  });
+});

@@ -264,8 +264,12 @@ describe('the security roles "OpenCX Handoff Relay" and "… - Append"', () => {
     const [main, append] = await roles();
     const ours = new Set(main.privileges.map((p) => p.name));
     const theirs = new Set(reference.relayRole.map((p) => p.privilege));
-    // Added: DEFAULT_OWNER_TEAM_ID lets a team own the cases.
-    expect([...ours].filter((p) => !theirs.has(p)).sort()).toEqual(['prvAppendToTeam', 'prvReadTeam']);
+    // Added: DEFAULT_OWNER_TEAM_ID lets a team own the cases; `verify` reads the Case forms (prvReadSystemForm).
+    expect([...ours].filter((p) => !theirs.has(p)).sort()).toEqual([
+      'prvAppendToTeam',
+      'prvReadSystemForm',
+      'prvReadTeam',
+    ]);
     // Left out of the main role: updating a case and reading notes back, which only post-handoff append
     // does (the second role holds them), and account customers, which the relay never binds.
     expect([...theirs].filter((p) => !ours.has(p)).sort()).toEqual([

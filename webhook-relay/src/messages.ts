@@ -80,6 +80,8 @@ export const messages = {
       prvAppendToUser: "the case's owner points at the user",
       prvReadTeam: 'check that DEFAULT_OWNER_TEAM_ID exists',
       prvAppendToTeam: "the case's owner points at the team (DEFAULT_OWNER_TEAM_ID)",
+      prvReadSystemForm:
+        'verify: read the Case forms to check that reps see the transcript control (form definitions only, no data)',
       prvWriteIncident: 'APPEND_AFTER_HANDOFF: re-fit the description with the turns after the handoff',
       prvReadNote: 'APPEND_AFTER_HANDOFF: read the full transcript note before adding to it',
       prvWriteNote: 'APPEND_AFTER_HANDOFF: add the turns after the handoff to the transcript note',
@@ -106,6 +108,7 @@ export const messages = {
       options: 'Priority and TICKET_PROPERTIES',
       description: 'Description length',
       placeholder: 'Placeholder customer',
+      forms: 'Transcript on Case forms',
       settings: 'Other relay settings',
     },
     url: {
@@ -191,7 +194,7 @@ export const messages = {
       unauthorized: 'Dataverse answered 401: it does not accept this app in this environment.',
       notMember: 'Dataverse answered 403 0x80072560: the app has no application user in this environment.',
       createUser:
-        'In the Power Platform admin center, open the environment > Settings > Users + permissions > Application users > New app user, pick the app registration (AZURE_CLIENT_ID) and its business unit, and assign the role "OpenCX Handoff Relay". See docs/admin-guide.md.',
+        'In the Power Platform admin center, Manage > Environments > your environment > Settings > Users + permissions > Application users > New app user, pick the app registration (AZURE_CLIENT_ID), its business unit and an email address, and assign the role "OpenCX Handoff Relay". See docs/admin-guide.md.',
       unreachable: (detail: string) => `Dataverse could not be reached (${detail}).`,
       unreachableFix:
         'Check DATAVERSE_URL and that this machine reaches it over HTTPS (proxy, firewall, DNS).',
@@ -241,9 +244,9 @@ export const messages = {
       passed: (name: string, id: string) => `"${name}" (${id}) is active`,
       inactive: (name: string) => `the queue "${name}" is inactive`,
       inactiveFix:
-        'Activate the queue in Customer Service admin center > Queues, or set DEFAULT_QUEUE_ID to an active queue.',
+        'Activate the queue in Copilot Service admin center (formerly Customer Service admin center) > Queues, or set DEFAULT_QUEUE_ID to an active queue (`opencx-relay setup` lists them).',
       notFound: (id: string) => `no queue ${id} in this environment`,
-      fix: "Set DEFAULT_QUEUE_ID to the id of the voice team's queue (open the queue; the id is in the address bar after id=; `opencx-relay setup` lists active queues).",
+      fix: "Set DEFAULT_QUEUE_ID to the id of the voice team's queue: `opencx-relay setup` lists the active queues with their ids (other ways: docs/admin-guide.md, step 5).",
     },
     owner: {
       userPassed: (name: string, id: string) => `user "${name}" (${id}) is enabled`,
@@ -253,7 +256,7 @@ export const messages = {
       disabledFix: 'Set DEFAULT_OWNER_ID to an enabled user, or DEFAULT_OWNER_TEAM_ID to a team.',
       notFound: (kind: string, id: string) =>
         `no ${kind === 'team' ? 'team' : 'user'} ${id} in this environment`,
-      fix: 'Set DEFAULT_OWNER_ID to the id of an enabled user (or DEFAULT_OWNER_TEAM_ID to a team) from Settings > Users.',
+      fix: 'Set DEFAULT_OWNER_ID to the id of an enabled user (or DEFAULT_OWNER_TEAM_ID to a team): `opencx-relay setup` lists those that can own cases, with their ids.',
     },
     options: {
       passed: (priority: number, extra: string[]) =>
@@ -273,6 +276,35 @@ export const messages = {
       inactiveFix: 'Reactivate the contact, or run `opencx-relay setup` and use the id it prints.',
       notFound: (id: string) => `no contact ${id} in this environment`,
       fix: 'Run `opencx-relay setup`: it creates the "Unidentified caller" contact if needed and prints UNIDENTIFIED_CUSTOMER_ID.',
+    },
+    /** The Case forms check (admin/case-forms.ts): where reps will, or will not, see the transcript. */
+    forms: {
+      passed: (count: number) =>
+        `the OpenCX transcript control is on the Description column of ${count === 1 ? 'the' : `all ${count}`} active Case main form${count === 1 ? '' : 's'}, for web, tablet and phone`,
+      missing: (without: number, total: number) =>
+        `${without} of ${total} active Case main form(s) do not show the transcript everywhere: reps who open ${without === 1 ? 'it' : 'them'} see the raw description`,
+      none: 'no active main form of the Case table was found',
+      multisession: ', the default case form of Copilot Service workspace',
+      form: (name: string, id: string, multisession: boolean) =>
+        `"${name}" (${id}${multisession ? messages.verify.forms.multisession : ''})`,
+      found: 'on web, tablet and phone',
+      partial: (on: string[], off: string[]) => `on ${on.join(', ')}; not on ${off.join(', ')}`,
+      notOnForm: 'the OpenCX transcript control is not on its Description column',
+      noDescription: 'the Description column is not on the form',
+      boundElsewhere: (column: string) => `the control is bound to ${column}, not to Description`,
+      inactive: 'inactive form (reps cannot open it), not checked',
+      unreadable: 'its form definition could not be read',
+      noMultisession:
+        'No form named "Case for Multisession experience" (Copilot Service workspace\'s default case form) was found; check which form your reps open.',
+      fix: 'In make.powerapps.com > Tables > Case > Forms, open each form named above (start with "Case for Multisession experience"), select the Description column, then Components > + Component > OpenCX transcript (select "Get more components" first if it is not listed), leave Web, Mobile and Tablet ticked, Done, Save and publish. A form your reps never open can be left as it is. See docs/admin-guide.md, step 2.',
+      noneFix:
+        'Check that Dynamics 365 Customer Service is installed in this environment (the Case table has main forms), then add the control as docs/admin-guide.md step 2 describes.',
+      unreadableCheck: (status: number, code: string, reason: string) =>
+        `the Case forms could not be read (${status}${code ? ` ${code}` : ''}: ${reason}), so verify cannot tell whether reps see the transcript`,
+      missingPrivilegeFix: (privilege: string, role: string) =>
+        `Re-import the current OpenCX solution so that "${role}" holds ${privilege} (reading form definitions), or check by hand that the OpenCX transcript control is on the Description column of "Case for Multisession experience" and every other Case main form (docs/admin-guide.md, step 2).`,
+      otherFix:
+        'Check by hand that the OpenCX transcript control is on the Description column of "Case for Multisession experience" and every other Case main form your reps open (docs/admin-guide.md, step 2).',
     },
     settings: {
       passed: 'the rest of the configuration is valid',
@@ -294,6 +326,29 @@ export const messages = {
       }`,
     configureHeading: "Set these in the relay's environment (or .env):",
     chooseQueue: '<one of these active queues>',
+    chooseQueueBelow: '<an id from "Active queues" below>',
+    /** The lists `setup` prints to paste from (admin/choices.ts). */
+    choices: {
+      heading: 'To choose from (paste the id):',
+      queues: 'Active queues (DEFAULT_QUEUE_ID):',
+      users: 'Enabled users who can own cases (DEFAULT_OWNER_ID):',
+      teams: 'Teams that can own cases (DEFAULT_OWNER_TEAM_ID):',
+      configured: '(configured now)',
+      private: '(private: only its members see its items)',
+      teamType: {
+        owner: 'owner team',
+        'security-group': 'Entra ID security group team',
+        'office-group': 'Microsoft 365 group team',
+      },
+      empty: {
+        queues: "(none: create the voice team's queue first)",
+        users: '(none found)',
+        teams: '(none found)',
+      },
+      truncated:
+        '(the first 50; find others by the record URL or a Web API query: docs/admin-guide.md, step 5)',
+      unavailable: (reason: string) => `(could not be read: Dataverse answered ${reason})`,
+    },
     noQueues: "(no active queue found: create the voice team's queue first)",
     chooseOwner: '<id of an enabled user who owns new cases> (or DEFAULT_OWNER_TEAM_ID=<team id>)',
     control: (id: string) =>

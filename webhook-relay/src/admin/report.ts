@@ -1,5 +1,6 @@
 /** The result of `opencx-relay verify`: one entry per check, in the order they ran, and how to print it. */
 import { messages } from '../messages.js';
+import type { CaseFormResult } from './case-forms.js';
 
 export type CheckId =
   | 'url'
@@ -11,6 +12,7 @@ export type CheckId =
   | 'options'
   | 'description'
   | 'placeholder'
+  | 'forms'
   | 'settings';
 
 /** `warn` passes with a recommendation; `skip` means an earlier failure made the check pointless. */
@@ -27,6 +29,8 @@ export interface CheckResult {
   code?: string;
   /** One line per finding when there are several (missing privileges, configuration problems). */
   details?: string[];
+  /** The Case forms check: one entry per Case main form, for scripts (`verify --json`). */
+  forms?: CaseFormResult[];
 }
 
 export interface VerifyReport {

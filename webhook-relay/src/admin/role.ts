@@ -45,6 +45,9 @@ export const RELAY_ROLE_PRIVILEGES: readonly RolePrivilege[] = [
   { name: 'prvAppendToUser', depth: 'Global' },
   { name: 'prvReadTeam', depth: 'Global' },
   { name: 'prvAppendToTeam', depth: 'Global' },
+  // `verify` reads the Case forms (systemform). SystemForm entity privileges: prvReadSystemForm, Global only
+  // (the table is organization-owned: SystemForm table reference, OwnershipType OrganizationOwned).
+  { name: 'prvReadSystemForm', depth: 'Global' },
 ];
 
 /**

@@ -8,6 +8,7 @@ import type { Env } from '../config/load.js';
 import type { RelayConfig } from '../config/types.js';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { messages } from '../messages.js';
+import { listChoices, type Choices } from './choices.js';
 import { adminClient, DATAVERSE_VARIABLES, loadForAdmin, problemsOf } from './config.js';
 
 export const PLACEHOLDER_NAME = 'Unidentified caller';
@@ -30,6 +31,10 @@ export type SetupResult =
       queues?: Array<{ id: string; name: string }>;
       /** Variables still to be chosen by the admin. */
       toChoose: string[];
+      /** Active queues, and users and teams that can own cases, to paste into the configuration. */
+      choices?: Choices;
+      /** The ids configured now (DEFAULT_QUEUE_ID, DEFAULT_OWNER_ID, DEFAULT_OWNER_TEAM_ID), to mark them. */
+      configured?: Record<string, string>;
     };
 
 type ContactRow = { contactid?: string; fullname?: string; statecode?: number };
@@ -112,12 +117,21 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
     if (admin.replaced.has('DEFAULT_OWNER_ID') || admin.replaced.has('DEFAULT_OWNER_TEAM_ID')) {
       toChoose.push('DEFAULT_OWNER_ID');
     }
+    const choices = await listChoices(client);
+    const configured: Record<string, string> = {};
+    if (!admin.replaced.has('DEFAULT_QUEUE_ID')) configured.DEFAULT_QUEUE_ID = config.defaultQueueId;
+    if (!admin.replaced.has('DEFAULT_OWNER_ID') && !admin.replaced.has('DEFAULT_OWNER_TEAM_ID')) {
+      const owner = config.defaultOwner;
+      configured[owner.kind === 'team' ? 'DEFAULT_OWNER_TEAM_ID' : 'DEFAULT_OWNER_ID'] = owner.id;
+    }
     return {
       ok: true,
       placeholder,
       configure: { UNIDENTIFIED_CUSTOMER_ID: placeholder.id },
       queues,
       toChoose,
+      choices,
+      configured,
     };
   } catch (error) {
     if (error instanceof DataverseRequestError) {
@@ -140,11 +154,52 @@ export function formatSetup(result: SetupResult): string {
   ];
   for (const [name, value] of Object.entries(result.configure)) lines.push(`  ${name}=${value}`);
   if (result.toChoose.includes('DEFAULT_QUEUE_ID')) {
-    lines.push(`  DEFAULT_QUEUE_ID=${s.chooseQueue}`);
-    for (const queue of result.queues ?? []) lines.push(`      ${queue.id}  ${queue.name}`);
-    if (!result.queues?.length) lines.push(`      ${s.noQueues}`);
+    lines.push(`  DEFAULT_QUEUE_ID=${result.choices ? s.chooseQueueBelow : s.chooseQueue}`);
+    if (!result.choices) {
+      for (const queue of result.queues ?? []) lines.push(`      ${queue.id}  ${queue.name}`);
+      if (!result.queues?.length) lines.push(`      ${s.noQueues}`);
+    }
   }
   if (result.toChoose.includes('DEFAULT_OWNER_ID')) lines.push(`  DEFAULT_OWNER_ID=${s.chooseOwner}`);
+  if (result.choices) lines.push('', ...formatChoices(result.choices, result.configured ?? {}));
   lines.push('', s.control(placeholder.id), s.next);
   return `${lines.join('\n')}\n`;
+}
+
+/** The lists to paste from: one line per record, id first (what goes in the variable), then its name. */
+export function formatChoices(choices: Choices, configured: Record<string, string>): string[] {
+  const s = messages.setup.choices;
+  const mark = (variable: string, id: string) =>
+    configured[variable]?.toLowerCase() === id.toLowerCase() ? `  ${s.configured}` : '';
+  const lines: string[] = [s.heading];
+  const section = (list: 'queues' | 'users' | 'teams', title: string, rows: string[]) => {
+    lines.push(`  ${title}`);
+    const refused = choices.unavailable.find((entry) => entry.list === list);
+    if (refused) lines.push(`    ${s.unavailable(refused.reason)}`);
+    else if (!rows.length) lines.push(`    ${s.empty[list]}`);
+    for (const row of rows) lines.push(`    ${row}`);
+    if (choices.truncated.includes(list)) lines.push(`    ${s.truncated}`);
+  };
+  section(
+    'queues',
+    s.queues,
+    choices.queues.map(
+      (q) => `${q.id}  ${q.name}${q.private ? `  ${s.private}` : ''}${mark('DEFAULT_QUEUE_ID', q.id)}`,
+    ),
+  );
+  section(
+    'users',
+    s.users,
+    choices.users.map(
+      (u) => `${u.id}  ${u.name}${u.email ? ` <${u.email}>` : ''}${mark('DEFAULT_OWNER_ID', u.id)}`,
+    ),
+  );
+  section(
+    'teams',
+    s.teams,
+    choices.teams.map(
+      (t) => `${t.id}  ${t.name}  (${s.teamType[t.type]})${mark('DEFAULT_OWNER_TEAM_ID', t.id)}`,
+    ),
+  );
+  return lines;
 }

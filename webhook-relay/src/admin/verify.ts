@@ -1,7 +1,7 @@
 /**
  * `opencx-relay verify`: checks, in order, everything the relay needs to create a case, and names the fix
  * for each failure (spec §3.6): environment URL, token, WhoAmI, privileges, queue, owner, priority and
- * TICKET_PROPERTIES, description length, placeholder customer, then the rest of the relay's settings.
+ * TICKET_PROPERTIES, description length, placeholder customer, the transcript control on the Case forms, then the rest of the relay's settings.
  * A check that cannot mean anything after an earlier failure is skipped, not failed twice.
  */
 import type { Env } from '../config/load.js';
@@ -18,6 +18,7 @@ import {
   problemsOf,
   type AdminConfig,
 } from './config.js';
+import { checkCaseForms } from './case-forms.js';
 import { checkPrivileges, privilegeLine, rolesFor } from './privileges.js';
 import { reportOf, type CheckId, type CheckResult, type VerifyReport } from './report.js';
 import { missingPrivilegeIn } from './role.js';
@@ -278,6 +279,7 @@ const DATAVERSE_CHECKS: CheckId[] = [
   'options',
   'description',
   'placeholder',
+  'forms',
 ];
 
 export async function verify(env: Env, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -358,6 +360,8 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
   checks.push(await checkOptions(client, admin, config));
   checks.push(await checkDescription(client));
   checks.push(await checkPlaceholder(client, admin, config));
+  // 10. Whether reps will see the transcript: the control on the Case forms (a warning, never a failure).
+  checks.push(await checkCaseForms(client));
   checks.push(checkSettings(admin));
   return reportOf(config.dataverseUrl, checks);
 }

@@ -385,7 +385,17 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         { status: 'received', nextAttemptAt: decision.untilMs, lastError, releaseLease: true },
         now,
       );
-      log?.warn({ until: decision.untilMs }, 'Dataverse throttled: pausing all workers');
+      // Which service-protection limit (0x80072322 requests, 0x80072321 execution time, 0x80072326 concurrency)
+      // and Dataverse's own message naming it: what operators read the budget from (Service protection API limits).
+      log?.warn(
+        {
+          until: decision.untilMs,
+          code: failure.code,
+          limit: failure.message,
+          retryAfterSeconds: failure.retryAfterSeconds,
+        },
+        'Dataverse throttled: pausing all workers',
+      );
     } else if (decision.kind === 'retry') {
       await store.update(
         record.key,

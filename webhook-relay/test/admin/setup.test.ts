@@ -103,6 +103,56 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
     expect(placeholders(dv)).toHaveLength(0);
   });
 
+  it('lists the active queues, and the users and teams that can own cases, with their ids', async () => {
+    const dv = await sandbox();
+    const result = await setup(sandboxEnv(dv.url));
+    if (!result.ok) throw new Error('setup failed');
+    expect(result.choices).toEqual({
+      queues: [{ id: SEED_IDS.voiceQueue, name: 'Voice support', private: true }],
+      // Not the disabled user, not the relay's own application user (AccessMode 4, non-interactive).
+      users: [{ id: SEED_IDS.owner, name: 'Avery Voice-Lead', email: 'avery@example.com' }],
+      // Not the access team: access teams cannot own records.
+      teams: [{ id: SEED_IDS.team, name: 'Voice team', type: 'owner' }],
+      truncated: [],
+      unavailable: [],
+    });
+    const text = formatSetup(result);
+    expect(text).toContain('Active queues (DEFAULT_QUEUE_ID):');
+    expect(text).toContain(
+      `    ${SEED_IDS.voiceQueue}  Voice support  (private: only its members see its items)  (configured now)`,
+    );
+    expect(text).toContain(`    ${SEED_IDS.owner}  Avery Voice-Lead <avery@example.com>  (configured now)`);
+    expect(text).toContain(`    ${SEED_IDS.team}  Voice team  (owner team)`);
+    expect(text).not.toContain('Case reviewers');
+    expect(text).not.toContain('Former Employee');
+    expect(text).not.toContain('OpenCX Relay');
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it('says when a list has more than it shows, and keeps going when one list cannot be read', async () => {
+    const seed = defaultSeed();
+    seed.queues = Array.from({ length: 51 }, (_, i) => ({
+      queueid: `0d0d0d0d-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`,
+      name: `Queue ${String(i).padStart(2, '0')}`,
+      queueviewtype: 0,
+      statecode: 0,
+      statuscode: 1,
+    }));
+    const dv = await sandbox({ seed, auth: { missingPrivileges: ['prvReadTeam'] } });
+    const { DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
+    const result = await setup(env);
+    if (!result.ok) throw new Error('setup failed');
+    expect(result.choices?.queues).toHaveLength(50);
+    expect(result.choices?.truncated).toEqual(['queues']);
+    expect(result.choices?.unavailable).toEqual([
+      { list: 'teams', reason: expect.stringContaining('403 0x80040220') as string },
+    ]);
+    const text = formatSetup(result);
+    expect(text).toContain('(the first 50; find others by the record URL or a Web API query');
+    expect(text).toContain('(could not be read: Dataverse answered 403 0x80040220');
+    expect(text).toContain('DEFAULT_QUEUE_ID=<an id from "Active queues" below>');
+  });
+
   it('needs only the Dataverse connection: reports a bad URL without calling anything', async () => {
     const dv = await sandbox();
     const result = await setup({ DATAVERSE_URL: `${dv.url}/`, DATAVERSE_AUTH: 'none' });

@@ -1,4 +1,11 @@
-import { SEED_IDS, startSandbox, type Sandbox, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
+import {
+  caseForm,
+  defaultSeed,
+  SEED_IDS,
+  startSandbox,
+  type Sandbox,
+  type SandboxOptions,
+} from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it } from 'vitest';
 import { privilegeLine } from '../../src/admin/privileges.js';
 import { formatReport, type CheckId, type VerifyReport } from '../../src/admin/report.js';
@@ -17,9 +24,20 @@ const ORDER: CheckId[] = [
   'options',
   'description',
   'placeholder',
+  'forms',
   'settings',
 ];
 const MISSING_GUID = '0d0d0d0d-0000-4000-8000-00000000dead';
+
+/** The default seed with the transcript control on every Case main form: nothing to warn about. */
+function seedWithControlEverywhere() {
+  const seed = defaultSeed();
+  seed.systemforms = [
+    caseForm(SEED_IDS.forms.multisession, 'Case for Multisession experience', ['web', 'tablet', 'phone']),
+    caseForm(SEED_IDS.forms.interactive, 'Case for Interactive experience', ['web', 'tablet', 'phone']),
+  ];
+  return seed;
+}
 
 async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const started = await startSandbox(options);
@@ -36,7 +54,10 @@ const statuses = (report: VerifyReport) => Object.fromEntries(report.checks.map(
 
 describe('opencx-relay verify against the Dataverse sandbox', () => {
   it('passes on a well-configured environment, in the documented order, and leaves nothing behind', async () => {
-    const dv = await sandbox({ metadata: { maxLength: { 'incident.description': 100_000 } } });
+    const dv = await sandbox({
+      metadata: { maxLength: { 'incident.description': 100_000 } },
+      seed: seedWithControlEverywhere(),
+    });
     const contactsBefore = dv.state.rows('contacts').length;
     const report = await verify(sandboxEnv(dv.url));
     expect(report.checks.map((c) => c.id)).toEqual(ORDER);
@@ -337,7 +358,10 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('still checks Dataverse when webhook authentication is missing, and fails the settings check', async () => {
-    const dv = await sandbox({ metadata: { maxLength: { 'incident.description': 100_000 } } });
+    const dv = await sandbox({
+      metadata: { maxLength: { 'incident.description': 100_000 } },
+      seed: seedWithControlEverywhere(),
+    });
     const { WEBHOOK_SECRETS: _secrets, ...env } = sandboxEnv(dv.url);
     const report = await verify({ ...env, PORT: 'eighty' });
     expect(ORDER.slice(0, -1).every((id) => check(report, id).status === 'pass')).toBe(true);
@@ -355,7 +379,8 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     expect(text).toMatch(/\[FAIL\] Privileges +the application user lacks 1 privilege\(s\)/);
     expect(text).toContain('- prvCreateIncident: create the case');
     expect(text).toContain('Fix: Assign the security role "OpenCX Handoff Relay"');
-    expect(text).toMatch(/\d+ passed, 1 failed, 1 warning\(s\), 0 skipped/);
+    // Two warnings: the description length, and the default seed's Case form without the control.
+    expect(text).toMatch(/\d+ passed, 1 failed, 2 warning\(s\), 0 skipped/);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 });

@@ -2,23 +2,8 @@
  * The configuration tables are part of the product: every variable the relay reads is documented in the
  * relay's README, and the operator guide names no variable the relay does not read.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = path.resolve(import.meta.dirname, '../../..');
-const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
-
-/** Variable names as the loaders read them: `text('X')`, `env.X`, `required('X', …)`… */
-function variablesRead(): Set<string> {
-  const names = new Set<string>();
-  for (const file of ['webhook-relay/src/config/load.ts', 'webhook-relay/src/redaction/config.ts']) {
-    const source = read(file);
-    for (const [, name] of source.matchAll(/\b[a-zA-Z]+\('([A-Z][A-Z0-9_]{2,})'/g)) names.add(name);
-    for (const [, name] of source.matchAll(/\benv\.([A-Z][A-Z0-9_]{2,})\b/g)) names.add(name);
-  }
-  return names;
-}
+import { read, variablesRead } from './documented.js';
 
 /**
  * Backticked upper-case names in the table rows of one section (`## heading` up to the next one): in the
