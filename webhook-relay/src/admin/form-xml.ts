@@ -23,8 +23,8 @@ const DESCRIPTION = 'description';
 /**
  * formFactor → client. The FormXml reference (<customcontrol>) types `formfactor` as an Integer "the kind of
  * device" without listing the values, and Microsoft's examples write all three (0, 1, 2); exported forms use 0
- * for Web, 1 for Tablet, 2 for Phone. The docs being silent on the mapping, the check reports each client by
- * this reading and warns on any missing one, so a wrong guess can only over-warn, never hide a gap.
+ * for Web, 1 for Tablet, 2 for Phone. The docs being silent on the mapping, the check warns whenever any of the
+ * three is missing, so a wrong reading could only name the wrong client, never hide a missing one.
  */
 const FORM_FACTORS: Record<string, Client> = { '0': 'web', '1': 'tablet', '2': 'phone' };
 export const CLIENTS = ['web', 'tablet', 'phone'] as const;
