@@ -325,7 +325,6 @@ export const messages = {
             : 'found, reused.'
       }`,
     configureHeading: "Set these in the relay's environment (or .env):",
-    chooseQueue: '<one of these active queues>',
     chooseQueueBelow: '<an id from "Active queues" below>',
     /** The lists `setup` prints to paste from (admin/choices.ts). */
     choices: {
@@ -349,7 +348,6 @@ export const messages = {
         '(the first 50; find others by the record URL or a Web API query: docs/admin-guide.md, step 5)',
       unavailable: (reason: string) => `(could not be read: Dataverse answered ${reason})`,
     },
-    noQueues: "(no active queue found: create the voice team's queue first)",
     chooseOwner: '<id of an enabled user who owns new cases> (or DEFAULT_OWNER_TEAM_ID=<team id>)',
     control: (id: string) =>
       `On the Case form, set the OpenCX transcript control's placeholderCustomerId property to ${id}, so reps see such cases as "not linked".`,

@@ -44,8 +44,9 @@ const limit = `$top=${CHOICES_LIMIT + 1}`;
  */
 export const QUEUES_QUERY = `queues?$select=queueid,name,queueviewtype&$filter=${filter('statecode eq 0')}&$orderby=name asc&${limit}`;
 /**
- * SystemUser table reference: IsDisabled false is an enabled user; AccessMode 0 Read-Write is an interactive
- * user (application users are 4 Non-interactive; administrative, read-only and support users cannot work cases).
+ * SystemUser table reference: IsDisabled false is an enabled user; AccessMode 0 is Read-Write, the mode of the
+ * people who work cases (the others: 1 Administrative, 2 Read, 3 Support User, 4 Non-interactive, 5 Delegated
+ * Admin). The docs do not say which mode an application user has; one with Read-Write would simply be listed too.
  */
 export const USERS_QUERY = `systemusers?$select=systemuserid,fullname,internalemailaddress&$filter=${filter(
   'isdisabled eq false and accessmode eq 0',

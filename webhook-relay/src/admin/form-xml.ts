@@ -6,8 +6,11 @@
  * `<control datafieldname="description" uniqueid="{guid}">` in a cell; a code component on it is a
  * `<customControl formFactor="n" name="publisher_Namespace.Constructor">` under the
  * `<controlDescription forControl="{guid}">` that names that uniqueid, with the bound property as a parameter
- * (`<transcript>description</transcript>`). Microsoft's reference spells the elements in lower case and exported
- * forms in camel case, so names are compared without regard to case (the safer reading).
+ * (`<transcript>description</transcript>`). Microsoft shows this shape in "Customization considerations for the
+ * work order form" (Field Service, section "Add Bing Maps to the work order form": `<controlDescription
+ * forControl>` naming the control's `uniqueid`, one `<customControl formFactor="0|1|2" name=…>` each). Its FormXml
+ * reference spells the elements in lower case and exported forms in camel case, so names are compared without
+ * regard to case (the safer reading).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
@@ -18,8 +21,10 @@ const BOUND_PROPERTY = 'transcript';
 const DESCRIPTION = 'description';
 
 /**
- * formFactor → client. The FormXml reference types `formfactor` as an Integer without listing its values;
- * exported forms write 0 for Web, 1 for Tablet and 2 for Phone (the classic designer's three options).
+ * formFactor → client. The FormXml reference (<customcontrol>) types `formfactor` as an Integer "the kind of
+ * device" without listing the values, and Microsoft's examples write all three (0, 1, 2); exported forms use 0
+ * for Web, 1 for Tablet, 2 for Phone. The docs being silent on the mapping, the check warns whenever any of the
+ * three is missing, so a wrong reading could only name the wrong client, never hide a missing one.
  */
 const FORM_FACTORS: Record<string, Client> = { '0': 'web', '1': 'tablet', '2': 'phone' };
 export const CLIENTS = ['web', 'tablet', 'phone'] as const;

@@ -32,9 +32,9 @@ export type SetupResult =
       /** Variables still to be chosen by the admin. */
       toChoose: string[];
       /** Active queues, and users and teams that can own cases, to paste into the configuration. */
-      choices?: Choices;
+      choices: Choices;
       /** The ids configured now (DEFAULT_QUEUE_ID, DEFAULT_OWNER_ID, DEFAULT_OWNER_TEAM_ID), to mark them. */
-      configured?: Record<string, string>;
+      configured: Record<string, string>;
     };
 
 type ContactRow = { contactid?: string; fullname?: string; statecode?: number };
@@ -105,19 +105,16 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
       placeholderUsable ? config.unidentifiedCustomerId : undefined,
     );
     const toChoose: string[] = [];
+    // The active queues come with the other choices (one query for both).
+    const choices = await listChoices(client);
     let queues: Array<{ id: string; name: string }> | undefined;
     if (admin.replaced.has('DEFAULT_QUEUE_ID')) {
       toChoose.push('DEFAULT_QUEUE_ID');
-      const filter = encodeURIComponent('statecode eq 0');
-      const rows = await client.get<{ value: Array<{ queueid: string; name?: string }> }>(
-        `queues?$select=queueid,name&$filter=${filter}&$orderby=name asc&$top=20`,
-      );
-      queues = rows.value.map((row) => ({ id: row.queueid, name: row.name ?? '' }));
+      queues = choices.queues.map(({ id, name }) => ({ id, name }));
     }
     if (admin.replaced.has('DEFAULT_OWNER_ID') || admin.replaced.has('DEFAULT_OWNER_TEAM_ID')) {
       toChoose.push('DEFAULT_OWNER_ID');
     }
-    const choices = await listChoices(client);
     const configured: Record<string, string> = {};
     if (!admin.replaced.has('DEFAULT_QUEUE_ID')) configured.DEFAULT_QUEUE_ID = config.defaultQueueId;
     if (!admin.replaced.has('DEFAULT_OWNER_ID') && !admin.replaced.has('DEFAULT_OWNER_TEAM_ID')) {
@@ -153,15 +150,9 @@ export function formatSetup(result: SetupResult): string {
     s.configureHeading,
   ];
   for (const [name, value] of Object.entries(result.configure)) lines.push(`  ${name}=${value}`);
-  if (result.toChoose.includes('DEFAULT_QUEUE_ID')) {
-    lines.push(`  DEFAULT_QUEUE_ID=${result.choices ? s.chooseQueueBelow : s.chooseQueue}`);
-    if (!result.choices) {
-      for (const queue of result.queues ?? []) lines.push(`      ${queue.id}  ${queue.name}`);
-      if (!result.queues?.length) lines.push(`      ${s.noQueues}`);
-    }
-  }
+  if (result.toChoose.includes('DEFAULT_QUEUE_ID')) lines.push(`  DEFAULT_QUEUE_ID=${s.chooseQueueBelow}`);
   if (result.toChoose.includes('DEFAULT_OWNER_ID')) lines.push(`  DEFAULT_OWNER_ID=${s.chooseOwner}`);
-  if (result.choices) lines.push('', ...formatChoices(result.choices, result.configured ?? {}));
+  lines.push('', ...formatChoices(result.choices, result.configured));
   lines.push('', s.control(placeholder.id), s.next);
   return `${lines.join('\n')}\n`;
 }
