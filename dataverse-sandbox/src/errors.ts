@@ -136,7 +136,7 @@ export const errors = {
     new DataverseError(
       400,
       '0x80048d19',
-      `Error identified in Payload provided by the user for Entity :'${entitySet}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ----> InnerException : Microsoft.OData.ODataException: Stream was not readable.`,
+      `Error identified in Payload provided by the user for Entity :'${entitySet}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ----> InnerException : System.ArgumentException: Stream was not readable.`,
     ),
   serverError: () => new DataverseError(500, '0x80040216', 'An unexpected error occurred.'),
   serviceUnavailable: () => new DataverseError(503, '', 'The service is temporarily unavailable.'),
