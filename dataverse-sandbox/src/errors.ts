@@ -106,8 +106,9 @@ export const errors = {
       '',
       "The version of the existing record doesn't match the RowVersion property provided.",
     ),
-  duplicateKey: () =>
-    new DataverseError(412, '0x80040237', 'A record with matching key values already exists.'),
+  /** `code`: '' answers as "Perform conditional operations using the Web API: Prevent update in upsert" shows it. */
+  duplicateKey: (code = '0x80040237') =>
+    new DataverseError(412, code, 'A record with matching key values already exists.'),
   notOrgMember: () => new DataverseError(403, '0x80072560', 'The user is not a member of the organization.'),
   missingPrivilege: (userId: string, privilege: string, entity: string) =>
     new DataverseError(

@@ -51,6 +51,11 @@ export interface SandboxOptions {
   auth?: SandboxAuth;
   /** Injected clock (ms since epoch) for createdon, windows and token expiry. */
   clock?: () => number;
+  /**
+   * The code of the duplicate-key error (412): `0x80040237` by default; `''` answers as one Microsoft
+   * page shows it (Perform conditional operations using the Web API: Prevent update in upsert).
+   */
+  duplicateKeyCode?: string;
 }
 
 export interface RequestLogEntry {
@@ -189,6 +194,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       resolveReference,
       ticketSequence: () => (ticketSequence += 1),
       nextVersion: () => (rowVersion += 1),
+      duplicateKeyCode: options.duplicateKeyCode,
     };
   }
 

@@ -497,6 +497,23 @@ describe('service protection and faults', () => {
   });
 });
 
+describe('duplicate keys', () => {
+  it('answers 412 0x80040237, or with an empty code when the org reports it so', async () => {
+    for (const [options, code] of [
+      [{}, '0x80040237'],
+      [{ duplicateKeyCode: '' }, ''],
+    ] as const) {
+      const s = await sandbox(options);
+      expect((await post(s, 'incidents', validIncident())).status).toBe(204);
+      expect(await errorOf(await post(s, 'incidents', validIncident()))).toEqual({
+        status: 412,
+        code,
+        message: 'A record with matching key values already exists.',
+      });
+    }
+  });
+});
+
 describe('PATCH: upsert and concurrency', () => {
   const note = '11111111-2222-4333-8444-555555555555';
   const patch = (s: Sandbox, path: string, body: unknown, headers: Record<string, string> = {}) =>

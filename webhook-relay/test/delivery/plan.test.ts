@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetry } from '../../src/delivery/retry-policy.js';
 import { titleOf } from '../../src/delivery/plan.js';
-import { classify } from '../../src/dataverse/errors.js';
+import { classify, DUPLICATE_KEY } from '../../src/dataverse/errors.js';
 import type { HandoffDocument } from '../../src/handoff/document.js';
 
 const doc = (extra: Partial<HandoffDocument>): HandoffDocument => ({
@@ -36,5 +36,22 @@ describe('decideRetry', () => {
     [classify(500, '0x80040333', ''), 1, { kind: 'dead-letter' }],
   ])('%j after attempt %i → %j', (failure, attempts, expected) => {
     expect(decideRetry(failure, attempts, 0, policy, () => 0.5)).toEqual(expected);
+  });
+});
+
+describe('classify', () => {
+  it('recognises the duplicate key reported with an empty code, and only that empty-code 412', () => {
+    expect(classify(412, '', 'A record with matching key values already exists.')).toMatchObject({
+      code: DUPLICATE_KEY,
+      retryable: false,
+    });
+    expect(classify(412, '0x80040237', 'A record with matching key values already exists.').code).toBe(
+      DUPLICATE_KEY,
+    );
+    // The etag mismatch is also a 412 with an empty code: not a duplicate.
+    expect(
+      classify(412, '', "The version of the existing record doesn't match the RowVersion property provided.")
+        .code,
+    ).toBe('');
   });
 });
