@@ -179,7 +179,7 @@ export const LEDGER: LedgerRow[] = [
     senders: ['relay', 'verify'],
     places: ['request'],
     method: 'GET',
-    path: 'WhoAmI',
+    path: 'WhoAmI()',
     headers: ODATA,
     sources: [S.whoAmI],
   },

@@ -76,7 +76,8 @@ function configProblem(id: CheckId, problems: string[], fix: string): CheckResul
 
 async function whoAmI(client: DataverseClient): Promise<CheckResult> {
   try {
-    const me = await client.get<{ UserId?: string; BusinessUnitId?: string }>('WhoAmI');
+    // Use Web API functions: Unbound functions (the function name with its parentheses).
+    const me = await client.get<{ UserId?: string; BusinessUnitId?: string }>('WhoAmI()');
     return result('whoami', {
       status: 'pass',
       summary: m.whoami.passed(me.UserId ?? '?', me.BusinessUnitId ?? '?'),
