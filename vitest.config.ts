@@ -26,7 +26,9 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          setupFiles: ['scripts/vitest-fast-check.ts'],
+          setupFiles: ['scripts/vitest-fast-check.ts', 'scripts/vitest-wire-suite.ts'],
+          // Every Dataverse request the run sends must be in the wire ledger (scripts/wire-ledger-check.ts).
+          globalSetup: ['scripts/wire-ledger-check.ts'],
           include: [
             '{transcript-format,contact-match,dataverse-sandbox,webhook-relay,solution}/test/**/*.test.ts',
           ],
@@ -50,6 +52,8 @@ export default defineConfig({
           name: 'browser',
           environment: 'node',
           include: ['tests/browser/**/*.test.ts'],
+          setupFiles: ['scripts/vitest-wire-suite.ts'],
+          globalSetup: ['scripts/wire-ledger-check.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

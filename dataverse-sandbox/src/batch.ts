@@ -1,7 +1,7 @@
 /**
  * `$batch` wire format (multipart/mixed): parsing requests and writing responses as the Web API does.
- * CRLF is the documented line ending; LF-only bodies are accepted too because a popular client sends
- * them and the real service takes them.
+ * CRLF is the documented line ending, the last line included; other line endings are refused
+ * (see `checkLineEndings`).
  */
 import { randomUUID } from 'node:crypto';
 import { errors } from './errors.js';
@@ -12,10 +12,13 @@ export interface BatchOperation {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The MIME part's own headers (Content-Type, Content-Transfer-Encoding, Content-ID). */
+  part: Record<string, string>;
 }
 
 export type BatchPart =
-  { kind: 'changeset'; operations: BatchOperation[] } | { kind: 'request'; operation: BatchOperation };
+  | { kind: 'changeset'; contentType: string; operations: BatchOperation[] }
+  | { kind: 'request'; operation: BatchOperation };
 
 export interface OperationResult {
   status: number;
@@ -82,7 +85,23 @@ function parseOperation(raw: string, inChangeset: boolean): BatchOperation {
     url: match[2],
     headers: inner.headers,
     body: inner.body.replace(/(\r?\n)+$/, ''),
+    part: outer.headers,
   };
+}
+
+/**
+ * Every line of a `$batch` body ends with CRLF, the last one too. Otherwise Dataverse answers 400
+ * 0x80048d19 "Stream was not readable" (Troubleshoot Dataverse Web API client errors: "Stream was not
+ * readable", which shows a body failing for want of the last line's CRLF; Execute batch operations using
+ * the Web API: Batch requests). The same page's workaround is honoured: a body that cannot use CRLF
+ * works when it ends with two non-CRLF line endings.
+ */
+export function checkLineEndings(body: string): void {
+  const bareLf = /(^|[^\r])\n/.test(body);
+  const endsWithCrlf = body.endsWith('\r\n');
+  const twoTrailingLf = /(^|[^\r])\n\n$/.test(body);
+  if (twoTrailingLf) return;
+  if (bareLf || !endsWithCrlf) throw errors.streamNotReadable('$batch');
 }
 
 export function parseBatch(body: string, contentType: string | undefined): BatchPart[] {
@@ -98,7 +117,7 @@ export function parseBatch(body: string, contentType: string | undefined): Batch
       if (!changesetBoundary) throw errors.badRequest('A change set needs a boundary.');
       const operations = splitMultipart(partBody, changesetBoundary).map((op) => parseOperation(op, true));
       count += operations.length;
-      parts.push({ kind: 'changeset', operations });
+      parts.push({ kind: 'changeset', contentType: type, operations });
     } else {
       count += 1;
       parts.push({ kind: 'request', operation: parseOperation(raw, false) });

@@ -22,6 +22,8 @@ export interface EntityContext {
   ticketSequence: () => number;
   /** Row versions (the `@odata.etag` value), increasing per sandbox. */
   nextVersion: () => number;
+  /** The code a duplicate key is answered with (SandboxOptions.duplicateKeyCode). */
+  duplicateKeyCode?: string;
 }
 
 export function tableBySet(
@@ -190,7 +192,7 @@ export function createRow(ctx: EntityContext, table: TableMetadata, body: Record
   if (table.columns.statecode) row.statecode = 0;
   if (table.columns.statuscode) row.statuscode = 1;
   applyBody(ctx, table, body, row, 'create');
-  if (ctx.state.get(table.entitySet, id)) throw errors.duplicateKey();
+  if (ctx.state.get(table.entitySet, id)) throw errors.duplicateKey(ctx.duplicateKeyCode);
   if (table.columns.ownerid && !row[lookupKey('ownerid')]) {
     row[lookupKey('ownerid')] = ctx.callerId;
     row[lookupTargetKey('ownerid')] = 'systemuser';

@@ -36,6 +36,13 @@ export const errors = {
       '0x0',
       `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${entity}'.`,
     ),
+  /** An OData property the addressed type does not have (e.g. MaxLength of AttributeMetadata). */
+  unknownProperty400: (name: string, typeName: string) =>
+    new DataverseError(
+      400,
+      '0x0',
+      `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${typeName}'.`,
+    ),
   unknownSegment: (segment: string) =>
     new DataverseError(404, '0x8006088a', `Resource not found for the segment '${segment}'.`),
   noResource: (url: string) =>
@@ -99,8 +106,9 @@ export const errors = {
       '',
       "The version of the existing record doesn't match the RowVersion property provided.",
     ),
-  duplicateKey: () =>
-    new DataverseError(412, '0x80040237', 'A record with matching key values already exists.'),
+  /** `code`: '' answers as "Perform conditional operations using the Web API: Prevent update in upsert" shows it. */
+  duplicateKey: (code = '0x80040237') =>
+    new DataverseError(412, code, 'A record with matching key values already exists.'),
   notOrgMember: () => new DataverseError(403, '0x80072560', 'The user is not a member of the organization.'),
   missingPrivilege: (userId: string, privilege: string, entity: string) =>
     new DataverseError(
@@ -136,7 +144,7 @@ export const errors = {
     new DataverseError(
       400,
       '0x80048d19',
-      `Error identified in Payload provided by the user for Entity :'${entitySet}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ----> InnerException : Microsoft.OData.ODataException: Stream was not readable.`,
+      `Error identified in Payload provided by the user for Entity :'${entitySet}', For more information on this error please follow this help link https://go.microsoft.com/fwlink/?linkid=2195293  ----> InnerException : System.ArgumentException: Stream was not readable.`,
     ),
   serverError: () => new DataverseError(500, '0x80040216', 'An unexpected error occurred.'),
   serviceUnavailable: () => new DataverseError(503, '', 'The service is temporarily unavailable.'),

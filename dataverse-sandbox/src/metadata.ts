@@ -1,6 +1,18 @@
-/** The metadata reads the relay makes: attribute max lengths, option sets and attribute lists. */
+/**
+ * Table definitions (metadata) as the Web API serves them: `EntityDefinitions(LogicalName='t')/Attributes`,
+ * one attribute by `(LogicalName='c')`, either cast to a derived type (`/Microsoft.Dynamics.CRM.XAttributeMetadata`).
+ * Strict where the service is: `$select`/`$expand` may only name properties of the type the path names
+ * (Query table definitions using the Web API: Querying EntityMetadata attributes, Retrieving attributes).
+ */
+import { createHash } from 'node:crypto';
 import { errors } from './errors.js';
-import type { TableMetadata } from './metadata-types.js';
+import {
+  ATTRIBUTE_METADATA,
+  attributeType,
+  typeByName,
+  type AttributeTypeInfo,
+} from './metadata-properties.js';
+import type { ColumnMetadata, TableMetadata } from './metadata-types.js';
 
 export interface MetadataOverrides {
   /** `"incident.description": 100000` */
@@ -32,22 +44,75 @@ const label = (text: string) => ({
   UserLocalizedLabel: { Label: text, LanguageCode: 1033 },
 });
 
-function attributeBody(tableName: string, table: TableMetadata, column: string): Record<string, unknown> {
-  const meta = table.columns[column];
-  if (!meta) throw errors.notFound('Attribute', `${tableName}.${column}`);
-  const body: Record<string, unknown> = {
+/** A stable MetadataId per attribute ("The MetadataId property value is always returned"). */
+function metadataId(table: string, column: string): string {
+  const hex = createHash('sha1').update(`${table}.${column}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The names in a `$select` or `$expand` value (`OptionSet($select=Options),GlobalOptionSet` → both names). */
+function names(option: string | null): string[] {
+  if (!option) return [];
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const char of option) {
+    if (char === '(') depth += 1;
+    if (char === ')') depth -= 1;
+    if (char === ',' && depth === 0) {
+      out.push(current);
+      current = '';
+    } else if (depth === 0 && char !== ')') current += char;
+  }
+  out.push(current);
+  return out.map((name) => name.trim()).filter(Boolean);
+}
+
+/** 400 as an OData service answers a property the type does not have (Troubleshoot Dataverse Web API client errors). */
+function checkNames(type: AttributeTypeInfo, select: string[], expand: string[]): void {
+  for (const name of select) {
+    if (!type.properties.includes(name) && !type.navigation.includes(name))
+      throw errors.unknownProperty400(name, type.name);
+  }
+  for (const name of expand) {
+    if (!type.navigation.includes(name)) throw errors.unknownProperty400(name, type.name);
+  }
+}
+
+function attributeBody(
+  tableName: string,
+  column: string,
+  meta: ColumnMetadata,
+  select: string[],
+  expand: string[],
+): Record<string, unknown> {
+  const all: Record<string, unknown> = {
     LogicalName: column,
     AttributeType: meta.type,
+    EntityLogicalName: tableName,
     IsValidForCreate: meta.create,
     IsValidForUpdate: meta.update,
   };
-  if (meta.maxLength !== undefined) body.MaxLength = meta.maxLength;
+  if (meta.maxLength !== undefined) all.MaxLength = meta.maxLength;
+  const body: Record<string, unknown> = {};
+  for (const name of select.length ? select : Object.keys(all)) if (name in all) body[name] = all[name];
+  body.MetadataId = metadataId(tableName, column);
+  if (expand.includes('OptionSet')) {
+    body.OptionSet = {
+      Options: Object.entries(meta.options ?? {}).map(([value, text]) => ({
+        Value: Number(value),
+        Label: label(text),
+      })),
+      IsGlobal: false,
+    };
+  }
+  // The sandbox's choices are all local: a column bound to no global choice expands GlobalOptionSet to null.
+  if (expand.includes('GlobalOptionSet')) body.GlobalOptionSet = null;
   return body;
 }
 
 /**
- * Answers `EntityDefinitions(LogicalName='t')/Attributes(LogicalName='c')[/Microsoft.Dynamics.CRM.XAttributeMetadata]`
- * and `EntityDefinitions(LogicalName='t')/Attributes`; `undefined` when the path is not a metadata read.
+ * Answers a table-definition read; `undefined` when the path is not one.
  */
 export function readMetadata(
   tables: Record<string, TableMetadata>,
@@ -63,28 +128,32 @@ export function readMetadata(
   const [, tableName = '', column, cast] = match;
   const table = tables[tableName];
   if (!table) throw errors.notFound('Entity', tableName);
+  const type = cast ? typeByName(cast) : ATTRIBUTE_METADATA;
+  if (!type) throw errors.unknownSegment(`Microsoft.Dynamics.CRM.${cast}`);
+  const select = names(query.get('$select'));
+  const expand = names(query.get('$expand'));
+  checkNames(type, select, expand);
+  const context = `${root}$metadata#EntityDefinitions('${tableName}')/Attributes${cast ? `/Microsoft.Dynamics.CRM.${cast}` : ''}`;
   if (!column) {
+    // A cast collection holds only the attributes of that type.
+    const columns = Object.entries(table.columns).filter(
+      ([, meta]) => !cast || attributeType(meta.type).name === type.name,
+    );
     return {
-      '@odata.context': `${root}$metadata#EntityDefinitions('${tableName}')/Attributes`,
-      value: Object.keys(table.columns).map((name) => attributeBody(tableName, table, name)),
+      '@odata.context': context,
+      value: columns.map(([name, meta]) => attributeBody(tableName, name, meta, select, expand)),
     };
   }
-  const body = attributeBody(tableName, table, column);
   const meta = table.columns[column];
-  if (cast) {
-    const expected = `${meta.type}AttributeMetadata`;
-    if (cast !== expected) {
-      throw errors.badRequest(`The attribute '${column}' is not of type ${cast}.`, '0x0');
-    }
+  if (!meta) throw errors.notFound('Attribute', `${tableName}.${column}`);
+  if (cast && attributeType(meta.type).name !== type.name) {
+    throw errors.badRequest(
+      `The attribute '${column}' is not of type Microsoft.Dynamics.CRM.${cast}.`,
+      '0x0',
+    );
   }
-  if ((query.get('$expand') ?? '').startsWith('OptionSet') && meta.options) {
-    body.OptionSet = {
-      Options: Object.entries(meta.options).map(([value, text]) => ({
-        Value: Number(value),
-        Label: label(text),
-      })),
-    };
-  }
-  body['@odata.context'] = `${root}$metadata#EntityDefinitions('${tableName}')/Attributes/$entity`;
-  return body;
+  return {
+    '@odata.context': `${context}/$entity`,
+    ...attributeBody(tableName, column, meta, select, expand),
+  };
 }

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  checkLineEndings,
   parseBatch,
   writeBatchResponse,
   type BatchOperation,
@@ -26,6 +27,7 @@ import type { TableMetadata } from './metadata-types.js';
 import { TABLES } from './reference-tables.js';
 import { defaultSeed, SEED_IDS, type SeedData } from './seed.js';
 import { SandboxState, type Row } from './state.js';
+import { recordedHeaders, wireLogWriter, type WireLogEntry } from './wire-log.js';
 
 export const API_PATH = '/api/data/v9.2/';
 
@@ -49,6 +51,11 @@ export interface SandboxOptions {
   auth?: SandboxAuth;
   /** Injected clock (ms since epoch) for createdon, windows and token expiry. */
   clock?: () => number;
+  /**
+   * The code of the duplicate-key error (412): `0x80040237` by default; `''` answers as one Microsoft
+   * page shows it (Perform conditional operations using the Web API: Prevent update in upsert).
+   */
+  duplicateKeyCode?: string;
 }
 
 export interface RequestLogEntry {
@@ -150,6 +157,35 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let ticketSequence = 1000;
   let rowVersion = 1_000_000;
   let root = '';
+  const recordWire = wireLogWriter();
+
+  /** Records the request for the wire-ledger check (only when OPENCX_WIRE_LOG is set). */
+  function record(req: IncomingMessage, body: string): void {
+    if (!recordWire) return;
+    const entry: Omit<WireLogEntry, 'suite'> = {
+      method: req.method ?? 'GET',
+      target: req.url ?? '/',
+      headers: recordedHeaders(req.headers),
+    };
+    if (new URL(req.url ?? '/', 'http://sandbox').pathname === `${API_PATH}$batch`) {
+      try {
+        const parts = parseBatch(body, req.headers['content-type']);
+        entry.changesets = parts.flatMap((p) => (p.kind === 'changeset' ? [p.contentType] : []));
+        entry.parts = parts.flatMap((p) =>
+          (p.kind === 'changeset' ? p.operations : [p.operation]).map((o) => ({
+            place: p.kind === 'changeset' ? ('changeset' as const) : ('batch-part' as const),
+            part: o.part,
+            method: o.method,
+            target: o.url,
+            headers: recordedHeaders(o.headers),
+          })),
+        );
+      } catch (error) {
+        entry.unreadable = error instanceof Error ? error.message : String(error);
+      }
+    }
+    recordWire(entry);
+  }
 
   function entityContext(resolveReference?: (reference: string) => string | undefined): EntityContext {
     return {
@@ -160,6 +196,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       resolveReference,
       ticketSequence: () => (ticketSequence += 1),
       nextVersion: () => (rowVersion += 1),
+      duplicateKeyCode: options.duplicateKeyCode,
     };
   }
 
@@ -387,6 +424,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     requests.push(log);
     const body = await readBody(req);
+    record(req, body);
 
     if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
 
@@ -439,6 +477,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (path === `${API_PATH}$batch`) {
         if (req.method !== 'POST') throw errors.noResource(url.href);
         const continueOnError = /odata\.continue-on-error/.test(String(req.headers.prefer ?? ''));
+        try {
+          checkLineEndings(body);
+        } catch (error) {
+          if (!(error instanceof DataverseError)) throw error;
+          // Answered as Troubleshoot Dataverse Web API client errors shows it: a batch response, 400 outside and in.
+          const written = writeBatchResponse([{ kind: 'request', result: errorResult(error) }]);
+          return send(
+            res,
+            {
+              status: 400,
+              headers: {
+                'OData-Version': '4.0',
+                'Content-Type': `multipart/mixed; boundary=${written.boundary}`,
+              },
+              body: written.body,
+            },
+            log,
+          );
+        }
         const outcome = executeBatch(body, req.headers['content-type'], continueOnError);
         log.operations = outcome.parts.length
           ? parseBatch(body, req.headers['content-type']).flatMap((p) =>

@@ -326,6 +326,26 @@ describe('$batch', () => {
     expect(broken.response.status).toBe(400);
     expect(broken.text).toContain('0x80048d19');
   });
+
+  it('refuses bare LF line endings and a body whose last line has no CRLF (Stream was not readable)', async () => {
+    const s = await sandbox();
+    const good = batchBody([{ method: 'POST', url: '/api/data/v9.2/incidents', body: validIncident() }]);
+    const withLf = { ...good, body: good.body.replace(/\r\n/g, '\n') };
+    const noFinalCrlf = { ...good, body: good.body.replace(/\r\n$/, '') };
+    for (const batch of [withLf, noFinalCrlf]) {
+      const { response, text } = await sendBatch(s, batch);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed; boundary=batchresponse_/);
+      expect(text).toContain('HTTP/1.1 400 Bad Request');
+      expect(text).toContain('"code":"0x80048d19"');
+      expect(text).toContain('Stream was not readable.');
+    }
+    expect(s.state.rows('incidents')).toHaveLength(0);
+    // The documented way out when CRLF is impossible: two more non-CRLF line endings at the end.
+    const { response } = await sendBatch(s, { ...withLf, body: `${withLf.body}\n\n` });
+    expect(response.status).toBe(200);
+    expect(s.state.rows('incidents')).toHaveLength(1);
+  });
 });
 
 describe('identity, privileges and metadata', () => {
@@ -354,37 +374,90 @@ describe('identity, privileges and metadata', () => {
     expect(error.message).toContain('missing prvAppendToQueue privilege');
   });
 
-  it('reads max lengths, option sets and attribute lists', async () => {
+  it('reads max lengths and option sets through the documented casts, and attribute lists', async () => {
     const s = await sandbox({ metadata: { maxLength: { 'incident.description': 100000 } } });
-    const description = await fetch(
-      api(
-        s,
-        "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='description')?$select=MaxLength",
+    const read = async (path: string) =>
+      (await fetch(api(s, path))).json() as Promise<Record<string, unknown>>;
+    expect(
+      await read(
+        "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='description')/Microsoft.Dynamics.CRM.MemoAttributeMetadata?$select=MaxLength",
       ),
-    );
-    expect(await description.json()).toMatchObject({ LogicalName: 'description', MaxLength: 100000 });
-    const priority = await fetch(
-      api(
-        s,
-        "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='prioritycode')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)",
-      ),
-    );
-    const body = (await priority.json()) as {
+    ).toMatchObject({ MaxLength: 100000, MetadataId: expect.any(String) as string });
+    const strings = (await read(
+      "EntityDefinitions(LogicalName='incident')/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,MaxLength",
+    )) as { value: Array<{ LogicalName: string; MaxLength: number }> };
+    expect(strings.value).toContainEqual(expect.objectContaining({ LogicalName: 'title', MaxLength: 200 }));
+    // Only the attributes of the cast type: description is a Memo.
+    expect(strings.value.map((a) => a.LogicalName)).not.toContain('description');
+    const body = (await read(
+      "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='prioritycode')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet,GlobalOptionSet",
+    )) as {
       OptionSet: { Options: Array<{ Value: number; Label: { UserLocalizedLabel: { Label: string } } }> };
+      GlobalOptionSet: unknown;
     };
     expect(body.OptionSet.Options.map((o) => [o.Value, o.Label.UserLocalizedLabel.Label])).toEqual([
       [1, 'High'],
       [2, 'Normal'],
       [3, 'Low'],
     ]);
-    const list = (await (
-      await fetch(api(s, "EntityDefinitions(LogicalName='incident')/Attributes"))
-    ).json()) as {
-      value: Array<{ LogicalName: string; AttributeType: string }>;
-    };
+    expect(body.GlobalOptionSet).toBeNull();
+    const list = (await read(
+      "EntityDefinitions(LogicalName='incident')/Attributes?$select=LogicalName,AttributeType,IsValidForCreate",
+    )) as { value: Array<Record<string, unknown>> };
     expect(list.value).toContainEqual(
-      expect.objectContaining({ LogicalName: 'casetypecode', AttributeType: 'Picklist' }),
+      expect.objectContaining({
+        LogicalName: 'casetypecode',
+        AttributeType: 'Picklist',
+        IsValidForCreate: true,
+      }),
     );
+    expect(list.value[0]).not.toHaveProperty('IsValidForUpdate');
+  });
+
+  it('refuses a derived property asked of AttributeMetadata, as an OData service does', async () => {
+    const s = await sandbox();
+    const refused = async (path: string) => errorOf(await fetch(api(s, path)));
+    expect(
+      await refused(
+        "EntityDefinitions(LogicalName='incident')/Attributes?$select=LogicalName,AttributeType,IsValidForCreate,MaxLength",
+      ),
+    ).toEqual({
+      status: 400,
+      code: '0x0',
+      message:
+        "Could not find a property named 'MaxLength' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'.",
+    });
+    expect(
+      await refused(
+        "EntityDefinitions(LogicalName='annotation')/Attributes(LogicalName='notetext')?$select=MaxLength",
+      ),
+    ).toMatchObject({
+      status: 400,
+      message: expect.stringContaining(
+        "'MaxLength' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'",
+      ) as string,
+    });
+    expect(
+      await refused(
+        "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='prioritycode')?$select=LogicalName&$expand=OptionSet",
+      ),
+    ).toMatchObject({
+      status: 400,
+      message: expect.stringContaining(
+        "'OptionSet' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'",
+      ) as string,
+    });
+    // A property the cast type does not have either.
+    expect(
+      await refused(
+        "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='description')/Microsoft.Dynamics.CRM.MemoAttributeMetadata?$select=MaxLenght",
+      ),
+    ).toMatchObject({
+      status: 400,
+      message: expect.stringContaining(
+        "'MaxLenght' on type 'Microsoft.Dynamics.CRM.MemoAttributeMetadata'",
+      ) as string,
+    });
   });
 });
 
@@ -421,6 +494,23 @@ describe('service protection and faults', () => {
     const s = await sandbox({ faults: { dropBeforeCommitRate: 1 } });
     await expect(post(s, 'incidents', validIncident())).rejects.toThrow();
     expect(s.state.rows('incidents')).toHaveLength(0);
+  });
+});
+
+describe('duplicate keys', () => {
+  it('answers 412 0x80040237, or with an empty code when the org reports it so', async () => {
+    for (const [options, code] of [
+      [{}, '0x80040237'],
+      [{ duplicateKeyCode: '' }, ''],
+    ] as const) {
+      const s = await sandbox(options);
+      expect((await post(s, 'incidents', validIncident())).status).toBe(204);
+      expect(await errorOf(await post(s, 'incidents', validIncident()))).toEqual({
+        status: 412,
+        code,
+        message: 'A record with matching key values already exists.',
+      });
+    }
   });
 });
 

@@ -353,4 +353,9 @@ export const messages = {
       `On the Case form, set the OpenCX transcript control's placeholderCustomerId property to ${id}, so reps see such cases as "not linked".`,
     next: 'Then run `opencx-relay verify`.',
   },
+  /** Adding the turns after the handoff (append/append-to-case.ts). */
+  append: {
+    caseDeleted:
+      'The case was deleted in Dynamics, so the later turns were not added (the relay never re-creates a deleted case). They are kept with this handoff in the relay.',
+  },
 } as const;

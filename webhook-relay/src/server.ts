@@ -107,7 +107,7 @@ export async function startRelay(
     onAccepted: () => worker.wake(),
     dataverseReady: async () => {
       try {
-        await dataverse.get('WhoAmI');
+        await dataverse.get('WhoAmI()'); // Use Web API functions: Unbound functions
         dataverseOk = true;
       } catch {
         dataverseOk = false;

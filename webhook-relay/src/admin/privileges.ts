@@ -140,6 +140,8 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
           method: 'PATCH',
           url: `${API_PATH}incidents(${incidentId})`,
           body: { description: m.probeDescription },
+          // As an append sends it: an update only (Perform conditional operations: Prevent create in upsert).
+          headers: { 'If-Match': '*' },
         },
       },
       {

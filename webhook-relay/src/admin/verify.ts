@@ -8,6 +8,7 @@ import type { Env } from '../config/load.js';
 import type { RelayConfig } from '../config/types.js';
 import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import type { DataverseFailure } from '../dataverse/errors.js';
+import { readMaxLength } from '../dataverse/metadata.js';
 import { prepareDelivery } from '../delivery/metadata.js';
 import { messages } from '../messages.js';
 import {
@@ -76,7 +77,8 @@ function configProblem(id: CheckId, problems: string[], fix: string): CheckResul
 
 async function whoAmI(client: DataverseClient): Promise<CheckResult> {
   try {
-    const me = await client.get<{ UserId?: string; BusinessUnitId?: string }>('WhoAmI');
+    // Use Web API functions: Unbound functions (the function name with its parentheses).
+    const me = await client.get<{ UserId?: string; BusinessUnitId?: string }>('WhoAmI()');
     return result('whoami', {
       status: 'pass',
       summary: m.whoami.passed(me.UserId ?? '?', me.BusinessUnitId ?? '?'),
@@ -210,10 +212,7 @@ async function checkOptions(
 
 async function checkDescription(client: DataverseClient): Promise<CheckResult> {
   try {
-    const attribute = await client.get<{ MaxLength?: number }>(
-      "EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='description')?$select=MaxLength",
-    );
-    const max = attribute.MaxLength ?? 2000;
+    const max = (await readMaxLength(client, 'incident', 'description', 'Memo')) ?? 2000;
     if (max < RECOMMENDED_DESCRIPTION_LENGTH) {
       return result('description', {
         status: 'warn',

@@ -2,11 +2,13 @@
  * Adds the turns said after the handoff to the case the relay created: the note gets the whole
  * transcript and the description is fitted again with the handoff divider. The case in Dataverse is the
  * source of truth (its note, or its description when that is complete), so this is idempotent and
- * safe in any order; two appends racing are kept apart by the description's etag (If-Match → 412).
+ * safe in any order; two appends racing are kept apart by the description's etag (If-Match → 412), and a
+ * case deleted meanwhile answers 404 instead of being re-created.
  */
 import { fit, parse, write, type Transcript, type Turn } from '@opencx-d365/transcript-format';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { transcriptNoteId } from '../handoff/key.js';
+import { messages } from '../messages.js';
 import { transcriptNoteBody, type DeliveryMetadata } from '../delivery/plan.js';
 import { mergeTurns } from './merge.js';
 
@@ -16,7 +18,9 @@ export type AppendOutcome =
   /** Another writer changed the case in between: read again and retry. */
   | { kind: 'conflict' }
   /** The case holds no transcript we can extend (a rep replaced the description, no note). */
-  | { kind: 'unreadable'; reason: string };
+  | { kind: 'unreadable'; reason: string }
+  /** The case was deleted between our read and our write: If-Match made the update fail with 404. */
+  | { kind: 'deleted'; reason: string };
 
 interface IncidentRow {
   '@odata.etag'?: string;
@@ -105,7 +109,10 @@ export async function appendToCase(
           method: 'PATCH',
           url: `${API_PATH}incidents(${key})`,
           body: { description: fitted.text },
-          ...(etag ? { headers: { 'If-Match': etag } } : {}),
+          // The etag read above, or `*` when the answer carried none: either way an update only, never
+          // the upsert that would re-create a case deleted in Dynamics (Perform conditional operations
+          // using the Web API: Prevent create in upsert; Apply optimistic concurrency).
+          headers: { 'If-Match': etag ?? '*' },
         },
         // PATCH is an upsert: the note is created on the first append when the description was complete.
         {
@@ -119,6 +126,8 @@ export async function appendToCase(
   } catch (error) {
     if (error instanceof DataverseRequestError && error.failure.httpStatus === 412)
       return { kind: 'conflict' };
+    if (error instanceof DataverseRequestError && error.failure.httpStatus === 404 && error.contentId === '1')
+      return { kind: 'deleted', reason: messages.append.caseDeleted };
     throw error;
   }
   return { kind: 'appended', added: merged.added };

@@ -12,6 +12,9 @@ import { classify, type DataverseFailure } from './errors.js';
 export const API_PATH = '/api/data/v9.2/';
 
 export class DataverseRequestError extends Error {
+  /** For a `$batch`: the Content-ID of the change-set operation that failed. */
+  contentId?: string;
+
   constructor(readonly failure: DataverseFailure) {
     super(`${failure.httpStatus} ${failure.code}: ${failure.message}`);
   }

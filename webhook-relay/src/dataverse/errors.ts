@@ -35,12 +35,24 @@ const REASONS: Record<string, string> = {
   '0x80048573': 'Dataverse refused a leading-wildcard query.',
 };
 
+/** Dataverse's duplicate-key error code. */
+export const DUPLICATE_KEY = '0x80040237';
+const DUPLICATE_KEY_MESSAGE = 'A record with matching key values already exists.';
+
 export function classify(
   status: number,
-  code: string,
+  reportedCode: string,
   message: string,
   retryAfter?: string | null,
 ): DataverseFailure {
+  // The same duplicate is also answered 412 with an empty code (Perform conditional operations using the
+  // Web API: Prevent update in upsert shows `"code": ""` with this message): it is still the duplicate,
+  // which every caller recognises by its code. An empty-code 412 with another message (the etag mismatch
+  // of Apply optimistic concurrency) stays what it is.
+  const code =
+    reportedCode === '' && status === 412 && message.startsWith(DUPLICATE_KEY_MESSAGE)
+      ? DUPLICATE_KEY
+      : reportedCode;
   const retryAfterSeconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
   const retryable =
     status === 0 || status === 429 || (status >= 500 && code !== '0x80040333') || status === 408;

@@ -123,6 +123,16 @@ export async function runAppend(
           kind: 'failed',
           error: { code: 'append_unreadable', message: outcome.reason, reason: outcome.reason },
         };
+      case 'deleted':
+        return {
+          kind: 'failed',
+          error: {
+            code: 'append_case_deleted',
+            httpStatus: 404,
+            message: outcome.reason,
+            reason: outcome.reason,
+          },
+        };
     }
   } catch (error) {
     if (!(error instanceof DataverseRequestError)) throw error;

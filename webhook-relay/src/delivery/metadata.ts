@@ -1,19 +1,13 @@
 /** Reads, at start, the column lengths and options the relay depends on, and validates the configuration against them. */
 import type { RelayConfig } from '../config/types.js';
 import type { DataverseClient } from '../dataverse/client.js';
+import {
+  readAttributes,
+  readMaxLength,
+  readOptions,
+  type ChoiceAttributeType,
+} from '../dataverse/metadata.js';
 import type { DeliveryMetadata } from './plan.js';
-
-interface AttributeList {
-  value: Array<{
-    LogicalName: string;
-    AttributeType: string;
-    IsValidForCreate?: boolean;
-    MaxLength?: number;
-  }>;
-}
-interface PicklistAttribute {
-  OptionSet?: { Options: Array<{ Value: number; Label?: { UserLocalizedLabel?: { Label?: string } } }> };
-}
 
 /** Columns the incident builder writes itself: TICKET_PROPERTIES may not override them. */
 const BUILDER_COLUMNS = [
@@ -26,28 +20,18 @@ const BUILDER_COLUMNS = [
   'ownerid',
 ];
 
-const optionsPath = (column: string) =>
-  `EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='${column}')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`;
-
 export async function prepareDelivery(
   config: Pick<RelayConfig, 'defaultPriority' | 'ticketProperties'>,
   client: DataverseClient,
 ): Promise<{ ok: true; metadata: DeliveryMetadata } | { ok: false; errors: string[] }> {
   const errors: string[] = [];
-  const attributes = await client.get<AttributeList>(
-    "EntityDefinitions(LogicalName='incident')/Attributes?$select=LogicalName,AttributeType,IsValidForCreate,MaxLength",
-  );
-  const byName = new Map(attributes.value.map((a) => [a.LogicalName, a]));
-  const noteText = await client.get<{ MaxLength?: number }>(
-    "EntityDefinitions(LogicalName='annotation')/Attributes(LogicalName='notetext')?$select=MaxLength",
-  );
-  const optionsOf = async (column: string) => {
-    const attribute = await client.get<PicklistAttribute>(optionsPath(column));
-    return (attribute.OptionSet?.Options ?? []).map((o) => ({
-      value: o.Value,
-      label: o.Label?.UserLocalizedLabel?.Label ?? '',
-    }));
-  };
+  const attributes = await readAttributes(client, 'incident');
+  const byName = new Map(attributes.map((a) => [a.LogicalName, a]));
+  const titleMaxLength = await readMaxLength(client, 'incident', 'title', 'String');
+  const descriptionMaxLength = await readMaxLength(client, 'incident', 'description', 'Memo');
+  const noteMaxLength = await readMaxLength(client, 'annotation', 'notetext', 'Memo');
+  const optionsOf = (column: string, type: ChoiceAttributeType = 'Picklist') =>
+    readOptions(client, 'incident', column, type);
   const priorities = await optionsOf('prioritycode');
   if (!priorities.some((o) => o.value === config.defaultPriority)) {
     errors.push(
@@ -65,7 +49,7 @@ export async function prepareDelivery(
     } else if (attribute.IsValidForCreate === false) {
       errors.push(`TICKET_PROPERTIES names ${column}, which cannot be set when a case is created.`);
     } else if (['Picklist', 'State', 'Status'].includes(attribute.AttributeType)) {
-      const options = await optionsOf(column);
+      const options = await optionsOf(column, attribute.AttributeType as ChoiceAttributeType);
       if (typeof value !== 'number' || !options.some((o) => o.value === value)) {
         errors.push(
           `TICKET_PROPERTIES ${column}=${JSON.stringify(value)} is not an option. Valid values: ${options.map((o) => o.value).join(', ')}.`,
@@ -91,9 +75,9 @@ export async function prepareDelivery(
   return {
     ok: true,
     metadata: {
-      titleMaxLength: byName.get('title')?.MaxLength ?? 200,
-      descriptionMaxLength: byName.get('description')?.MaxLength ?? 2000,
-      noteMaxLength: noteText.MaxLength ?? 100_000,
+      titleMaxLength: titleMaxLength ?? 200,
+      descriptionMaxLength: descriptionMaxLength ?? 2000,
+      noteMaxLength: noteMaxLength ?? 100_000,
     },
   };
 }

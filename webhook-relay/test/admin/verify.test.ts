@@ -328,6 +328,17 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     expect(details).toContain('may not set title');
   });
 
+  it('reads the options of a status column through its own cast (StatusAttributeMetadata)', async () => {
+    const dv = await sandbox();
+    const wrong = await verify({ ...sandboxEnv(dv.url), TICKET_PROPERTIES: '{"statuscode": 77}' });
+    expect(check(wrong, 'options').details?.join('\n')).toContain('statuscode=77 is not an option');
+    const right = await verify({ ...sandboxEnv(dv.url), TICKET_PROPERTIES: '{"statuscode": 2}' });
+    expect(check(right, 'options')).toMatchObject({ status: 'pass' });
+    expect(dv.requests.map((r) => decodeURIComponent(r.path))).toContain(
+      "/api/data/v9.2/EntityDefinitions(LogicalName='incident')/Attributes(LogicalName='statuscode')/Microsoft.Dynamics.CRM.StatusAttributeMetadata",
+    );
+  });
+
   it('passes valid TICKET_PROPERTIES and says which columns they set', async () => {
     const dv = await sandbox();
     const report = await verify({ ...sandboxEnv(dv.url), TICKET_PROPERTIES: '{"casetypecode": 2}' });

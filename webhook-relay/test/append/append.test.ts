@@ -1,7 +1,9 @@
 import { parse, type Turn } from '@opencx-d365/transcript-format';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { appendToCase } from '../../src/append/append-to-case.js';
 import { mergeTurns } from '../../src/append/merge.js';
+import type { DataverseClient } from '../../src/dataverse/client.js';
 import { transcriptNoteId } from '../../src/handoff/key.js';
 import type { HandoffDocument } from '../../src/handoff/document.js';
 import { handoffKey } from '../../src/handoff/key.js';
@@ -93,6 +95,33 @@ describe('adding the rest of the call to the same case', () => {
         ['duplicate', 'Every turn was already on the case.'],
       ]),
     );
+  });
+
+  it('never re-creates a case deleted in Dynamics, even when no etag is known (If-Match: *)', async () => {
+    const relay = await setup({ env: { APPEND_AFTER_HANDOFF: 'true' } });
+    await relay.post('/v1/opencx/events', json('event-handoff-to-human'));
+    await relay.drain();
+    expect(relay.sandbox.state.get('incidents', INCIDENT)).toBeDefined();
+    // The case is read without an etag, then a rep deletes it before the append writes.
+    const deletedMeanwhile: DataverseClient = {
+      ...relay.dataverse,
+      async get<T>(path: string): Promise<T> {
+        const row = await relay.dataverse.get<Record<string, unknown>>(path);
+        if (path.startsWith(`incidents(${INCIDENT})`)) {
+          delete row['@odata.etag'];
+          relay.sandbox.state.delete('incidents', INCIDENT);
+          relay.sandbox.state.delete('annotations', transcriptNoteId(INCIDENT));
+        }
+        return row as T;
+      },
+    };
+    const outcome = await appendToCase(deletedMeanwhile, relay.metadata, INCIDENT, [turn(40, AFTER)]);
+    expect(outcome).toMatchObject({ kind: 'deleted' });
+    const sent = relay.sandbox.requests.filter((r) => r.path.endsWith('$batch')).at(-1);
+    expect(sent?.operations?.[0]).toMatchObject({ method: 'PATCH' });
+    // Neither the case nor its note came back.
+    expect(relay.sandbox.state.get('incidents', INCIDENT)).toBeUndefined();
+    expect(relay.sandbox.state.get('annotations', transcriptNoteId(INCIDENT))).toBeUndefined();
   });
 
   it('adds messages a sender posts after the handoff, in order, once, whatever the delivery order', async () => {

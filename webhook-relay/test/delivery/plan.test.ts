@@ -10,7 +10,7 @@ import {
 import type { ContactMatchRule } from '../../src/config/types.js';
 import { contactIdForEmail } from '../../src/handoff/key.js';
 import { parse } from '@opencx-d365/transcript-format';
-import { classify } from '../../src/dataverse/errors.js';
+import { classify, DUPLICATE_KEY } from '../../src/dataverse/errors.js';
 import type { HandoffDocument } from '../../src/handoff/document.js';
 
 const doc = (extra: Partial<HandoffDocument>): HandoffDocument => ({
@@ -130,5 +130,19 @@ describe('stated details and CONTACT_MATCH', () => {
       name: 'verified',
       email: 'stated',
     });
+describe('classify', () => {
+  it('recognises the duplicate key reported with an empty code, and only that empty-code 412', () => {
+    expect(classify(412, '', 'A record with matching key values already exists.')).toMatchObject({
+      code: DUPLICATE_KEY,
+      retryable: false,
+    });
+    expect(classify(412, '0x80040237', 'A record with matching key values already exists.').code).toBe(
+      DUPLICATE_KEY,
+    );
+    // The etag mismatch is also a 412 with an empty code: not a duplicate.
+    expect(
+      classify(412, '', "The version of the existing record doesn't match the RowVersion property provided.")
+        .code,
+    ).toBe('');
   });
 });

@@ -134,7 +134,7 @@ describe.runIf(pgt.available)('a running relay losing PostgreSQL', () => {
       timeout: 10_000,
       interval: 20,
     });
-    expect(sandbox.requests.slice(requestsBefore).filter((r) => !r.path.endsWith('/WhoAmI'))).toEqual([]);
+    expect(sandbox.requests.slice(requestsBefore).filter((r) => !r.path.endsWith('/WhoAmI()'))).toEqual([]);
     expect(sandbox.state.rows('incidents')).toHaveLength(0);
 
     proxy.restore();

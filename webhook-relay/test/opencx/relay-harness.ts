@@ -107,5 +107,5 @@ export async function setup(
       now = Math.max(now + 1, ...pending.map((r) => r.nextAttemptAt));
     }
   };
-  return { sandbox, api, store, metrics, post, drain, worker };
+  return { sandbox, api, store, metrics, post, drain, worker, dataverse, metadata: prepared.metadata };
 }

@@ -1,0 +1,75 @@
+/**
+ * Table-definition reads, in the forms Microsoft Learn documents ("Query table definitions using the Web
+ * API"). Properties of a derived attribute type (`MaxLength`, `OptionSet`) are only reachable by casting
+ * the attribute to that type; asked of the base `AttributeMetadata`, the service answers 400 "Could not
+ * find a property named 'MaxLength' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'.".
+ */
+import type { DataverseClient } from './client.js';
+
+export interface AttributeSummary {
+  LogicalName: string;
+  AttributeType: string;
+  IsValidForCreate?: boolean;
+}
+
+export interface OptionValue {
+  value: number;
+  label: string;
+}
+
+/** The attribute types whose definitions carry a MaxLength. */
+export type TextAttributeType = 'String' | 'Memo';
+/** The attribute types whose definitions carry an option set. */
+export type ChoiceAttributeType = 'Picklist' | 'State' | 'Status';
+
+const attribute = (table: string, column: string) =>
+  `EntityDefinitions(LogicalName='${table}')/Attributes(LogicalName='${column}')`;
+
+/**
+ * Every attribute of `table` with the properties all attributes share.
+ * Query table definitions using the Web API: Querying EntityMetadata attributes.
+ */
+export async function readAttributes(client: DataverseClient, table: string): Promise<AttributeSummary[]> {
+  const list = await client.get<{ value: AttributeSummary[] }>(
+    `EntityDefinitions(LogicalName='${table}')/Attributes?$select=LogicalName,AttributeType,IsValidForCreate`,
+  );
+  return list.value;
+}
+
+/**
+ * The MaxLength of a text column, cast to StringAttributeMetadata or MemoAttributeMetadata.
+ * Query table definitions using the Web API: Retrieving attributes ("you must cast the attribute").
+ */
+export async function readMaxLength(
+  client: DataverseClient,
+  table: string,
+  column: string,
+  type: TextAttributeType,
+): Promise<number | undefined> {
+  const read = await client.get<{ MaxLength?: number | null }>(
+    `${attribute(table, column)}/Microsoft.Dynamics.CRM.${type}AttributeMetadata?$select=MaxLength`,
+  );
+  return typeof read.MaxLength === 'number' ? read.MaxLength : undefined;
+}
+
+interface OptionSet {
+  Options?: Array<{ Value: number; Label?: { UserLocalizedLabel?: { Label?: string } | null } }>;
+}
+
+/**
+ * The options of a choice column, cast to its type with `$expand=OptionSet,GlobalOptionSet`, the query
+ * Query table definitions using the Web API shows (Querying EntityMetadata attributes). A column bound to
+ * a global choice has its options in GlobalOptionSet; a local one in OptionSet.
+ */
+export async function readOptions(
+  client: DataverseClient,
+  table: string,
+  column: string,
+  type: ChoiceAttributeType,
+): Promise<OptionValue[]> {
+  const read = await client.get<{ OptionSet?: OptionSet | null; GlobalOptionSet?: OptionSet | null }>(
+    `${attribute(table, column)}/Microsoft.Dynamics.CRM.${type}AttributeMetadata?$select=LogicalName&$expand=OptionSet,GlobalOptionSet`,
+  );
+  const options = read.OptionSet?.Options ?? read.GlobalOptionSet?.Options ?? [];
+  return options.map((o) => ({ value: o.Value, label: o.Label?.UserLocalizedLabel?.Label ?? '' }));
+}
