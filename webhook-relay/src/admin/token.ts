@@ -111,7 +111,10 @@ function tokenFailure(error: unknown): TokenOutcome & { ok: false } {
   if (error instanceof AuthError) {
     const text = `${error.errorMessage} ${error.message}`;
     const aadsts = /AADSTS(\d+)/.exec(text)?.[1];
-    return { ok: false, aadsts, error: error.errorCode, message: error.errorMessage || error.message };
+    const raw = error.errorMessage || error.message;
+    // msal wraps a server's answer as "Error(s): … - Description: <the answer> - Correlation ID: …".
+    const message = /Description: (.*?) - Correlation ID:/s.exec(raw)?.[1] ?? raw;
+    return { ok: false, aadsts, error: error.errorCode || 'server_error', message };
   }
   const err = error as NodeJS.ErrnoException;
   return { ok: false, error: err.code ?? 'error', message: err.message ?? String(error) };
