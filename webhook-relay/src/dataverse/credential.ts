@@ -115,7 +115,8 @@ export function createCredential(
         ...(auth.clientId ? { managedIdentityIdParams: { userAssignedClientId: auth.clientId } } : {}),
         ...(options.networkClient ? { system: { networkClient: options.networkClient } } : {}),
       });
-      // Managed identity endpoints take a resource, not a scope: the environment URL itself.
+      // A resource, not a scope: the environment URL ("Use managed identities for App Service and Azure
+      // Functions", REST endpoint reference: `resource`).
       const result = await app.acquireToken({ resource: dataverseUrl, forceRefresh });
       return { token: result.accessToken, expiresOn: result.expiresOn ?? undefined };
     };
@@ -123,7 +124,7 @@ export function createCredential(
   let app: ConfidentialClientApplication | undefined;
   return async (forceRefresh) => {
     app ??= confidentialApp(auth, options);
-    // Client credentials for Dataverse: the `.default` scope of the environment URL.
+    // The resource followed by /.default ("Daemon app that calls web APIs - acquire a token", Scopes to request).
     const result = await app.acquireTokenByClientCredential({
       scopes: [`${dataverseUrl}/.default`],
       skipCache: forceRefresh,
