@@ -311,7 +311,14 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
   const tokenProblems = problemsOf(admin, DATAVERSE_VARIABLES.token);
   const config = admin.config;
   if (tokenProblems.length || !config) {
-    checks.push(configProblem('token', tokenProblems, messages.config.azureCredentials));
+    const mode = env.DATAVERSE_AUTH?.trim();
+    const fix =
+      mode === 'managed-identity'
+        ? messages.config.managedIdentityClientId
+        : mode === 'workload-identity'
+          ? messages.config.workloadIdentity
+          : messages.config.azureCredentials;
+    checks.push(configProblem('token', tokenProblems, fix));
     return finish(m.skippedAfter(title('token')), DATAVERSE_CHECKS);
   }
   let appId: string | undefined;
