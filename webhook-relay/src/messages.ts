@@ -153,6 +153,10 @@ export const messages = {
         `no managed identity answered on this host: there is no identity endpoint here (${detail}).`,
       noManagedIdentityFix:
         "DATAVERSE_AUTH=managed-identity works only on an Azure host whose managed identity is turned on (the resource's Identity page: App Service, Functions, Container Apps, a VM or scale set). App Service and Container Apps then set IDENTITY_ENDPOINT and IDENTITY_HEADER for the relay; a VM answers on its instance metadata service. On AKS use DATAVERSE_AUTH=workload-identity; anywhere else, a client secret or certificate. See docs/admin-guide.md.",
+      identityEndpointFailed: (status: number, detail: string) =>
+        `the host's identity endpoint answered ${status} after retries (${detail}).`,
+      identityEndpointFailedFix:
+        "The platform's identity service is failing, not the configuration: run verify again in a few minutes; if it persists, check the Azure status page for the resource's region, or restart the app (App Service and Container Apps restart their identity endpoint with it).",
       systemAssignedNotFound: (detail: string) =>
         `the host's identity endpoint answered without a token: no system-assigned identity here (${detail}).`,
       systemAssignedNotFoundFix:

@@ -12,7 +12,7 @@ import {
   type CredentialOptions,
   type EntraAuth,
 } from '../dataverse/credential.js';
-import { AuthError } from '@azure/msal-node';
+import { AuthError, ServerError } from '@azure/msal-node';
 import { messages } from '../messages.js';
 
 export const DEFAULT_AUTHORITY_HOST = PUBLIC_AUTHORITY_HOST;
@@ -46,6 +46,8 @@ export type TokenOutcome =
       fileError?: string;
       /** For a federation refusal: the claims of the assertion in the token file, to compare. */
       assertion?: TokenClaims;
+      /** The HTTP status of the answer, when there was one. */
+      status?: number;
     };
 
 /** A JWT's payload, unverified: enough to name the app and compare a federated credential. */
@@ -114,7 +116,14 @@ function tokenFailure(error: unknown): TokenOutcome & { ok: false } {
     const raw = error.errorMessage || error.message;
     // msal wraps a server's answer as "Error(s): … - Description: <the answer> - Correlation ID: …".
     const message = /Description: (.*?) - Correlation ID:/s.exec(raw)?.[1] ?? raw;
-    return { ok: false, aadsts, error: error.errorCode || 'server_error', message };
+    const status = error instanceof ServerError ? error.status : undefined;
+    return {
+      ok: false,
+      aadsts,
+      error: error.errorCode || 'server_error',
+      message,
+      ...(status ? { status } : {}),
+    };
   }
   const err = error as NodeJS.ErrnoException;
   return { ok: false, error: err.code ?? 'error', message: err.message ?? String(error) };
@@ -163,6 +172,13 @@ export function explainTokenFailure(
     // an endpoint that answered without a token, with the answer's own error.
     if (outcome.error === 'network_error' || outcome.error === 'unable_to_create_source') {
       return { summary: t.noManagedIdentity(outcome.message), fix: t.noManagedIdentityFix };
+    }
+    // A server error after msal's own retries says nothing about the identity: the endpoint is failing.
+    if (outcome.status !== undefined && outcome.status >= 500) {
+      return {
+        summary: t.identityEndpointFailed(outcome.status, outcome.message),
+        fix: t.identityEndpointFailedFix,
+      };
     }
     return auth.clientId
       ? { summary: t.userAssignedNotFound(auth.clientId, outcome.message), fix: t.userAssignedNotFoundFix }

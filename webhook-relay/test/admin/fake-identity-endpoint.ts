@@ -46,6 +46,8 @@ export interface FakeIdentityEndpoint {
   issued: string[];
   /** Turn identities on or off, as the portal's Identity page does. */
   setIdentities(identities: HostIdentities): void;
+  /** Answer every request with this server error (undefined: answer normally). */
+  setOutage(status: number | undefined): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startFakeIdentityEndpoint(
   };
   const requests: IdentityRequest[] = [];
   const issued: string[] = [];
+  let outage: number | undefined;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://identity');
     const header = req.headers['x-identity-header'];
@@ -79,6 +82,7 @@ export async function startFakeIdentityEndpoint(
       header: typeof header === 'string' ? header : undefined,
     };
     requests.push(request);
+    if (outage) return failure(res, outage, 'The identity service is unavailable.');
     if (req.method !== 'GET' || url.pathname !== '/msi/token') return failure(res, 404, 'Not found.');
     if (request.header !== secret)
       return failure(res, 401, 'The X-IDENTITY-HEADER header is missing or wrong.');
@@ -129,6 +133,9 @@ export async function startFakeIdentityEndpoint(
     issued,
     setIdentities(next) {
       identities = { ...next };
+    },
+    setOutage(status) {
+      outage = status;
     },
     close: () =>
       new Promise<void>((resolve) => {

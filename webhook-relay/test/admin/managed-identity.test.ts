@@ -38,6 +38,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  endpoint.setOutage(undefined);
   endpoint.setIdentities({ systemAssigned: SYSTEM_APP, userAssigned: [USER_ASSIGNED] });
 });
 
@@ -102,6 +103,18 @@ describe('managed identity through the host identity endpoint', () => {
     const explained = explainTokenFailure(outcome, auth);
     expect(explained.summary).toContain(auth.clientId);
     expect(explained.fix).toBe(t.userAssignedNotFoundFix);
+  });
+
+  it('explains an identity endpoint that keeps failing, after msal-node retried it three times', async () => {
+    endpoint.setOutage(503);
+    const before = endpoint.requests.length;
+    const outcome = failed(
+      await acquireToken('https://outage.crm.dynamics.com', { kind: 'managed-identity' }),
+    );
+    expect(endpoint.requests.length - before).toBe(4);
+    const explained = explainTokenFailure(outcome, { kind: 'managed-identity' });
+    expect(explained.summary).toContain('answered 503');
+    expect(explained.fix).toBe(t.identityEndpointFailedFix);
   });
 
   it('is what the Dataverse client sends, and a 401 makes it fetch a fresh token once', async () => {
