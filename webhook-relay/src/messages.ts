@@ -223,20 +223,20 @@ export const messages = {
         },
         '70021': {
           meaning:
-            'no federated credential of the app (AZURE_CLIENT_ID) matches the token in AZURE_FEDERATED_TOKEN_FILE (its issuer, subject and audience, listed below).',
-          fix: "In the Microsoft Entra admin center open the app registration (or the user-assigned identity) named by AZURE_CLIENT_ID > Certificates & secrets > Federated credentials (Federated credentials for an identity) and add one whose Issuer, Subject identifier and Audience equal the values below; on AKS: the cluster's OIDC issuer URL, system:serviceaccount:<namespace>:<service account>, api://AzureADTokenExchange. A credential added in the last minutes may not have reached every server yet: run verify again shortly.",
+            'no federated credential of the app (AZURE_CLIENT_ID) matches the token in AZURE_FEDERATED_TOKEN_FILE (its issuer, subject and audience, listed above).',
+          fix: "In the Microsoft Entra admin center open the app registration (or the user-assigned identity) named by AZURE_CLIENT_ID > Certificates & secrets > Federated credentials (Federated credentials for an identity) and add one whose Issuer, Subject identifier and Audience equal the values above; on AKS: the cluster's OIDC issuer URL, system:serviceaccount:<namespace>:<service account>, api://AzureADTokenExchange. A credential added in the last minutes may not have reached every server yet: run verify again shortly.",
         },
         '700211': {
           meaning: "no federated credential of the app trusts the token's issuer.",
-          fix: "Set the federated credential's Issuer to the issuer listed below exactly (on AKS: `az aks show --query oidcIssuerProfile.issuerUrl`, with its trailing slash).",
+          fix: "Set the federated credential's Issuer to the issuer listed above exactly (on AKS: `az aks show --query oidcIssuerProfile.issuerUrl`, with its trailing slash).",
         },
         '700212': {
           meaning: "no federated credential of the app accepts the token's audience.",
-          fix: "Set the federated credential's Audience to the audience listed below (api://AzureADTokenExchange, the default, is what the AKS webhook requests).",
+          fix: "Set the federated credential's Audience to the audience listed above (api://AzureADTokenExchange, the default, is what the AKS webhook requests).",
         },
         '700213': {
           meaning: "no federated credential of the app has the token's subject.",
-          fix: "Set the federated credential's Subject identifier to the subject listed below exactly; on AKS it is system:serviceaccount:<namespace>:<service account> of the relay's pod, so a renamed namespace or service account needs a new credential.",
+          fix: "Set the federated credential's Subject identifier to the subject listed above exactly; on AKS it is system:serviceaccount:<namespace>:<service account> of the relay's pod, so a renamed namespace or service account needs a new credential.",
         },
         '700024': {
           meaning:
