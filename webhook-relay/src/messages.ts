@@ -223,7 +223,7 @@ export const messages = {
         },
         '70021': {
           meaning:
-            'no federated credential of the app (AZURE_CLIENT_ID) matches the token in AZURE_FEDERATED_TOKEN_FILE (its issuer, subject and audience, listed above).',
+            'no federated credential of the app (AZURE_CLIENT_ID) matches the token in AZURE_FEDERATED_TOKEN_FILE (its issuer, subject and audience, listed below).',
           fix: "In the Microsoft Entra admin center open the app registration (or the user-assigned identity) named by AZURE_CLIENT_ID > Certificates & secrets > Federated credentials (Federated credentials for an identity) and add one whose Issuer, Subject identifier and Audience equal the values above; on AKS: the cluster's OIDC issuer URL, system:serviceaccount:<namespace>:<service account>, api://AzureADTokenExchange. A credential added in the last minutes may not have reached every server yet: run verify again shortly.",
         },
         '700211': {
