@@ -9,6 +9,14 @@ export const messages = {
       'DATAVERSE_AUTH=none sends no token and is only for the local sandbox: DATAVERSE_URL must be a loopback address (127.0.0.1, localhost, ::1).',
     azureCredentials:
       'Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH with AZURE_CLIENT_CERTIFICATE_THUMBPRINT) from the app registration; see docs/admin-guide.md.',
+    authMode:
+      'Use client-secret (the default: AZURE_CLIENT_SECRET or the certificate variables), managed-identity, workload-identity, or none (local sandbox only); see docs/admin-guide.md.',
+    authorityHost:
+      "Set it to the sign-in host of your cloud with https: and no path, e.g. https://login.microsoftonline.us, or leave it unset for Azure's public cloud.",
+    managedIdentityClientId:
+      "With DATAVERSE_AUTH=managed-identity, AZURE_CLIENT_ID is optional: leave it unset for the system-assigned identity, or set the user-assigned identity's Client ID (a GUID, on the identity's Overview page).",
+    workloadIdentity:
+      'DATAVERSE_AUTH=workload-identity needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE; on AKS the workload identity webhook sets all three when the pod runs under a service account annotated with the client ID. See docs/admin-guide.md.',
     guid: 'It must be a GUID (the record id from the Dynamics URL or `opencx-relay setup`).',
     priority:
       'Use the value of a priority option of the incident table (by default 1 High, 2 Normal, 3 Low).',
@@ -126,6 +134,42 @@ export const messages = {
       none: 'not needed: DATAVERSE_AUTH=none (local sandbox only)',
       passed: (clientId: string, tenantId: string) =>
         `Microsoft Entra ID issued a token to app ${clientId} in tenant ${tenantId}`,
+      passedManagedIdentity: (which: string, appId: string, tenantId: string) =>
+        `the host's ${which} managed identity got a token: application ID ${appId} in tenant ${tenantId}`,
+      systemAssigned: 'system-assigned',
+      userAssigned: (clientId: string) => `user-assigned (AZURE_CLIENT_ID ${clientId})`,
+      passedWorkloadIdentity: (clientId: string, tenantId: string, file: string) =>
+        `Microsoft Entra ID exchanged the token in ${file} for a token to app ${clientId} in tenant ${tenantId}`,
+      unknownClaim: '(not in the token)',
+      tokenFile: (file: string, code: string, detail: string) =>
+        code === 'ENOENT'
+          ? `AZURE_FEDERATED_TOKEN_FILE names ${file}, which does not exist.`
+          : code === 'EACCES'
+            ? `the relay may not read AZURE_FEDERATED_TOKEN_FILE (${file}).`
+            : code === 'EMPTY'
+              ? `AZURE_FEDERATED_TOKEN_FILE (${file}) is empty.`
+              : `AZURE_FEDERATED_TOKEN_FILE (${file}) could not be read: ${detail}`,
+      tokenFileFix:
+        'On AKS the workload identity webhook mounts the token at /var/run/secrets/azure/tokens/azure-identity-token and sets AZURE_FEDERATED_TOKEN_FILE when the pod is labelled azure.workload.identity/use: "true" and runs under a service account annotated azure.workload.identity/client-id: check both, and that the relay\'s user may read the file. Elsewhere, set AZURE_FEDERATED_TOKEN_FILE to the file your platform keeps the current token in. See docs/admin-guide.md.',
+      assertionClaim: (name: string, value: string | undefined) =>
+        `the token file's ${name}: ${value ?? '(none)'}`,
+      assertionExpiry: (iso: string) => `the token file's expiry: ${iso}`,
+      noManagedIdentity: (detail: string) =>
+        `no managed identity answered on this host: there is no identity endpoint here (${detail}).`,
+      noManagedIdentityFix:
+        "DATAVERSE_AUTH=managed-identity works only on an Azure host whose managed identity is turned on (the resource's Identity page: App Service, Functions, Container Apps, a VM or scale set). App Service and Container Apps then set IDENTITY_ENDPOINT and IDENTITY_HEADER for the relay; a VM answers on its instance metadata service. On AKS use DATAVERSE_AUTH=workload-identity; anywhere else, a client secret or certificate. See docs/admin-guide.md.",
+      identityEndpointFailed: (status: number, detail: string) =>
+        `the host's identity endpoint answered ${status} after retries (${detail}).`,
+      identityEndpointFailedFix:
+        "The platform's identity service is failing, not the configuration: run verify again in a few minutes; if it persists, check the Azure status page for the resource's region, or restart the app (App Service and Container Apps restart their identity endpoint with it).",
+      systemAssignedNotFound: (detail: string) =>
+        `the host's identity endpoint answered without a token: no system-assigned identity here (${detail}).`,
+      systemAssignedNotFoundFix:
+        "Turn the system-assigned identity on (the resource's Identity page > System assigned > Status On > Save), or, to use a user-assigned identity attached to this resource, set AZURE_CLIENT_ID to its Client ID.",
+      userAssignedNotFound: (clientId: string, detail: string) =>
+        `the host's identity endpoint has no user-assigned identity with client ID ${clientId} (${detail}).`,
+      userAssignedNotFoundFix:
+        'Attach the user-assigned identity to this resource (its Identity page > User assigned > Add), or set AZURE_CLIENT_ID to the Client ID on the Overview page of an identity that is attached; unset AZURE_CLIENT_ID to use the system-assigned identity.',
       endpoints:
         'Microsoft Entra ID did not recognise the tenant (its sign-in endpoints could not be resolved).',
       endpointsFix:
@@ -182,6 +226,28 @@ export const messages = {
           meaning: 'the application is disabled in this tenant.',
           fix: 'Enable the enterprise application (Enterprise applications > Properties > Enabled for users to sign-in).',
         },
+        '70021': {
+          meaning:
+            'no federated credential of the app (AZURE_CLIENT_ID) matches the token in AZURE_FEDERATED_TOKEN_FILE (its issuer, subject and audience, listed below).',
+          fix: "In the Microsoft Entra admin center open the app registration (or the user-assigned identity) named by AZURE_CLIENT_ID > Certificates & secrets > Federated credentials (Federated credentials for an identity) and add one whose Issuer, Subject identifier and Audience equal the values above; on AKS: the cluster's OIDC issuer URL, system:serviceaccount:<namespace>:<service account>, api://AzureADTokenExchange. A credential added in the last minutes may not have reached every server yet: run verify again shortly.",
+        },
+        '700211': {
+          meaning: "no federated credential of the app trusts the token's issuer.",
+          fix: "Set the federated credential's Issuer to the issuer listed above exactly (on AKS: `az aks show --query oidcIssuerProfile.issuerUrl`, with its trailing slash).",
+        },
+        '700212': {
+          meaning: "no federated credential of the app accepts the token's audience.",
+          fix: "Set the federated credential's Audience to the audience listed above (api://AzureADTokenExchange, the default, is what the AKS webhook requests).",
+        },
+        '700213': {
+          meaning: "no federated credential of the app has the token's subject.",
+          fix: "Set the federated credential's Subject identifier to the subject listed above exactly; on AKS it is system:serviceaccount:<namespace>:<service account> of the relay's pod, so a renamed namespace or service account needs a new credential.",
+        },
+        '700024': {
+          meaning:
+            "the token in AZURE_FEDERATED_TOKEN_FILE is outside its valid time range: it has expired, or this machine's clock is wrong.",
+          fix: "Check that the platform still writes a fresh token to the file (on AKS the kubelet rotates the projected service account token; restart a pod whose token stopped changing) and that this machine's clock is synchronised (NTP).",
+        },
         '53003': {
           meaning: 'a Conditional Access policy blocked the sign-in.',
           fix: "Ask your identity admin to exclude the relay's app (workload identity) from the policy, or allow this machine's location.",
@@ -195,6 +261,8 @@ export const messages = {
       notMember: 'Dataverse answered 403 0x80072560: the app has no application user in this environment.',
       createUser:
         'In the Power Platform admin center, Manage > Environments > your environment > Settings > Users + permissions > Application users > New app user, pick the app registration (AZURE_CLIENT_ID), its business unit and an email address, and assign the role "OpenCX Handoff Relay". See docs/admin-guide.md.',
+      createUserFor: (appId: string) =>
+        `In the Power Platform admin center, Manage > Environments > your environment > Settings > Users + permissions > Application users > New app user > Add an app, enter the application ID ${appId} (for a managed identity, its application ID, not its name), pick its business unit and an email address, and assign the role "OpenCX Handoff Relay". See docs/admin-guide.md.`,
       unreachable: (detail: string) => `Dataverse could not be reached (${detail}).`,
       unreachableFix:
         'Check DATAVERSE_URL and that this machine reaches it over HTTPS (proxy, firewall, DNS).',

@@ -8,6 +8,7 @@
 import { loadConfig, type Env } from '../config/load.js';
 import type { RelayConfig } from '../config/types.js';
 import { createDataverseClient, type DataverseClient } from '../dataverse/client.js';
+import type { CredentialOptions } from '../dataverse/credential.js';
 
 const NIL_GUID = '00000000-0000-0000-0000-000000000000';
 const GUID_VARIABLES = new Set([
@@ -27,6 +28,8 @@ export const DATAVERSE_VARIABLES = {
     'AZURE_CLIENT_SECRET',
     'AZURE_CLIENT_CERTIFICATE_PATH',
     'AZURE_CLIENT_CERTIFICATE_THUMBPRINT',
+    'AZURE_FEDERATED_TOKEN_FILE',
+    'AZURE_AUTHORITY_HOST',
   ],
   queue: ['DEFAULT_QUEUE_ID'],
   owner: ['DEFAULT_OWNER_ID', 'DEFAULT_OWNER_TEAM_ID'],
@@ -93,6 +96,7 @@ export function otherProblems(admin: AdminConfig): string[] {
 export function adminClient(
   config: RelayConfig,
   supplied?: (config: RelayConfig) => DataverseClient,
+  credential?: CredentialOptions,
 ): DataverseClient {
   return (
     supplied?.(config) ??
@@ -100,6 +104,7 @@ export function adminClient(
       url: config.dataverseUrl,
       auth: config.auth,
       timeoutMs: config.delivery.requestTimeoutMs,
+      ...(credential ? { credential } : {}),
     })
   );
 }

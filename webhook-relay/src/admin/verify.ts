@@ -75,7 +75,9 @@ function configProblem(id: CheckId, problems: string[], fix: string): CheckResul
   return result(id, { status: 'fail', summary: m.configProblem, details: problems, fix });
 }
 
-async function whoAmI(client: DataverseClient): Promise<CheckResult> {
+/** `appId`: the application ID the token was issued to, which the admin enters for the application user. */
+async function whoAmI(client: DataverseClient, appId?: string): Promise<CheckResult> {
+  const createUser = appId ? m.whoami.createUserFor(appId) : m.whoami.createUser;
   try {
     // Use Web API functions: Unbound functions (the function name with its parentheses).
     const me = await client.get<{ UserId?: string; BusinessUnitId?: string }>('WhoAmI()');
@@ -90,7 +92,7 @@ async function whoAmI(client: DataverseClient): Promise<CheckResult> {
         status: 'fail',
         code: '401',
         summary: m.whoami.unauthorized,
-        fix: m.whoami.createUser,
+        fix: createUser,
       });
     }
     if (failure.code === '0x80072560') {
@@ -98,7 +100,7 @@ async function whoAmI(client: DataverseClient): Promise<CheckResult> {
         status: 'fail',
         code: failure.code,
         summary: m.whoami.notMember,
-        fix: m.whoami.createUser,
+        fix: createUser,
       });
     }
     if (failure.httpStatus === 0) {
@@ -310,36 +312,56 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
   const tokenProblems = problemsOf(admin, DATAVERSE_VARIABLES.token);
   const config = admin.config;
   if (tokenProblems.length || !config) {
-    checks.push(configProblem('token', tokenProblems, messages.config.azureCredentials));
+    const mode = env.DATAVERSE_AUTH?.trim();
+    const fix =
+      mode === 'managed-identity'
+        ? messages.config.managedIdentityClientId
+        : mode === 'workload-identity'
+          ? messages.config.workloadIdentity
+          : messages.config.azureCredentials;
+    checks.push(configProblem('token', tokenProblems, fix));
     return finish(m.skippedAfter(title('token')), DATAVERSE_CHECKS);
   }
+  let appId: string | undefined;
   if (config.auth.kind === 'none') {
     checks.push(result('token', { status: 'pass', summary: m.token.none }));
   } else {
-    const outcome = await acquireToken(config.dataverseUrl, config.auth, options.token);
+    const auth = config.auth;
+    const outcome = await acquireToken(config.dataverseUrl, auth, options.token);
     if (!outcome.ok) {
-      const explained = explainTokenFailure(outcome);
+      const explained = explainTokenFailure(outcome, auth);
       checks.push(
         result('token', {
           status: 'fail',
           code: outcome.aadsts ? `AADSTS${outcome.aadsts}` : outcome.error,
           summary: explained.summary,
+          ...(explained.details ? { details: explained.details } : {}),
           fix: explained.fix,
         }),
       );
       return finish(m.skippedAfter(title('token')), DATAVERSE_CHECKS);
     }
-    checks.push(
-      result('token', {
-        status: 'pass',
-        summary: m.token.passed(config.auth.clientId, config.auth.tenantId),
-      }),
-    );
+    // The token's own appid/azp claim is the application ID Dataverse looks the caller up by; a managed
+    // identity's is known only from its token.
+    appId = outcome.claims.appId ?? auth.clientId;
+    const tenantId = outcome.claims.tenantId ?? ('tenantId' in auth ? auth.tenantId : undefined);
+    const unknown = m.token.unknownClaim;
+    const summary =
+      auth.kind === 'managed-identity'
+        ? m.token.passedManagedIdentity(
+            auth.clientId ? m.token.userAssigned(auth.clientId) : m.token.systemAssigned,
+            appId ?? unknown,
+            tenantId ?? unknown,
+          )
+        : auth.kind === 'workload-identity'
+          ? m.token.passedWorkloadIdentity(auth.clientId, auth.tenantId, auth.tokenFile)
+          : m.token.passed(auth.clientId, auth.tenantId);
+    checks.push(result('token', { status: 'pass', summary }));
   }
 
   // 3. WhoAmI: the application user exists in this environment.
-  const client = adminClient(config, options.client);
-  const me = await whoAmI(client);
+  const client = adminClient(config, options.client, options.token);
+  const me = await whoAmI(client, appId);
   checks.push(me);
   if (me.status === 'fail') return finish(m.skippedAfter(title('whoami')), DATAVERSE_CHECKS.slice(1));
 

@@ -84,17 +84,52 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
   }
 
   let auth: DataverseAuth = { kind: 'none' };
-  if (text('DATAVERSE_AUTH') === 'none') {
+  const authMode = text('DATAVERSE_AUTH');
+  // AZURE_AUTHORITY_HOST is what AKS's workload identity webhook injects (and what the Azure SDKs read):
+  // another cloud's sign-in host, e.g. https://login.microsoftonline.us. https only, as msal-node requires.
+  const authorityHostText = text('AZURE_AUTHORITY_HOST');
+  let authorityHost: string | undefined;
+  if (authorityHostText) {
+    try {
+      const url = new URL(authorityHostText);
+      if (url.protocol !== 'https:' || url.search || url.hash || url.pathname.replace(/\/+$/, ''))
+        throw new Error('not a host');
+      authorityHost = url.origin;
+    } catch {
+      errors.push(m.invalid('AZURE_AUTHORITY_HOST', authorityHostText, m.authorityHost));
+    }
+  }
+  if (authMode === 'none') {
     if (dataverseUrl && !loopback) errors.push(m.invalid('DATAVERSE_AUTH', 'none', m.authNoneNotLoopback));
+  } else if (authMode === 'managed-identity') {
+    // Optional: a user-assigned identity's client ID; without it, the system-assigned identity.
+    const clientId = text('AZURE_CLIENT_ID');
+    if (clientId && !GUID.test(clientId))
+      errors.push(m.invalid('AZURE_CLIENT_ID', clientId, m.managedIdentityClientId));
+    auth = { kind: 'managed-identity', ...(clientId ? { clientId: clientId.toLowerCase() } : {}) };
+  } else if (authMode === 'workload-identity') {
+    const tenantId = required('AZURE_TENANT_ID', m.workloadIdentity);
+    const clientId = required('AZURE_CLIENT_ID', m.workloadIdentity);
+    const tokenFile = required('AZURE_FEDERATED_TOKEN_FILE', m.workloadIdentity);
+    auth = {
+      kind: 'workload-identity',
+      tenantId,
+      clientId,
+      tokenFile: tokenFile && path.resolve(options.cwd ?? process.cwd(), tokenFile),
+      ...(authorityHost ? { authorityHost } : {}),
+    };
+  } else if (authMode !== undefined && authMode !== 'client-secret' && authMode !== 'certificate') {
+    errors.push(m.invalid('DATAVERSE_AUTH', authMode, m.authMode));
   } else {
     const tenantId = required('AZURE_TENANT_ID', m.azureCredentials);
     const clientId = required('AZURE_CLIENT_ID', m.azureCredentials);
     const secret = text('AZURE_CLIENT_SECRET');
     const certPath = text('AZURE_CLIENT_CERTIFICATE_PATH');
     const thumbprint = text('AZURE_CLIENT_CERTIFICATE_THUMBPRINT');
-    if (secret) auth = { kind: 'client-secret', tenantId, clientId, clientSecret: secret };
+    const host = authorityHost ? { authorityHost } : {};
+    if (secret) auth = { kind: 'client-secret', tenantId, clientId, clientSecret: secret, ...host };
     else if (certPath && thumbprint)
-      auth = { kind: 'certificate', tenantId, clientId, privateKey: certPath, thumbprint };
+      auth = { kind: 'certificate', tenantId, clientId, privateKey: certPath, thumbprint, ...host };
     else errors.push(m.missing('AZURE_CLIENT_SECRET', m.azureCredentials));
   }
 

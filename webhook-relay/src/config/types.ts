@@ -9,6 +9,8 @@ export interface DataverseAuthClientSecret {
   tenantId: string;
   clientId: string;
   clientSecret: string;
+  /** AZURE_AUTHORITY_HOST, e.g. `https://login.microsoftonline.us`; absent → the public cloud. */
+  authorityHost?: string;
 }
 
 export interface DataverseAuthCertificate {
@@ -18,6 +20,29 @@ export interface DataverseAuthCertificate {
   /** PEM private key and its SHA-1 (or SHA-256) thumbprint, as msal-node expects. */
   privateKey: string;
   thumbprint: string;
+  authorityHost?: string;
+}
+
+/**
+ * DATAVERSE_AUTH=managed-identity: the Azure host's managed identity (App Service, Container Apps, VM…).
+ * System-assigned when `clientId` is absent, else the user-assigned identity with that client ID.
+ */
+export interface DataverseAuthManagedIdentity {
+  kind: 'managed-identity';
+  clientId?: string;
+}
+
+/**
+ * DATAVERSE_AUTH=workload-identity: the platform writes a short-lived token to `tokenFile`
+ * (AZURE_FEDERATED_TOKEN_FILE, rotated by the platform) and Entra ID exchanges it, through a federated
+ * credential on the app registration or user-assigned identity `clientId`, for a Dataverse token.
+ */
+export interface DataverseAuthWorkloadIdentity {
+  kind: 'workload-identity';
+  tenantId: string;
+  clientId: string;
+  tokenFile: string;
+  authorityHost?: string;
 }
 
 /** Sandbox only: no token is sent; refused unless the Dataverse URL is a loopback address. */
@@ -25,7 +50,12 @@ export interface DataverseAuthNone {
   kind: 'none';
 }
 
-export type DataverseAuth = DataverseAuthClientSecret | DataverseAuthCertificate | DataverseAuthNone;
+export type DataverseAuth =
+  | DataverseAuthClientSecret
+  | DataverseAuthCertificate
+  | DataverseAuthManagedIdentity
+  | DataverseAuthWorkloadIdentity
+  | DataverseAuthNone;
 
 /**
  * CONTACT_MATCH rules. `stated-email` / `stated-phone` also let a detail the caller only stated (marked

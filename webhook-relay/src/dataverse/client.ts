@@ -1,12 +1,11 @@
 /**
- * Dataverse Web API client: OData headers, a token from msal-node (client credentials, cached and
- * refreshed by msal before expiry; one forced refresh on a 401), per-request timeouts, and answers
- * mapped to `DataverseFailure`.
+ * Dataverse Web API client: OData headers, a token from msal-node (dataverse/credential.ts: client
+ * credentials, workload identity or managed identity, cached and refreshed by msal before expiry; one
+ * forced refresh on a 401), per-request timeouts, and answers mapped to `DataverseFailure`.
  */
-import { readFileSync } from 'node:fs';
-import { ConfidentialClientApplication } from '@azure/msal-node';
 import type { DataverseAuth } from '../config/types.js';
 import { parseBatchResponse, writeBatch, type BatchResponsePart, type ChangeSetOperation } from './batch.js';
+import { createCredential, type CredentialOptions } from './credential.js';
 import { classify, type DataverseFailure } from './errors.js';
 
 export const API_PATH = '/api/data/v9.2/';
@@ -38,34 +37,16 @@ export interface ClientOptions {
   timeoutMs: number;
   /** Called once per HTTP request with its status (0 when there was no answer), for metrics. */
   onResponse?: (status: number) => void;
+  /** msal options for the token (tests route it to local stand-ins). */
+  credential?: CredentialOptions;
 }
 
 type TokenProvider = (forceRefresh: boolean) => Promise<string | undefined>;
 
-function tokenProvider(url: string, auth: DataverseAuth): TokenProvider {
+function tokenProvider(url: string, auth: DataverseAuth, options?: CredentialOptions): TokenProvider {
   if (auth.kind === 'none') return () => Promise.resolve(undefined);
-  const app = new ConfidentialClientApplication({
-    auth: {
-      clientId: auth.clientId,
-      authority: `https://login.microsoftonline.com/${auth.tenantId}`,
-      ...(auth.kind === 'client-secret'
-        ? { clientSecret: auth.clientSecret }
-        : {
-            clientCertificate: {
-              thumbprint: auth.thumbprint,
-              privateKey: readFileSync(auth.privateKey, 'utf8'),
-            },
-          }),
-    },
-  });
-  return async (forceRefresh) => {
-    const result = await app.acquireTokenByClientCredential({
-      scopes: [`${url}/.default`],
-      skipCache: forceRefresh,
-    });
-    if (!result?.accessToken) throw new Error('no access token returned by Microsoft Entra ID');
-    return result.accessToken;
-  };
+  const credential = createCredential(url, auth, options);
+  return async (forceRefresh) => (await credential(forceRefresh)).token;
 }
 
 async function failureOf(response: DataverseResponse): Promise<DataverseFailure> {
@@ -82,7 +63,7 @@ async function failureOf(response: DataverseResponse): Promise<DataverseFailure>
 }
 
 export function createDataverseClient(options: ClientOptions): DataverseClient {
-  const token = tokenProvider(options.url, options.auth);
+  const token = tokenProvider(options.url, options.auth, options.credential);
 
   async function send(
     method: string,

@@ -77,7 +77,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   const clock = deps.clock ?? Date.now;
   const random = deps.random ?? Math.random;
   const owner = deps.ownerId ?? `worker-${randomUUID()}`;
-  const pauseScope = `dataverse:${deps.config.dataverseUrl}:${deps.config.auth.kind === 'none' ? 'none' : deps.config.auth.clientId}`;
+  const pauseScope = `dataverse:${deps.config.dataverseUrl}:${deps.config.auth.kind === 'none' ? 'none' : (deps.config.auth.clientId ?? 'system-assigned')}`;
   const { config, store, dataverse } = deps;
   let running = false;
   let loop: Promise<void> | undefined;

@@ -65,6 +65,48 @@ describe('loadConfig', () => {
     expect(result.ok && result.config.contactMatch).toEqual(['email', 'stated-email', 'phone']);
   });
 
+  it('reads the managed identity and workload identity modes, and AZURE_AUTHORITY_HOST', () => {
+    const { AZURE_TENANT_ID: _t, AZURE_CLIENT_ID: _c, AZURE_CLIENT_SECRET: _s, ...rest } = valid;
+    const system = loadConfig({ ...rest, DATAVERSE_AUTH: 'managed-identity' });
+    expect(system.ok && system.config.auth).toEqual({ kind: 'managed-identity' });
+    const user = loadConfig({
+      ...rest,
+      DATAVERSE_AUTH: 'managed-identity',
+      AZURE_CLIENT_ID: GUID.toUpperCase(),
+    });
+    expect(user.ok && user.config.auth).toEqual({ kind: 'managed-identity', clientId: GUID });
+    const workload = loadConfig(
+      {
+        ...rest,
+        DATAVERSE_AUTH: 'workload-identity',
+        AZURE_TENANT_ID: 'tenant',
+        AZURE_CLIENT_ID: 'client',
+        AZURE_FEDERATED_TOKEN_FILE: 'tokens/azure-identity-token',
+        AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/',
+      },
+      { cwd: '/srv/relay' },
+    );
+    expect(workload.ok && workload.config.auth).toEqual({
+      kind: 'workload-identity',
+      tenantId: 'tenant',
+      clientId: 'client',
+      tokenFile: '/srv/relay/tokens/azure-identity-token',
+      authorityHost: 'https://login.microsoftonline.us',
+    });
+  });
+
+  it.each([
+    [{ DATAVERSE_AUTH: 'msi' }, 'DATAVERSE_AUTH=msi is not valid. Use client-secret'],
+    [{ DATAVERSE_AUTH: 'managed-identity', AZURE_CLIENT_ID: 'relay' }, 'AZURE_CLIENT_ID=relay is not valid'],
+    [{ DATAVERSE_AUTH: 'workload-identity' }, 'AZURE_FEDERATED_TOKEN_FILE is not set'],
+    [{ AZURE_AUTHORITY_HOST: 'http://login.microsoftonline.us' }, 'AZURE_AUTHORITY_HOST=http://'],
+    [{ AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/tenant' }, 'AZURE_AUTHORITY_HOST=https://'],
+  ])('refuses the sign-in settings %j, naming the fix', (override, expected) => {
+    const result = loadConfig({ ...valid, ...override });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.join('\n')).toContain(expected);
+  });
+
   it('turns redaction off with REDACT=none', () => {
     const result = loadConfig({ ...valid, REDACT: 'none' });
     expect(result.ok && result.config.redaction.rules).toEqual([]);
