@@ -43,7 +43,11 @@ function fittedHeight(element: HTMLElement): number | undefined {
   if (element.clientHeight === 0 || typeof window === 'undefined') return undefined;
   const top = element.getBoundingClientRect().top;
   if (top < 0 || top >= window.innerHeight) return undefined;
+  // The height its style allows, without the fitted height set earlier.
+  const fitted = element.style.maxHeight;
+  element.style.maxHeight = '';
   const styled = parseFloat(getComputedStyle(element).maxHeight);
+  element.style.maxHeight = fitted;
   const room = Math.max(MIN_FIT_HEIGHT, window.innerHeight - top - FIT_MARGIN);
   return Number.isFinite(styled) && room >= styled ? undefined : room;
 }
@@ -77,7 +81,17 @@ export const TranscriptLog: React.FC<TranscriptLogProps> = ({
   });
   const [fitHeight, setFitHeight] = React.useState<number>();
   React.useLayoutEffect(() => {
-    if (scrollRef.current) setFitHeight(fittedHeight(scrollRef.current));
+    const element = scrollRef.current;
+    if (!element) return undefined;
+    const refit = () => setFitHeight(fittedHeight(element));
+    refit();
+    // What is above the log settles after the first render (a notice's text, a message bar's layout):
+    // fit again whenever the control's size changes.
+    const root = element.parentElement;
+    if (!root || typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(refit);
+    observer.observe(root);
+    return () => observer.disconnect();
   }, [narrow]);
 
   const byRow = React.useMemo(() => {
@@ -123,6 +137,10 @@ export const TranscriptLog: React.FC<TranscriptLogProps> = ({
       aria-live="off"
       tabIndex={0}
       onScroll={windowed.onScroll}
+      onWheel={windowed.onUserInput}
+      onTouchStart={windowed.onUserInput}
+      onKeyDown={windowed.onUserInput}
+      onMouseDown={windowed.onUserInput}
       className={mergeClasses(styles.log, narrow && styles.logNarrow)}
       style={fitHeight === undefined ? undefined : { maxHeight: fitHeight }}
     >

@@ -25,6 +25,8 @@ export interface WindowedRows {
   measure: (element: HTMLElement | null) => void;
   scrollToIndex: (index: number, placement?: Placement) => void;
   onScroll: () => void;
+  /** Attach to the scrolling element: the rep's own wheel, touch, key or pointer input there. */
+  onUserInput: () => void;
 }
 
 /** Used until the viewport is measured (and always under jsdom, which has no layout). */
@@ -52,6 +54,11 @@ export function useWindowedRows(
   const moved = React.useRef(false);
   /** The scroll position we set last, to tell our own scroll events from the rep's. */
   const expected = React.useRef<number>();
+  /**
+   * The rep has used the wheel, a key, touch or the scrollbar on the log since the last pin. Only then
+   * does a scroll event unpin: the browser also scrolls by itself (clamping when the log shrinks).
+   */
+  const userInput = React.useRef(false);
   const seenLayout = React.useRef(layout);
   if (seenLayout.current !== layout) {
     seenLayout.current = layout;
@@ -98,6 +105,15 @@ export function useWindowedRows(
     [measureNow, observerFor],
   );
 
+  // The viewport's own height changes too (the log is fitted to the first screen, the window resized).
+  React.useLayoutEffect(() => {
+    const element = scrollRef.current;
+    if (!element || typeof ResizeObserver === 'undefined') return undefined;
+    const viewportObserver = new ResizeObserver(() => relayout());
+    viewportObserver.observe(element);
+    return () => viewportObserver.disconnect();
+  }, [scrollRef]);
+
   const viewport = scrollRef.current?.clientHeight || FALLBACK_VIEWPORT;
   // After each change of the layout (a measurement, a jump) or the viewport: keep the pinned row where
   // it was sent.
@@ -124,8 +140,12 @@ export function useWindowedRows(
     onScroll: () => {
       const element = scrollRef.current;
       if (!element) return;
-      // Our own scrolling (setting scrollTop fires a scroll event later) keeps the pin.
-      if (pin.current && expected.current !== undefined && Math.abs(element.scrollTop - expected.current) < 1)
+      // Our own scrolling (setting scrollTop fires a scroll event later), and the browser's, keep the pin.
+      if (
+        pin.current &&
+        (!userInput.current ||
+          (expected.current !== undefined && Math.abs(element.scrollTop - expected.current) < 1))
+      )
         return;
       pin.current = undefined;
       moved.current = true;
@@ -134,7 +154,11 @@ export function useWindowedRows(
     scrollToIndex: (index, placement = 'center') => {
       pin.current = { index, placement };
       moved.current = true;
+      userInput.current = false;
       relayout();
+    },
+    onUserInput: () => {
+      userInput.current = true;
     },
   };
 }
