@@ -30,6 +30,7 @@ const DOC_IMAGES = new Set([
   'control-first-screen-arabic',
   'control-first-screen-phone',
   'control-first-screen-phone-dark-arabic',
+  'control-first-screen-phone-2000-turns',
 ]);
 
 const CASES = {
