@@ -164,7 +164,7 @@ export const LinkContact: React.FC<LinkContactProps> = (props) => {
   const callerPhone = props.callerPhone;
   React.useEffect(() => {
     if (!incidentId || lookedUpFor.current === incidentId) return;
-    if (!looksUpOnOpen(props, customer, placeholderCustomerId, callerPhone)) return;
+    if (!looksUpOnOpen(props, customer, placeholderCustomerId, callerPhone, defaultCountry)) return;
     lookedUpFor.current = incidentId;
     void search(callerPhone);
     // Decided by the customer once it is known; the other inputs are fixed for a case's open.

@@ -105,16 +105,18 @@ export function failureMessage(kind: FailureKind): StringKey {
 /**
  * Whether the caller is looked up (read-only) as the case opens: only when the case's customer is known
  * to be the placeholder, the action is available (offline, read-only and no-privilege cases look up
- * nothing), and the transcript gives a phone number. The caller decides "once per open".
+ * nothing), and the transcript gives a number that can be searched (no error is shown for one the rep
+ * did not type). The caller decides "once per open".
  */
 export function looksUpOnOpen(
   a: Availability,
   customer: CustomerRef | undefined,
   placeholderId: string | undefined,
   callerPhone: string | undefined,
+  defaultCountry: string | undefined,
 ): boolean {
   if (disabledReason(a) || !customer || isLinked(customer, placeholderId)) return false;
-  return Boolean(callerPhone?.trim());
+  return parsePhone(callerPhone ?? '', defaultCountry).ok;
 }
 
 /** Where a case opens in a model-driven app ("Open apps, forms, views, dialogs, and reports with a URL"). */

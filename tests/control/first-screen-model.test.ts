@@ -173,14 +173,18 @@ describe('verified or stated', () => {
 describe('the lookup on open', () => {
   const ready = { incidentId: 'x', offline: false, readOnly: false, canLink: true };
   const placeholder = { id: 'p1', entity: 'contact', name: 'Unidentified caller' };
-  it('runs only on the placeholder customer, with a phone, when linking is available', () => {
-    expect(looksUpOnOpen(ready, placeholder, 'p1', '+14155550103')).toBe(true);
-    expect(looksUpOnOpen(ready, undefined, 'p1', '+14155550103')).toBe(false);
-    expect(looksUpOnOpen(ready, { ...placeholder, id: 'c2', name: 'Priya' }, 'p1', '+1415')).toBe(false);
-    expect(looksUpOnOpen(ready, placeholder, 'p1', '  ')).toBe(false);
-    expect(looksUpOnOpen({ ...ready, offline: true }, placeholder, 'p1', '+14155550103')).toBe(false);
-    expect(looksUpOnOpen({ ...ready, readOnly: true }, placeholder, 'p1', '+14155550103')).toBe(false);
-    expect(looksUpOnOpen({ ...ready, canLink: false }, placeholder, 'p1', '+14155550103')).toBe(false);
+  it('runs only on the placeholder customer, with a number it can search, when linking is available', () => {
+    const phone = '+14155550103';
+    expect(looksUpOnOpen(ready, placeholder, 'p1', phone, undefined)).toBe(true);
+    expect(looksUpOnOpen(ready, placeholder, 'p1', '(415) 555-0103', 'US')).toBe(true);
+    expect(looksUpOnOpen(ready, placeholder, 'p1', '(415) 555-0103', undefined)).toBe(false);
+    expect(looksUpOnOpen(ready, placeholder, 'p1', 'call me back', 'US')).toBe(false);
+    expect(looksUpOnOpen(ready, placeholder, 'p1', undefined, 'US')).toBe(false);
+    expect(looksUpOnOpen(ready, undefined, 'p1', phone, 'US')).toBe(false);
+    expect(looksUpOnOpen(ready, { ...placeholder, id: 'c2', name: 'Priya' }, 'p1', phone, 'US')).toBe(false);
+    expect(looksUpOnOpen({ ...ready, offline: true }, placeholder, 'p1', phone, 'US')).toBe(false);
+    expect(looksUpOnOpen({ ...ready, readOnly: true }, placeholder, 'p1', phone, 'US')).toBe(false);
+    expect(looksUpOnOpen({ ...ready, canLink: false }, placeholder, 'p1', phone, 'US')).toBe(false);
   });
 
   it('links a case to its form’s address', () => {

@@ -336,6 +336,16 @@ describe('the caller, looked up as the case opens', () => {
     expect(webAPI.calls.filter((c) => c.method === 'createRecord')).toEqual([]);
   });
 
+  it('does not search, nor complain, when the transcript’s number cannot be searched', async () => {
+    const t = transcript('phone-no-email');
+    t.header.customer = { ...t.header.customer, phone: 'withheld' };
+    const webAPI = caseApi();
+    renderControl({ description: write(t), placeholderCustomerId: PLACEHOLDER, webAPI });
+    await screen.findByText('Not linked yet (placeholder customer "Unidentified caller")');
+    expect(contactSearches(webAPI.calls)).toEqual([]);
+    expect(screen.queryByText(/isn't a phone number that can be searched/)).not.toBeInTheDocument();
+  });
+
   it('does not look up a caller whose case already has a real customer', async () => {
     const webAPI = caseApi({}, MARCUS.contactid);
     renderControl({
