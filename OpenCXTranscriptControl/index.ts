@@ -1,6 +1,7 @@
 import * as React from 'react';
 import type { IInputs, IOutputs } from './generated/ManifestTypes';
 import { TranscriptControl, type TranscriptControlProps } from './components/TranscriptControl';
+import { systemTicker, type Ticker } from './model/elapsed';
 import { readIncidentId, refreshHostForm } from './model/host-context';
 import { localeOf, type RepClock } from './model/locale';
 import type { CaseData } from './model/ports';
@@ -34,6 +35,10 @@ export class OpenCXTranscriptControl implements ComponentFramework.ReactControl<
   private strings?: Strings;
   private clock?: RepClock;
   private last?: { props: TranscriptControlProps; element: React.ReactElement };
+  private openForm?: (incidentId: string) => void;
+
+  /** PCF constructs the control with no argument (the system clock); tests hand it their own clock. */
+  constructor(private readonly ticker: Ticker = systemTicker) {}
 
   public init(context: ComponentFramework.Context<IInputs>): void {
     context.mode.trackContainerResize(true);
@@ -44,6 +49,12 @@ export class OpenCXTranscriptControl implements ComponentFramework.ReactControl<
       locale: localeOf(settings.languageId),
       offsetAt: (d) => settings.getTimeZoneOffsetMinutes(d),
     };
+    const navigation = context.navigation as ComponentFramework.Navigation | undefined;
+    // Microsoft Learn, "openForm (Power Apps component framework API reference)": opens a record's form
+    // in the host app; absent in hosts without navigation, where the case link's address is used.
+    if (typeof navigation?.openForm === 'function')
+      this.openForm = (entityId) =>
+        void navigation.openForm({ entityName: 'incident', entityId }).then(undefined, () => undefined);
   }
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
@@ -67,6 +78,8 @@ export class OpenCXTranscriptControl implements ComponentFramework.ReactControl<
       placeholderCustomerId: p.placeholderCustomerId?.raw ?? undefined,
       data: this.data!,
       onCustomerLinked: () => refreshHostForm(),
+      ticker: this.ticker,
+      onOpenCase: this.openForm,
     };
     // The form calls updateView on every resize and notification: hand React the same element when no
     // input changed, so a long transcript is not re-rendered. Compared field by field (=== on strings),

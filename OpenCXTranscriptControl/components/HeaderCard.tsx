@@ -2,6 +2,8 @@ import * as React from 'react';
 import { Badge, Link, mergeClasses } from '@fluentui/react-components';
 import type { HeaderFacts } from '../model/header-facts';
 import type { Strings } from '../model/strings';
+import type { CallerTrust } from '../model/verification';
+import { useFirstScreenStyles } from './firstScreenStyles';
 import { useControlStyles } from './styles';
 import { useStableId } from './useStableId';
 
@@ -9,16 +11,21 @@ export interface HeaderCardProps {
   facts: HeaderFacts;
   strings: Strings;
   narrow: boolean;
+  /** "verified by OpenCX" / "stated by the caller" per caller detail; none when the header does not say. */
+  marks?: CallerTrust['marks'];
+  /** Fold the facts into a disclosure (on a phone, so the first screen holds the brief and the log). */
+  collapsible?: boolean;
 }
 
 const TONE_COLOR = { danger: 'danger', success: 'success', informative: 'informative' } as const;
 
-export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow }) => {
+export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, marks, collapsible }) => {
   const styles = useControlStyles();
+  const firstScreen = useFirstScreenStyles();
   const titleId = useStableId('opencx-title');
-  const rows = [
+  const rows: { label: string; value: string; mark?: 'verified' | 'stated' }[] = [
     ...(facts.channel ? [{ label: strings.Header_Channel, value: facts.channel }] : []),
-    ...facts.caller.map((c) => ({ label: c.label, value: c.value })),
+    ...facts.caller.map((c) => ({ label: c.label, value: c.value, mark: marks?.[c.kind] })),
     ...facts.facts,
   ];
   return (
@@ -49,18 +56,44 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow }
           {facts.summary}
         </p>
       )}
-      {rows.length > 0 && (
-        <dl className={mergeClasses(styles.facts, narrow && styles.factsNarrow)}>
-          {rows.map((row) => (
-            <React.Fragment key={row.label}>
-              <dt className={styles.factLabel}>{row.label}</dt>
-              <dd className={styles.factValue} dir="auto">
-                {row.value}
-              </dd>
-            </React.Fragment>
-          ))}
-        </dl>
-      )}
+      {rows.length > 0 &&
+        foldIf(
+          collapsible === true,
+          <summary className={firstScreen.disclosure}>{strings.Header_Details}</summary>,
+          <dl className={mergeClasses(styles.facts, narrow && styles.factsNarrow)}>
+            {rows.map((row) => (
+              <React.Fragment key={row.label}>
+                <dt className={styles.factLabel}>{row.label}</dt>
+                <dd className={styles.factValue} dir="auto">
+                  {row.value}
+                  {row.mark && (
+                    <span
+                      className={mergeClasses(
+                        firstScreen.mark,
+                        row.mark === 'verified' ? firstScreen.verified : firstScreen.stated,
+                      )}
+                      data-verification={row.mark}
+                      dir="auto"
+                    >
+                      {row.mark === 'verified' ? strings.Verification_Verified : strings.Verification_Stated}
+                    </span>
+                  )}
+                </dd>
+              </React.Fragment>
+            ))}
+          </dl>,
+        )}
     </section>
   );
 };
+
+/** A native disclosure (keyboard and screen reader support built in), closed until the rep opens it. */
+function foldIf(fold: boolean, summary: React.ReactElement, content: React.ReactElement) {
+  if (!fold) return content;
+  return (
+    <details>
+      {summary}
+      {content}
+    </details>
+  );
+}

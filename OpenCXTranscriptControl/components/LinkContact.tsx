@@ -9,6 +9,7 @@ import {
   DialogTitle,
   Field,
   Input,
+  Link,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
@@ -18,9 +19,11 @@ import {
 } from '@fluentui/react-components';
 import { parsePhone } from '../model/phone';
 import {
+  caseFormUrl,
   disabledReason,
   failureMessage,
   isLinked,
+  looksUpOnOpen,
   needsConfirmation,
   outcomeOf,
   phoneMessage,
@@ -31,8 +34,15 @@ import {
   type NewContactForm,
 } from '../model/link-flow';
 import { newRecordId } from '../model/new-id';
-import { DataverseFailure, type CaseData, type ContactSummary, type CustomerRef } from '../model/ports';
+import {
+  DataverseFailure,
+  type CaseData,
+  type CaseSummary,
+  type ContactSummary,
+  type CustomerRef,
+} from '../model/ports';
 import { fill, type StringKey, type Strings } from '../model/strings';
+import { useFirstScreenStyles } from './firstScreenStyles';
 import { useControlStyles } from './styles';
 import { useStableId } from './useStableId';
 
@@ -48,12 +58,14 @@ export interface LinkContactProps extends Availability {
   placeholderCustomerId?: string;
   /** Called once the case's customer changed, so the host refreshes the form. */
   onLinked: () => void;
+  /** Opens another case in the host (its link's address is the fallback). */
+  onOpenCase?: (incidentId: string) => void;
 }
 
 type Step =
   | { kind: 'idle' }
   | { kind: 'busy'; label: StringKey }
-  | { kind: 'one'; contact: ContactSummary }
+  | { kind: 'one'; contact: ContactSummary; cases?: CaseSummary[] }
   | { kind: 'many'; contacts: ContactSummary[]; counts: Record<string, number>; selected?: string }
   | { kind: 'create'; form: NewContactForm; errors: FormErrors; contactId: string }
   | { kind: 'linked'; name: string }
@@ -116,8 +128,8 @@ export const LinkContact: React.FC<LinkContactProps> = (props) => {
     else void link(contact);
   };
 
-  const search = async () => {
-    const parsed = parsePhone(phone, defaultCountry);
+  const search = async (number = phone) => {
+    const parsed = parsePhone(number, defaultCountry);
     const problem = phoneMessage(parsed);
     if (problem || !parsed.ok) return setPhoneError(strings[problem ?? 'Link_PhoneInvalid']);
     setPhoneError(undefined);
@@ -125,8 +137,16 @@ export const LinkContact: React.FC<LinkContactProps> = (props) => {
     try {
       const contacts = await data.findContactsByPhone(parsed.renderings);
       const outcome = outcomeOf(contacts);
-      if (outcome.kind === 'one')
-        return mounted.current && setStep({ kind: 'one', contact: outcome.contact });
+      if (outcome.kind === 'one') {
+        if (mounted.current) setStep({ kind: 'one', contact: outcome.contact });
+        // Showing the contact's open cases is a courtesy: without them the rep can still link.
+        const cases = await data.openCasesOf(outcome.contact.id).catch(() => undefined);
+        if (mounted.current && cases)
+          setStep((now) =>
+            now.kind === 'one' && now.contact.id === outcome.contact.id ? { ...now, cases } : now,
+          );
+        return;
+      }
       if (outcome.kind === 'none') {
         const form = prefillContact(props.callerName, props.callerEmail, parsed.e164);
         return mounted.current && setStep({ kind: 'create', form, errors: {}, contactId: newRecordId() });
@@ -134,9 +154,22 @@ export const LinkContact: React.FC<LinkContactProps> = (props) => {
       const counts = await data.countOpenCases(outcome.contacts.map((c) => c.id));
       if (mounted.current) setStep({ kind: 'many', contacts: outcome.contacts, counts });
     } catch (error) {
-      fail(error, () => void search());
+      fail(error, () => void search(number));
     }
   };
+
+  // The caller, looked up as the case opens (read-only; linking stays the rep's click). At most once per
+  // case: a later refresh of the customer or a re-render does not search again.
+  const lookedUpFor = React.useRef<string>();
+  const callerPhone = props.callerPhone;
+  React.useEffect(() => {
+    if (!incidentId || lookedUpFor.current === incidentId) return;
+    if (!looksUpOnOpen(props, customer, placeholderCustomerId, callerPhone, defaultCountry)) return;
+    lookedUpFor.current = incidentId;
+    void search(callerPhone);
+    // Decided by the customer once it is known; the other inputs are fixed for a case's open.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [customer]);
 
   const create = async (form: NewContactForm, contactId: string) => {
     const errors = validateContact(form, defaultCountry);
@@ -209,6 +242,7 @@ export const LinkContact: React.FC<LinkContactProps> = (props) => {
             strings={strings}
             onLink={requestLink}
             onSelect={(id) => step.kind === 'many' && setStep({ ...step, selected: id })}
+            onOpenCase={props.onOpenCase}
             onCreate={(form, id) => void create(form, id)}
             onForm={(form) => step.kind === 'create' && setStep({ ...step, form })}
           />
@@ -241,6 +275,7 @@ interface StepViewProps {
   onSelect: (id: string) => void;
   onCreate: (form: NewContactForm, contactId: string) => void;
   onForm: (form: NewContactForm) => void;
+  onOpenCase?: (incidentId: string) => void;
 }
 
 const ContactLine: React.FC<{ contact: ContactSummary; strings: Strings; openCases?: number }> = ({
@@ -254,7 +289,15 @@ const ContactLine: React.FC<{ contact: ContactSummary; strings: Strings; openCas
   </span>
 );
 
-const StepView: React.FC<StepViewProps> = ({ step, strings, onLink, onSelect, onCreate, onForm }) => {
+const StepView: React.FC<StepViewProps> = ({
+  step,
+  strings,
+  onLink,
+  onSelect,
+  onCreate,
+  onForm,
+  onOpenCase,
+}) => {
   const styles = useControlStyles();
   switch (step.kind) {
     case 'idle':
@@ -284,6 +327,7 @@ const StepView: React.FC<StepViewProps> = ({ step, strings, onLink, onSelect, on
         <div className={styles.choices}>
           <div>{strings.Link_OneMatch}</div>
           <ContactLine contact={step.contact} strings={strings} />
+          {step.cases && <OpenCases cases={step.cases} strings={strings} onOpenCase={onOpenCase} />}
           <div className={styles.actions}>
             <Button appearance="primary" onClick={() => onLink(step.contact)}>
               {strings.Link_Link}
@@ -363,4 +407,36 @@ const StepView: React.FC<StepViewProps> = ({ step, strings, onLink, onSelect, on
       );
     }
   }
+};
+
+/** The found contact's open cases, each a link to its form (the host opens it; the address is the fallback). */
+const OpenCases: React.FC<{
+  cases: readonly CaseSummary[];
+  strings: Strings;
+  onOpenCase?: (incidentId: string) => void;
+}> = ({ cases, strings, onOpenCase }) => {
+  const firstScreen = useFirstScreenStyles();
+  const headingId = useStableId('opencx-open-cases');
+  if (cases.length === 0) return <div>{strings.Link_NoOpenCases}</div>;
+  return (
+    <div>
+      <div id={headingId}>{strings.Link_OpenCasesOfContact}</div>
+      <ul className={firstScreen.openCases} aria-labelledby={headingId}>
+        {cases.map((c) => (
+          <li key={c.id}>
+            <Link
+              href={caseFormUrl(c.id)}
+              onClick={(event) => {
+                if (!onOpenCase) return;
+                event.preventDefault();
+                onOpenCase(c.id);
+              }}
+            >
+              <span dir="auto">{[c.ticketNumber, c.title].filter(Boolean).join(' · ') || c.id}</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
 };

@@ -8,20 +8,24 @@ import {
   type Theme,
 } from '@fluentui/react-components';
 import { parse } from '@opencx-d365/transcript-format';
+import type { Ticker } from '../model/elapsed';
 import { downloadFileName } from '../model/export';
+import { handoffBriefOf, handoffRowOf, openingRowOf } from '../model/first-screen';
 import type { FullTranscriptState } from '../model/full-transcript';
 import { headerFacts } from '../model/header-facts';
 import type { RepClock } from '../model/locale';
 import type { CaseData } from '../model/ports';
 import { findMatches, stepMatch } from '../model/search';
 import { fill, type Strings } from '../model/strings';
+import { callerTrust } from '../model/verification';
 import { buildView, type TranscriptView } from '../model/view-model';
 import { copyText, saveText } from './browser-io';
 import { ErrorBoundary } from './ErrorBoundary';
+import { HandoffBrief } from './HandoffBrief';
 import { HeaderCard } from './HeaderCard';
 import { LinkContact } from './LinkContact';
 import { useControlStyles } from './styles';
-import { TranscriptLog } from './TranscriptLog';
+import { TranscriptLog, type LogJump } from './TranscriptLog';
 import { TranscriptToolbar } from './TranscriptToolbar';
 import { useFullTranscript } from './useFullTranscript';
 
@@ -42,6 +46,10 @@ export interface TranscriptControlProps {
   placeholderCustomerId?: string;
   data: CaseData;
   onCustomerLinked: () => void;
+  /** The rep's clock, for "handed off 4 minutes ago". */
+  ticker: Ticker;
+  /** Opens another case (one of a found contact's open cases) in the host. */
+  onOpenCase?: (incidentId: string) => void;
 }
 
 export const TranscriptControl: React.FC<TranscriptControlProps> = (props) => (
@@ -105,6 +113,9 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
   const matches = React.useMemo(() => (rows ? findMatches(rows, query) : []), [rows, query]);
   React.useEffect(() => setCurrentIndex(matches.length ? 0 : -1), [matches]);
   const [copyStatus, setCopyStatus] = React.useState<string>();
+  const [jump, setJump] = React.useState<LogJump>();
+  const opening = React.useMemo(() => (rows ? openingRowOf(rows) : undefined), [rows]);
+  const handoffRow = React.useMemo(() => (rows ? handoffRowOf(rows) : undefined), [rows]);
 
   const header = view.kind === 'transcript' ? view.header : undefined;
   const link = (
@@ -122,6 +133,7 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
       defaultCountry={props.defaultCountry}
       placeholderCustomerId={props.placeholderCustomerId}
       onLinked={props.onCustomerLinked}
+      onOpenCase={props.onOpenCase}
     />
   );
 
@@ -150,9 +162,33 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
     );
 
   const notice = fullNotice(full, view.omittedTurns, strings);
+  const facts = headerFacts(view.header, strings, clock);
+  const trust = callerTrust(view.header);
+  const trustNotices = [
+    ...(trust.nothingVerified ? [strings.Verification_NoneVerified] : []),
+    ...(trust.linkedByStatedEmail ? [strings.Verification_LinkedByStatedEmail] : []),
+  ];
+  const lastRow = view.rows.length - 1;
   return (
     <div className={styles.root}>
-      <HeaderCard facts={headerFacts(view.header, strings, clock)} strings={strings} narrow={narrow} />
+      {/* The summary and the sentiment lead the brief below; the card keeps the rest of the facts. */}
+      <HeaderCard
+        facts={{ ...facts, summary: undefined, sentiment: undefined }}
+        strings={strings}
+        narrow={narrow}
+        marks={trust.marks}
+        collapsible={narrow}
+      />
+      <HandoffBrief
+        brief={handoffBriefOf(view.header, view.rows)}
+        sentiment={facts.sentiment}
+        notices={trustNotices}
+        strings={strings}
+        clock={clock}
+        ticker={props.ticker}
+        narrow={narrow}
+        onGoToRow={(index) => setJump({ index, placement: 'center' })}
+      />
       {view.bestEffortSource && (
         <MessageBar intent="info">
           <MessageBarBody>{fill(strings.BestEffort_Notice, view.bestEffortSource)}</MessageBarBody>
@@ -183,6 +219,10 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
         }
         onDownload={() => saveText(downloadFileName(view.header.sessionId), sourceText)}
         copyStatus={copyStatus}
+        onJumpToHandoff={
+          handoffRow === undefined ? undefined : () => setJump({ index: handoffRow, placement: 'opening' })
+        }
+        onLatest={lastRow < 0 ? undefined : () => setJump({ index: lastRow, placement: 'end' })}
       />
       <TranscriptLog
         rows={view.rows}
@@ -192,6 +232,8 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
         label={`${strings.Transcript_Label} (${fill(strings.Transcript_TurnCount, view.turnCount)})`}
         matches={matches}
         current={currentIndex >= 0 ? matches[currentIndex] : undefined}
+        opening={opening}
+        jump={jump}
       />
       {link}
     </div>

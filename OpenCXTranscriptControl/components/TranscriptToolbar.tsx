@@ -16,6 +16,10 @@ export interface TranscriptToolbarProps {
   onDownload: () => void;
   /** Short feedback after copying ("Copied"), announced politely. */
   copyStatus?: string;
+  /** Brings the handoff divider into view; absent when the transcript marks no handoff. */
+  onJumpToHandoff?: () => void;
+  /** Brings the newest turns into view. */
+  onLatest?: () => void;
 }
 
 export const TranscriptToolbar: React.FC<TranscriptToolbarProps> = (props) => {
@@ -71,6 +75,8 @@ export const TranscriptToolbar: React.FC<TranscriptToolbarProps> = (props) => {
           icon={<span aria-hidden="true">↓</span>}
         />
       </div>
+      {props.onJumpToHandoff && <Button onClick={props.onJumpToHandoff}>{strings.Jump_Handoff}</Button>}
+      {props.onLatest && <Button onClick={props.onLatest}>{strings.Jump_Latest}</Button>}
       <Button onClick={props.onCopy}>{strings.Copy_All}</Button>
       <Button onClick={props.onDownload} title={strings.Download_Hint}>
         {strings.Download}

@@ -101,3 +101,25 @@ export function failureMessage(kind: FailureKind): StringKey {
       ? 'Link_Error_Network'
       : 'Link_Error_Other';
 }
+
+/**
+ * Whether the caller is looked up (read-only) as the case opens: only when the case's customer is known
+ * to be the placeholder, the action is available (offline, read-only and no-privilege cases look up
+ * nothing), and the transcript gives a number that can be searched (no error is shown for one the rep
+ * did not type). The caller decides "once per open".
+ */
+export function looksUpOnOpen(
+  a: Availability,
+  customer: CustomerRef | undefined,
+  placeholderId: string | undefined,
+  callerPhone: string | undefined,
+  defaultCountry: string | undefined,
+): boolean {
+  if (disabledReason(a) || !customer || isLinked(customer, placeholderId)) return false;
+  return parsePhone(callerPhone ?? '', defaultCountry).ok;
+}
+
+/** Where a case opens in a model-driven app ("Open apps, forms, views, dialogs, and reports with a URL"). */
+export function caseFormUrl(incidentId: string): string {
+  return `/main.aspx?pagetype=entityrecord&etn=incident&id=${encodeURIComponent(incidentId)}`;
+}

@@ -11,6 +11,12 @@ export interface ContactSummary {
   phone?: string;
 }
 
+export interface CaseSummary {
+  id: string;
+  title: string;
+  ticketNumber?: string;
+}
+
 export interface CustomerRef {
   id: string;
   /** `contact` or `account`. */
@@ -50,6 +56,8 @@ export interface CaseData {
   findContactsByPhone(renderings: readonly string[]): Promise<ContactSummary[]>;
   /** Open cases per contact, for the picker. */
   countOpenCases(contactIds: readonly string[]): Promise<Record<string, number>>;
+  /** A contact's newest open cases (at most `OPEN_CASES_SHOWN`), for the rep to see before linking. */
+  openCasesOf(contactId: string): Promise<CaseSummary[]>;
   /** Creates the contact with the given id (so a retry after an unknown outcome never makes a second one). */
   createContact(id: string, contact: NewContact): Promise<void>;
   /** Sets the case's customer to the contact. */

@@ -47,6 +47,20 @@ export class RowLayout {
     return Math.max(0, Math.min(top, this.totalHeight() - viewport));
   }
 
+  /**
+   * Where the log opens: the row a third of the way down (the rows before it above, the rows after it
+   * below), or the end of the list when the end also shows the row (the newest rows then fill the rest).
+   */
+  openingScrollTop(index: number, viewport: number): number {
+    const top = this.offsetOf(index) - viewport / 3;
+    return Math.max(0, Math.min(top, this.endScrollTop(viewport)));
+  }
+
+  /** The scroll position that shows the last rows. */
+  endScrollTop(viewport: number): number {
+    return Math.max(0, this.totalHeight() - viewport);
+  }
+
   private indexAt(y: number): number {
     const offsets = this.prefix();
     let low = 0;

@@ -1,6 +1,6 @@
 /** The control's Dataverse port, implemented over the PCF Web API (`context.webAPI`). */
 import { activeContactsByPhoneFilter, escapeODataString } from '@opencx-d365/contact-match/core';
-import type { CaseData, ContactSummary, CustomerRef, NewContact } from '../model/ports';
+import type { CaseData, CaseSummary, ContactSummary, CustomerRef, NewContact } from '../model/ports';
 import { DUPLICATE_KEY, errorCodeOf, toFailure } from './failures';
 
 export type WebApiLike = Pick<
@@ -10,6 +10,8 @@ export type WebApiLike = Pick<
 
 /** The picker shows at most this many contacts; more means the number is not a useful key. */
 export const MAX_CONTACTS = 25;
+/** A found contact shows at most this many of its open cases (the newest). */
+export const OPEN_CASES_SHOWN = 5;
 
 const PHONE_SELECT = 'contactid,fullname,emailaddress1,mobilephone,telephone1,telephone2,telephone3';
 
@@ -95,6 +97,24 @@ export function createCaseData(webAPI: WebApiLike): CaseData {
           if (id && id in counts) counts[id] += 1;
         }
         return counts;
+      }),
+
+    openCasesOf: (contactId) =>
+      attempt(async () => {
+        const filter = `statecode eq 0 and _customerid_value eq ${contactId}`;
+        // GET incidents?$select=incidentid,title,ticketnumber&$filter=statecode eq 0 and _customerid_value eq {id}
+        //   &$orderby=createdon desc&$top=5 — Microsoft Learn: "Filter rows using OData" (comparison operators;
+        //   lookup columns are filtered as `_<name>_value`, "Select columns using OData" > Lookup property data),
+        //   "Order rows using OData", and "Query data using the Web API" > OData query options ($top).
+        const result = await webAPI.retrieveMultipleRecords(
+          'incident',
+          `?$select=incidentid,title,ticketnumber&$filter=${encodeURIComponent(filter)}&$orderby=createdon desc&$top=${OPEN_CASES_SHOWN}`,
+        );
+        return (result.entities as Row[]).map((row): CaseSummary => ({
+          id: String(row.incidentid).toLowerCase(),
+          title: text(row, 'title') ?? '',
+          ticketNumber: text(row, 'ticketnumber'),
+        }));
       }),
 
     createContact: (id, contact: NewContact) =>

@@ -82,6 +82,14 @@ function contextFor(options: CaseOptions, container: HTMLElement, onRefresh: () 
     utils: { hasEntityPrivilege: () => true },
     resources: { getString: (key: string) => options.strings[key] ?? '' },
     webAPI: createHttpWebApi('/api/data/v9.2/'),
+    // A form opens another record in place; here that is the preview's case page (same rep settings).
+    navigation: {
+      openForm: (form: { entityName: string; entityId?: string }) => {
+        if (form.entityName === 'incident' && form.entityId)
+          location.assign(`/case/${form.entityId}${location.search}`);
+        return Promise.resolve({ savedEntityReference: [] });
+      },
+    },
     fluentDesignLanguage: { tokenTheme: THEMES[options.theme] },
     updatedProperties: [],
     refresh: onRefresh,

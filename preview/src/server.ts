@@ -83,6 +83,13 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
     }
     if (/^\/case\/[0-9a-f-]{36}$/i.test(p)) return send(res, 200, 'text/html; charset=utf-8', casePage());
     if (p === '/blank') return send(res, 200, 'text/html; charset=utf-8', blankPage());
+    // A model-driven app's record address (main.aspx?pagetype=entityrecord&etn=incident&id=…), which the
+    // control's case links fall back to: the preview's case page.
+    const recordId = url.searchParams.get('id');
+    if (p === '/main.aspx' && url.searchParams.get('etn') === 'incident' && recordId) {
+      res.writeHead(302, { Location: `/case/${encodeURIComponent(recordId)}` });
+      return res.end();
+    }
     if (p === '/build/host.js') return send(res, 200, 'text/javascript; charset=utf-8', hostScript);
     const kase = /^\/preview\/case\/([0-9a-f-]{36})\.json$/i.exec(p);
     if (kase) {

@@ -1,5 +1,9 @@
 /** Puts cases into the Dataverse sandbox the way the relay leaves them (description, and a note when shortened). */
 import { fit, write, type Transcript } from '@opencx-d365/transcript-format';
+import { transcriptNoteBody } from '../../webhook-relay/src/delivery/plan';
+
+/** annotation.notetext's maximum length (the sandbox enforces the documented 100,000). */
+const NOTE_MAX_LENGTH = 100_000;
 
 export async function createCase(
   sandboxUrl: string,
@@ -25,10 +29,7 @@ export async function createCase(
     description,
     'customerid_contact@odata.bind': `/contacts(${kase.customerId})`,
   });
+  // The relay's own note body: the text, or a transcript.txt attachment past a note's 100,000 characters.
   if (kase.maxLength !== undefined)
-    await post('annotations', {
-      subject,
-      notetext: write(kase.transcript),
-      'objectid_incident@odata.bind': `/incidents(${kase.id})`,
-    });
+    await post('annotations', transcriptNoteBody(kase.id, subject, write(kase.transcript), NOTE_MAX_LENGTH));
 }

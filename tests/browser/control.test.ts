@@ -195,7 +195,8 @@ describe('the transcript control in Chromium', () => {
     );
     const incident = (await response.json()) as { _customerid_value: string };
     expect(incident._customerid_value).toBe(SEED_IDS.contacts.digits);
-    const search = sandbox.requests.find(
+    // The search the click sent (opening each case has looked its caller up too).
+    const search = sandbox.requests.findLast(
       (r) => r.method === 'GET' && r.path.endsWith('/contacts') && r.query.includes('telephone2'),
     );
     expect(decodeURIComponent(search?.query ?? '')).toContain("telephone2 eq '4155550103'");

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SEED_IDS } from '@opencx-d365/dataverse-sandbox';
 import { launchChromium } from './chromium';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -84,6 +85,21 @@ describe('the quick start (npm start)', () => {
       expect(await page.getByRole('link', { name: 'Open in OpenCX' }).getAttribute('href')).toMatch(
         /^https:\/\//,
       );
+      // The README's demo caller: looked up as her case opens, her contact and Link before any click,
+      // and one click links her (the sandbox holds the bind).
+      await page.goto(ready);
+      await page.getByRole('link', { name: 'Billing question - Priya Raman' }).click();
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.getByText('One contact has this number:').waitFor();
+      const section = page.getByRole('region', { name: 'Link contact by phone' });
+      expect(await section.textContent()).toContain('Priya Raman · priya.raman@example.com · 4155550103');
+      await section.getByRole('button', { name: 'Link to this case' }).click();
+      await page.getByText('Priya Raman is now the customer of this case.').waitFor();
+      const id = /\/case\/([0-9a-f-]{36})/.exec(page.url())![1];
+      const linked = (await (
+        await fetch(`${sandboxUrl}/api/data/v9.2/incidents(${id})?$select=_customerid_value`)
+      ).json()) as { _customerid_value: string };
+      expect(linked._customerid_value).toBe(SEED_IDS.contacts.digits);
     } finally {
       await close();
     }

@@ -8,6 +8,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { render } from '@testing-library/react';
 import type { IInputs } from '../../OpenCXTranscriptControl/generated/ManifestTypes';
 import { OpenCXTranscriptControl } from '../../OpenCXTranscriptControl/index';
+import { manualTicker, type ManualTicker } from './manual-ticker';
 import { recordingWebApi, type RecordingWebApi } from './recording-web-api';
 
 export const CONTROL_DIR = path.join(import.meta.dirname, '../../OpenCXTranscriptControl');
@@ -49,7 +50,14 @@ export interface HarnessOptions {
   defaultCountry?: string;
   placeholderCustomerId?: string;
   webAPI?: RecordingWebApi;
+  /** The rep's clock; by default one standing at NOW. */
+  ticker?: ManualTicker;
+  /** `context.navigation.openForm`, when the host has it. */
+  openForm?: (options: { entityName: string; entityId: string }) => Promise<unknown>;
 }
+
+/** Where the default test clock stands: after most fixtures' handoffs (phone-full-details: 1 h 14 min). */
+export const NOW = '2026-11-24T15:20:00Z';
 
 function textProperty(raw: string | null | undefined): ComponentFramework.PropertyTypes.StringProperty {
   return { raw: raw ?? null, formatted: raw ?? undefined } as ComponentFramework.PropertyTypes.StringProperty;
@@ -95,6 +103,7 @@ export function createContext(options: HarnessOptions = {}): ComponentFramework.
     utils: { hasEntityPrivilege: () => options.canLink ?? true } as unknown as ComponentFramework.Utility,
     resources: { getString: (key: string) => strings[key] ?? '' } as unknown as ComponentFramework.Resources,
     webAPI: webAPI as unknown as ComponentFramework.WebApi,
+    ...(options.openForm ? { navigation: { openForm: options.openForm } } : {}),
     updatedProperties: [],
   } as unknown as ComponentFramework.Context<IInputs>;
 }
@@ -102,7 +111,8 @@ export function createContext(options: HarnessOptions = {}): ComponentFramework.
 /** Runs the PCF lifecycle (init, updateView) and renders the element the control returns. */
 export function renderControl(options: HarnessOptions = {}) {
   const webAPI = options.webAPI ?? recordingWebApi();
-  const control = new OpenCXTranscriptControl();
+  const ticker = options.ticker ?? manualTicker(NOW);
+  const control = new OpenCXTranscriptControl(ticker);
   let context = createContext({ ...options, webAPI });
   control.init(context);
   const result = render(control.updateView(context));
@@ -110,6 +120,7 @@ export function renderControl(options: HarnessOptions = {}) {
     ...result,
     control,
     webAPI,
+    ticker,
     /** Calls updateView again with changed options, as the form does. */
     update(next: HarnessOptions) {
       context = createContext({ ...options, ...next, webAPI });

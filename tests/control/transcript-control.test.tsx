@@ -10,7 +10,7 @@ describe('the header card', () => {
   it('shows the call facts and opens the OpenCX session in a new tab', () => {
     renderControl({ description: descriptionOf('phone-full-details') });
     expect(screen.getByRole('heading', { name: 'Delivery change' })).toBeInTheDocument();
-    expect(screen.getByText('Sentiment: Neutral')).toBeInTheDocument();
+    expect(screen.getByText('Sentiment at handoff: Neutral')).toBeInTheDocument();
     expect(screen.getByText('Phone call')).toBeInTheDocument();
     expect(screen.getByText(/order 1182 delivered to her office/)).toBeInTheDocument();
     const details = screen.getAllByRole('definition');
@@ -93,9 +93,24 @@ describe('the transcript', () => {
     expect(later.closest('[data-role]')).toHaveTextContent('Agent (Rosa):');
   });
 
-  it('shows a day separator when the call crosses midnight in the rep’s zone', () => {
+  it('shows a day separator when the call crosses midnight in the rep’s zone', async () => {
+    const user = userEvent.setup();
     renderControl({ description: descriptionOf('phone-long-midnight') });
-    expect(screen.getAllByText(/\b20\d\d\b/).length).toBeGreaterThanOrEqual(2);
+    const log = screen.getByRole('log');
+    const box = screen.getByRole('searchbox');
+    const days = new Set<string | null>();
+    // The log shows a window of the call: bring its first turn, then its first turn after midnight, into it.
+    const messages = handoff('phone-long-midnight').messages;
+    for (const message of [messages[0], messages.find((m) => m.at >= '2026-11-25')!]) {
+      await user.clear(box);
+      await user.click(box);
+      await user.paste(message.text);
+      await within(log).findByText(message.text);
+      within(log)
+        .queryAllByText(/\b20\d\d\b/)
+        .forEach((e) => days.add(e.textContent));
+    }
+    expect([...days]).toEqual(['Tuesday, November 24, 2026', 'Wednesday, November 25, 2026']);
   });
 
   it.each(FIXTURE_NAMES)('renders the %s fixture as the relay writes it, without errors', (name) => {
@@ -103,9 +118,10 @@ describe('the transcript', () => {
     renderControl({ description: descriptionOf(name) });
     const doc = handoff(name);
     if (doc.messages.length) {
+      // The log opens at the handoff: the last turn before it is in the page.
       const log = screen.getByRole('log');
-      const firstText = doc.messages[0].text.split('\n')[0].trim();
-      if (firstText) expect(log.textContent).toContain(firstText);
+      const lastText = doc.messages[doc.messages.length - 1].text.split('\n')[0].trim();
+      if (lastText) expect(log.textContent).toContain(lastText);
     }
     expect(error).not.toHaveBeenCalled();
     error.mockRestore();
@@ -120,9 +136,11 @@ describe('long transcripts', () => {
     const rendered = log.querySelectorAll('[data-role]').length;
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60);
-    expect(within(log).queryByText(/parcel 2998/)).not.toBeInTheDocument();
-    await user.type(screen.getByRole('searchbox', { name: 'Search the transcript' }), 'parcel 2998');
-    expect(await within(log).findByText('parcel 2998')).toHaveAttribute('data-current', 'true');
+    // It opens at the handoff, after the last turn: the first turns are far away.
+    expect(within(log).getByText(/^Handed off to a person/)).toBeInTheDocument();
+    expect(within(log).queryByText(/parcel 1000\b/)).not.toBeInTheDocument();
+    await user.type(screen.getByRole('searchbox', { name: 'Search the transcript' }), 'parcel 1000');
+    expect(await within(log).findByText('parcel 1000')).toHaveAttribute('data-current', 'true');
   });
 
   it('lets the keyboard reach the log and move past it (no focus trap)', async () => {
@@ -294,7 +312,7 @@ describe('descriptions that are not (whole) transcripts', () => {
     ].join('\n');
     renderControl({ description: opencx });
     expect(screen.getByText(/isn't in the current transcript format/)).toBeInTheDocument();
-    expect(screen.getByText(/I want my money back/)).toBeInTheDocument();
+    expect(within(screen.getByRole('log')).getByText(/I want my money back/)).toBeInTheDocument();
   });
 
   it('shows an empty state for an empty description', () => {

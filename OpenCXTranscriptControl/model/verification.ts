@@ -1,0 +1,38 @@
+/**
+ * Pure: what the control may say about how much of the caller is known. OpenCX verifies some details
+ * (e.g. a signed-in email) and the caller merely states others; the transcript header says which
+ * (`customer.verification`). Without that information (older transcripts) the control claims nothing.
+ */
+import type { TranscriptHeader, Verification } from '@opencx-d365/transcript-format';
+
+export type CallerDetail = 'name' | 'phone' | 'email';
+
+export interface CallerTrust {
+  /** A mark for each detail the header has and says something about. */
+  marks: Partial<Record<CallerDetail, Verification>>;
+  /** The header says how each detail was obtained, and none was verified. */
+  nothingVerified: boolean;
+  /** The relay linked (or created) the case's contact through an email the caller only stated. */
+  linkedByStatedEmail: boolean;
+}
+
+const DETAILS: readonly CallerDetail[] = ['name', 'phone', 'email'];
+
+export function callerTrust(header: TranscriptHeader): CallerTrust {
+  const customer = header.customer ?? {};
+  const verification = customer.verification;
+  const marks: CallerTrust['marks'] = {};
+  if (verification)
+    for (const detail of DETAILS) {
+      const mark = verification[detail];
+      if (customer[detail]?.trim() && (mark === 'verified' || mark === 'stated')) marks[detail] = mark;
+    }
+  const given = Object.values(marks);
+  return {
+    marks,
+    nothingVerified: given.length > 0 && !given.includes('verified'),
+    linkedByStatedEmail:
+      (header.contactMatch === 'email' || header.contactMatch === 'email-created') &&
+      marks.email === 'stated',
+  };
+}
