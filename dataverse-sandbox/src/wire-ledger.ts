@@ -495,6 +495,22 @@ export const LEDGER: LedgerRow[] = [
     sources: [S.select, S.filter, S.top],
   },
   {
+    // The single matched contact's open cases, shown (as links) before the rep links the caller.
+    id: 'control.contact-open-cases',
+    senders: ['control'],
+    places: ['request'],
+    method: 'GET',
+    path: 'incidents',
+    query: {
+      $select: 'incidentid,title,ticketnumber',
+      $filter: '{filter}',
+      $orderby: 'createdon desc',
+      $top: '{n}',
+    },
+    headers: ODATA,
+    sources: [S.select, S.filter, S.order, S.top],
+  },
+  {
     id: 'control.create-contact',
     senders: ['control'],
     places: ['request'],
