@@ -125,11 +125,11 @@ describe('managed identity through the host identity endpoint', () => {
       auth: { kind: 'managed-identity' },
       timeoutMs: 5000,
     });
-    const me = await client.get<{ UserId: string }>('WhoAmI');
+    const me = await client.get<{ UserId: string }>('WhoAmI()');
     expect(me.UserId).toMatch(/^[0-9a-f-]{36}$/);
     const fetched = endpoint.requests.length;
     endpoint.issued.splice(0); // every token issued so far is now refused, as after a revocation
-    await client.get('WhoAmI');
+    await client.get('WhoAmI()');
     expect(endpoint.requests.length).toBe(fetched + 1);
   });
 });

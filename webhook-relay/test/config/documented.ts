@@ -15,3 +15,10 @@ export function variablesRead(): Set<string> {
   }
   return names;
 }
+
+/**
+ * Variables the hosting platform sets and msal-node reads for a managed identity (App Service and Container
+ * Apps: "How to use managed identities for App Service and Azure Functions", REST endpoint reference). The
+ * guides name them so an operator can check the host; the relay itself never reads them.
+ */
+export const PLATFORM_VARIABLES = new Set(['IDENTITY_ENDPOINT', 'IDENTITY_HEADER']);

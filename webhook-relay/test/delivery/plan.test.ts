@@ -130,6 +130,9 @@ describe('stated details and CONTACT_MATCH', () => {
       name: 'verified',
       email: 'stated',
     });
+  });
+});
+
 describe('classify', () => {
   it('recognises the duplicate key reported with an empty code, and only that empty-code 412', () => {
     expect(classify(412, '', 'A record with matching key values already exists.')).toMatchObject({
