@@ -3,6 +3,7 @@ export type { Sandbox, SandboxOptions, SandboxAuth, RequestLogEntry } from './se
 export type { SandboxFaults, SandboxLimits } from './faults.js';
 export { mulberry32 } from './faults.js';
 export type { MetadataOverrides } from './metadata.js';
+export type { SandboxOrg } from './org.js';
 export { SEED_IDS, defaultSeed } from './seed.js';
 export type { SeedData } from './seed.js';
 export { runSandboxCli } from './cli-run.js';

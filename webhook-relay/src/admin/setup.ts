@@ -5,7 +5,8 @@
  */
 import { v5 as uuidv5 } from 'uuid';
 import type { Env } from '../config/load.js';
-import type { RelayConfig } from '../config/types.js';
+import { queueModeOf, type QueueMode, type RelayConfig } from '../config/types.js';
+import { readAutoRoute } from './verify.js';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { messages } from '../messages.js';
 import { adminClient, DATAVERSE_VARIABLES, loadForAdmin, problemsOf } from './config.js';
@@ -30,6 +31,10 @@ export type SetupResult =
       queues?: Array<{ id: string; name: string }>;
       /** Variables still to be chosen by the admin. */
       toChoose: string[];
+      /** Where new cases go with the configuration as it stands (config/types.ts QueueMode). */
+      queueMode: QueueMode;
+      /** The incident table's AutoRouteToOwnerQueue; absent when it could not be read. */
+      autoRouteToOwnerQueue?: boolean;
     };
 
 type ContactRow = { contactid?: string; fullname?: string; statecode?: number };
@@ -101,7 +106,8 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
     );
     const toChoose: string[] = [];
     let queues: Array<{ id: string; name: string }> | undefined;
-    if (admin.replaced.has('DEFAULT_QUEUE_ID')) {
+    // DEFAULT_QUEUE_ID is optional, but an admin without one and without routing rules is shown the queues.
+    if (admin.replaced.has('DEFAULT_QUEUE_ID') || queueModeOf(config) === 'unassigned') {
       toChoose.push('DEFAULT_QUEUE_ID');
       const filter = encodeURIComponent('statecode eq 0');
       const rows = await client.get<{ value: Array<{ queueid: string; name?: string }> }>(
@@ -112,12 +118,16 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
     if (admin.replaced.has('DEFAULT_OWNER_ID') || admin.replaced.has('DEFAULT_OWNER_TEAM_ID')) {
       toChoose.push('DEFAULT_OWNER_ID');
     }
+    const autoRouteToOwnerQueue = await readAutoRoute(client);
     return {
       ok: true,
       placeholder,
       configure: { UNIDENTIFIED_CUSTOMER_ID: placeholder.id },
       queues,
       toChoose,
+      // A queue id still to choose is reported as such; the mode is what the relay would do as configured.
+      queueMode: admin.replaced.has('DEFAULT_QUEUE_ID') ? 'queue' : queueModeOf(config),
+      ...(autoRouteToOwnerQueue === undefined ? {} : { autoRouteToOwnerQueue }),
     };
   } catch (error) {
     if (error instanceof DataverseRequestError) {
@@ -145,6 +155,12 @@ export function formatSetup(result: SetupResult): string {
     if (!result.queues?.length) lines.push(`      ${s.noQueues}`);
   }
   if (result.toChoose.includes('DEFAULT_OWNER_ID')) lines.push(`  DEFAULT_OWNER_ID=${s.chooseOwner}`);
+  const q = messages.verify.queue;
+  lines.push(
+    '',
+    q.mode(result.queueMode, result.configure.DEFAULT_QUEUE_ID),
+    q.autoRoute(result.autoRouteToOwnerQueue),
+  );
   lines.push('', s.control(placeholder.id), s.next);
   return `${lines.join('\n')}\n`;
 }

@@ -19,7 +19,8 @@ import {
   type AdminConfig,
 } from './config.js';
 import { checkPrivileges, privilegeLine, rolesFor } from './privileges.js';
-import { reportOf, type CheckId, type CheckResult, type VerifyReport } from './report.js';
+import { reportOf, type CheckId, type CheckResult, type QueueReport, type VerifyReport } from './report.js';
+import { queueModeOf } from '../config/types.js';
 import { missingPrivilegeIn } from './role.js';
 import { acquireToken, explainTokenFailure, type TokenOptions } from './token.js';
 import { diagnoseUrl } from './url.js';
@@ -109,27 +110,59 @@ async function whoAmI(client: DataverseClient): Promise<CheckResult> {
   }
 }
 
+/**
+ * The incident table's AutoRouteToOwnerQueue (MS Learn, Query table definitions using the Web API: retrieve
+ * a table by LogicalName with $select of EntityMetadata properties; EntityMetadata.AutoRouteToOwnerQueue).
+ */
+export async function readAutoRoute(client: DataverseClient): Promise<boolean | undefined> {
+  try {
+    const table = await client.get<{ AutoRouteToOwnerQueue?: boolean }>(
+      "EntityDefinitions(LogicalName='incident')?$select=AutoRouteToOwnerQueue",
+    );
+    return table.AutoRouteToOwnerQueue === true;
+  } catch (error) {
+    failureOf(error);
+    return undefined;
+  }
+}
+
 async function checkQueue(
   client: DataverseClient,
   admin: AdminConfig,
   config: RelayConfig,
+  queue: QueueReport,
 ): Promise<CheckResult> {
   const problems = problemsOf(admin, DATAVERSE_VARIABLES.queue);
   if (problems.length) return configProblem('queue', problems, m.queue.fix);
+  queue.autoRouteToOwnerQueue = await readAutoRoute(client);
+  const modeLines = [
+    m.queue.mode(queue.mode, config.defaultQueueId),
+    m.queue.autoRoute(queue.autoRouteToOwnerQueue),
+  ];
+  if (!config.defaultQueueId)
+    return result('queue', { status: 'pass', summary: m.queue.noQueue, details: modeLines });
+  const withMode = (check: CheckResult): CheckResult => ({
+    ...check,
+    details: [...(check.details ?? []), ...modeLines],
+  });
+  return withMode(await checkConfiguredQueue(client, config.defaultQueueId));
+}
+
+async function checkConfiguredQueue(client: DataverseClient, queueId: string): Promise<CheckResult> {
   try {
     const queue = await client.get<{ name?: string; statecode?: number }>(
-      `queues(${config.defaultQueueId})?$select=name,statecode`,
+      `queues(${queueId})?$select=name,statecode`,
     );
     if (queue.statecode !== undefined && queue.statecode !== 0) {
       return result('queue', {
         status: 'fail',
-        summary: m.queue.inactive(queue.name ?? config.defaultQueueId),
+        summary: m.queue.inactive(queue.name ?? queueId),
         fix: m.queue.inactiveFix,
       });
     }
     return result('queue', {
       status: 'pass',
-      summary: m.queue.passed(queue.name ?? '', config.defaultQueueId),
+      summary: m.queue.passed(queue.name ?? '', queueId),
     });
   } catch (error) {
     const failure = failureOf(error);
@@ -137,7 +170,7 @@ async function checkQueue(
       return result('queue', {
         status: 'fail',
         code: failure.code,
-        summary: m.queue.notFound(config.defaultQueueId),
+        summary: m.queue.notFound(queueId),
         fix: m.queue.fix,
       });
     }
@@ -353,11 +386,16 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
       newId: options.newId,
     }),
   );
-  checks.push(await checkQueue(client, admin, config));
+  const queue: QueueReport = {
+    mode: queueModeOf(config),
+    ...(config.defaultQueueId ? { queueId: config.defaultQueueId } : {}),
+    applyRoutingRules: config.applyRoutingRules,
+  };
+  checks.push(await checkQueue(client, admin, config, queue));
   checks.push(await checkOwner(client, admin, config));
   checks.push(await checkOptions(client, admin, config));
   checks.push(await checkDescription(client));
   checks.push(await checkPlaceholder(client, admin, config));
   checks.push(checkSettings(admin));
-  return reportOf(config.dataverseUrl, checks);
+  return { ...reportOf(config.dataverseUrl, checks), queue };
 }
