@@ -74,27 +74,43 @@ export function startCliRelay(env: Record<string, string>): Promise<CliRelay> {
   });
 }
 
-/** Runs another CLI command (verify, setup, handoffs show) to completion. */
-export function runCli(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
+/**
+ * Runs a command that talks to Dataverse (verify, setup) to completion without blocking this process,
+ * which may be the one hosting the sandbox.
+ */
+export function runCliAsync(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args], {
     env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
 }
 
 /** The stored record of a handoff, read through `opencx-relay handoffs show --json`. */
-export function storedHandoff(
+export async function storedHandoff(
   key: string,
   env: Record<string, string>,
-): { status: string; attempts: number; lastError?: { code?: string; message: string; reason: string } } {
-  const shown = runCli(['handoffs', 'show', key, '--json'], env);
+): Promise<{
+  status: string;
+  attempts: number;
+  lastError?: { code?: string; message: string; reason: string };
+}> {
+  const shown = await runCliAsync(['handoffs', 'show', key, '--json'], env);
   if (shown.status !== 0) throw new Error(shown.stderr);
-  return JSON.parse(shown.stdout) as ReturnType<typeof storedHandoff>;
+  return JSON.parse(shown.stdout) as Awaited<ReturnType<typeof storedHandoff>>;
 }
 
 /** Every stored record's key and status, through `opencx-relay handoffs list --json` (one process). */
-export function storedStatuses(env: Record<string, string>): Map<string, string> {
-  const listed = runCli(['handoffs', 'list', '--json', '--limit', '1000'], env);
+export async function storedStatuses(env: Record<string, string>): Promise<Map<string, string>> {
+  const listed = await runCliAsync(['handoffs', 'list', '--json', '--limit', '1000'], env);
   if (listed.status !== 0) throw new Error(listed.stderr);
   const rows = listed.stdout
     .split('\n')

@@ -112,8 +112,8 @@ describe('intake while Dataverse is down, through the built CLI', () => {
       expect(second.logLines('Delivery is waiting')).toHaveLength(1);
       expect(second.logLines('Dataverse answered after')).toHaveLength(1);
       await vi.waitFor(
-        () => {
-          const statuses = storedStatuses(env);
+        async () => {
+          const statuses = await storedStatuses(env);
           for (const document of documents)
             expect(statuses.get(keyOf(document))).toMatch(/^(created|duplicate)$/);
         },
@@ -148,7 +148,7 @@ describe('intake while Dataverse is down, through the built CLI', () => {
     );
     expect(await relay.kill('SIGTERM')).toBe(0);
     expect(sandbox.state.rows('incidents')).toHaveLength(0);
-    expect(storedHandoff(keyOf(documentFor('x')), env).status).toBe('received');
+    expect((await storedHandoff(keyOf(documentFor('x')), env)).status).toBe('received');
 
     const fixed = await startCliRelay({ ...env, DEFAULT_PRIORITY: '2' });
     await vi.waitFor(() => expect(sandbox.state.rows('incidents')).toHaveLength(1), {
