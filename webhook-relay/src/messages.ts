@@ -66,6 +66,8 @@ export const messages = {
       `Dataverse answered after ${attempts} tries over ${seconds} s: delivery starts with the handoffs taken meanwhile.`,
     configInvalid: (problems: string[]) =>
       `Delivery is stopped: the org refuses this configuration. Handoffs are still taken and kept; fix the setting(s) below and restart the relay to deliver them.\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    tokenPaused:
+      'Dataverse refused the token (401): pausing all workers and trying again; handoffs wait, none is dead-lettered. Check AZURE_TENANT_ID, AZURE_CLIENT_ID and the secret or certificate.',
     pluginRefused: (message: string) =>
       `A plug-in or rule in the org refused the case: "${message}". Retrying cannot help: change the plug-in or the data it checks, then \`opencx-relay handoffs retry <id>\`.`,
   },

@@ -29,6 +29,8 @@ describe('decideRetry', () => {
   it.each([
     [classify(429, '0x80072322', '', '30'), 1, { kind: 'pause', untilMs: 30_000 }],
     [classify(503, '', ''), 1, { kind: 'retry', atMs: 500 }],
+    [classify(401, '', ''), 1, { kind: 'pause', untilMs: 5000 }],
+    [classify(401, '', ''), 3, { kind: 'pause', untilMs: 5000 }],
     [classify(503, '', ''), 3, { kind: 'dead-letter' }],
     [classify(0, '', 'reset'), 2, { kind: 'retry', atMs: 1000 }],
     [classify(400, '0x8004431a', ''), 1, { kind: 'dead-letter' }],

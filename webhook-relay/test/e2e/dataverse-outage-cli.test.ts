@@ -124,6 +124,37 @@ describe('intake while Dataverse is down, through the built CLI', () => {
     60_000,
   );
 
+  it('a token refused after delivery started: handoffs wait (no attempt counted, none dead-lettered) and go once it is accepted', async () => {
+    const sandbox = await sandboxWith(() => undefined);
+    const env = {
+      ...sandboxEnv(sandbox.url),
+      ...FAST_RETRY_ENV,
+      RELAY_DATA_DIR: tempDir(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+    };
+    const { documentFor, keyOf } = phoneHandoffs('token-mid-run');
+    const relay = await startCliRelay(env);
+    sandbox.setAuth({ requireToken: true, tokens: ['someone-else'] });
+    expect((await postSignedHandoff(relay.url, documentFor('x'))).status).toBe(202);
+    const refusedBefore = sandbox.requests.filter((r) => r.status === 401).length;
+    await vi.waitFor(
+      () =>
+        expect(sandbox.requests.filter((r) => r.status === 401).length).toBeGreaterThan(refusedBefore + 2),
+      { timeout: 10_000, interval: 20 },
+    );
+    // Waiting, tried again and again, but never an attempt counted towards a dead letter.
+    const waiting = await storedHandoff(keyOf(documentFor('x')), env);
+    expect(waiting.status).toMatch(/^(received|delivering)$/);
+    expect(waiting.attempts).toBe(0);
+    sandbox.setAuth({});
+    await vi.waitFor(() => expect(sandbox.state.rows('incidents')).toHaveLength(1), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    expect(await relay.kill('SIGTERM')).toBe(0);
+  }, 60_000);
+
   it('holds delivery on a configuration the org refuses, keeps taking handoffs, and delivers after the fix', async () => {
     const sandbox = await sandboxWith(() => undefined);
     const env = {
