@@ -110,7 +110,8 @@ export function applyRoutingRule(org: SandboxOrg, ctx: EntityContext, incidentId
 
 /**
  * The `Target` of an action, an entity-typed parameter: "use the @odata.type property to specify the type
- * of entity" when the parameter's type is crmbaseentity (MS Learn, Use Web API actions).
+ * of entity" when the parameter's type is crmbaseentity (MS Learn, Use Web API actions: Specify entity
+ * parameter type).
  */
 export function actionTarget(
   body: string,
@@ -139,6 +140,12 @@ export function actionTarget(
   return { entity, id: id.toLowerCase(), body: parsed as Record<string, unknown> };
 }
 
+/** A stable id per table, shaped like Dataverse's MetadataId. */
+function metadataIdOf(logicalName: string): string {
+  const hex = Buffer.from(logicalName.padEnd(16, '_').slice(0, 16)).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** EntityMetadata properties `verify` reads from `EntityDefinitions(LogicalName='…')`. */
 export function entityDefinition(
   org: SandboxOrg,
@@ -152,7 +159,8 @@ export function entityDefinition(
     IsValidForQueue: logicalName === 'incident',
     AutoRouteToOwnerQueue: logicalName === 'incident' && org.autoRouteToOwnerQueue === true,
   };
-  const body: Record<string, unknown> = { '@odata.context': context };
+  // "The MetadataId property value is always returned" (MS Learn, Retrieve table definitions by name or MetadataId).
+  const body: Record<string, unknown> = { '@odata.context': context, MetadataId: metadataIdOf(logicalName) };
   for (const name of select.length ? select : Object.keys(all)) {
     if (!(name in all)) throw errors.unknownSelect('EntityMetadata', name);
     body[name] = all[name];

@@ -111,8 +111,10 @@ async function whoAmI(client: DataverseClient): Promise<CheckResult> {
 }
 
 /**
- * The incident table's AutoRouteToOwnerQueue (MS Learn, Query table definitions using the Web API: retrieve
- * a table by LogicalName with $select of EntityMetadata properties; EntityMetadata.AutoRouteToOwnerQueue).
+ * The incident table's AutoRouteToOwnerQueue: GET EntityDefinitions(LogicalName='incident')?$select=… (MS Learn,
+ * Retrieve table definitions by name or MetadataId: "Retrieve by name"; EntityMetadata.AutoRouteToOwnerQueue
+ * Property: "whether to automatically move records to the owner's default queue when a record of this type is
+ * created or assigned"). A derived type's property needs no cast here: it is a property of EntityMetadata.
  */
 export async function readAutoRoute(client: DataverseClient): Promise<boolean | undefined> {
   try {

@@ -169,7 +169,7 @@ export function planIncident(
   };
 }
 
-/** An entity-typed action parameter names its type (MS Learn, Use Web API actions: @odata.type for crmbaseentity). */
+/** An entity-typed action parameter names its type (MS Learn, Use Web API actions: Specify entity parameter type). */
 const incidentTarget = (key: string) => ({
   '@odata.type': 'Microsoft.Dynamics.CRM.incident',
   incidentid: key,
