@@ -319,10 +319,16 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
   const admin = loadForAdmin(env);
   const checks: CheckResult[] = [];
   const url = env.DATAVERSE_URL?.trim();
+  // The queue mode is the configuration's, known before any request; the org's auto-route setting is read later.
+  const queue: QueueReport | undefined = admin.config && {
+    mode: queueModeOf(admin.config),
+    ...(admin.config.defaultQueueId ? { queueId: admin.config.defaultQueueId } : {}),
+    applyRoutingRules: admin.config.applyRoutingRules,
+  };
   const finish = (because: string, after: CheckId[]) => {
     for (const id of after) checks.push(skipped(id, because));
     checks.push(checkSettings(admin));
-    return reportOf(url, checks);
+    return { ...reportOf(url, checks), ...(queue ? { queue } : {}) };
   };
 
   // 1. Environment URL.
@@ -388,12 +394,7 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
       newId: options.newId,
     }),
   );
-  const queue: QueueReport = {
-    mode: queueModeOf(config),
-    ...(config.defaultQueueId ? { queueId: config.defaultQueueId } : {}),
-    applyRoutingRules: config.applyRoutingRules,
-  };
-  checks.push(await checkQueue(client, admin, config, queue));
+  checks.push(await checkQueue(client, admin, config, queue!));
   checks.push(await checkOwner(client, admin, config));
   checks.push(await checkOptions(client, admin, config));
   checks.push(await checkDescription(client));

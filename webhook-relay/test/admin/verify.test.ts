@@ -378,6 +378,13 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
       expect(dv.state.rows('queueitems')).toHaveLength(0);
     });
 
+    it('reports the queue mode from the configuration even when Dataverse refuses the app', async () => {
+      const dv = await sandbox({ auth: { applicationUserExists: false } });
+      const report = await verify(sandboxEnv(dv.url));
+      expect(check(report, 'whoami').status).toBe('fail');
+      expect(report.queue).toEqual({ mode: 'queue', queueId: SEED_IDS.voiceQueue, applyRoutingRules: false });
+    });
+
     it('passes without DEFAULT_QUEUE_ID and says the cases stay unassigned, or go by routing rules', async () => {
       const dv = await sandbox();
       const { DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
