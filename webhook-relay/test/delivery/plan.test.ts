@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetry } from '../../src/delivery/retry-policy.js';
-import { titleOf } from '../../src/delivery/plan.js';
+import { placeCase, titleOf } from '../../src/delivery/plan.js';
 import { classify } from '../../src/dataverse/errors.js';
 import type { HandoffDocument } from '../../src/handoff/document.js';
 
@@ -36,7 +36,34 @@ describe('decideRetry', () => {
     [classify(400, '0x8004431a', ''), 1, { kind: 'dead-letter' }],
     [classify(403, '0x80040220', ''), 1, { kind: 'dead-letter' }],
     [classify(500, '0x80040333', ''), 1, { kind: 'dead-letter' }],
+    // A plug-in's refusal is final whatever status carries it.
+    [classify(400, '0x80040265', 'Cases need a product.'), 1, { kind: 'dead-letter' }],
+    [classify(500, '0x80040265', 'Cases need a product.'), 1, { kind: 'dead-letter' }],
   ])('%j after attempt %i → %j', (failure, attempts, expected) => {
     expect(decideRetry(failure, attempts, 0, policy, () => 0.5)).toEqual(expected);
+  });
+});
+
+describe('placeCase', () => {
+  const key = '0d7b3c5e-8f21-5a44-9c3e-6b1f2a9d4e70';
+  const queue = '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d1';
+  const target = { '@odata.type': 'Microsoft.Dynamics.CRM.incident', incidentid: key };
+  it('puts the case in DEFAULT_QUEUE_ID with AddToQueue, bound to the queue', () => {
+    expect(placeCase(key, { defaultQueueId: queue, applyRoutingRules: false })).toEqual({
+      method: 'POST',
+      url: `/api/data/v9.2/queues(${queue})/Microsoft.Dynamics.CRM.AddToQueue`,
+      body: { Target: target },
+      contentType: 'application/json',
+    });
+  });
+  it("applies the org's routing rules without a queue when asked, and otherwise places nothing", () => {
+    expect(placeCase(key, { applyRoutingRules: true })).toMatchObject({
+      url: '/api/data/v9.2/ApplyRoutingRule',
+      body: { Target: target },
+    });
+    expect(placeCase(key, { applyRoutingRules: false })).toBeUndefined();
+  });
+  it("names the plug-in's message as the reason", () => {
+    expect(classify(400, '0x80040265', 'Cases need a product.').reason).toContain('"Cases need a product."');
   });
 });
