@@ -85,6 +85,11 @@ export const errors = {
       '0x80040529',
       'You must enter the name of the record that you would like to put in the queue. Provide a valid value in the Queue Item field and try again.',
     ),
+  /**
+   * One active queue item per record: 0x80040526 ActiveQueueItemAlreadyExists, "Cannot create more than one
+   * active queue item for this object" (MS Learn, Dataverse error codes (data-service-errors); errors.json
+   * "queueitem-already-active"; the HTTP status 400 is assumed there).
+   */
   queueItemAlreadyActive: () =>
     new DataverseError(
       400,

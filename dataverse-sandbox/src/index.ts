@@ -6,5 +6,6 @@ export type { MetadataOverrides } from './metadata.js';
 export { SEED_IDS, defaultSeed, caseForm } from './seed.js';
 export { caseFormXml, TRANSCRIPT_CONTROL_NAME, FORM_FACTORS } from './case-forms.js';
 export type { CaseFormOptions, Client } from './case-forms.js';
+export type { SandboxOrg } from './org.js';
 export type { SeedData } from './seed.js';
 export { runSandboxCli } from './cli-run.js';

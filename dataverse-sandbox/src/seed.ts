@@ -15,6 +15,10 @@ export const SEED_IDS = {
   accessTeam: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000c2',
   voiceQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d1',
   disabledQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d2',
+  /** The default owner's own queue (systemuser.queueid): where auto-route to the owner's queue puts cases. */
+  ownerQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d3',
+  /** A queue the org's routing rules use (the sandbox's `org.routingRuleQueue` in tests). */
+  triageQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d4',
   /** "Unidentified caller": the placeholder customer. */
   unidentifiedCaller: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000e1',
   account: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000f1',
@@ -94,6 +98,7 @@ export function defaultSeed(): SeedData {
         internalemailaddress: 'avery@example.com',
         isdisabled: false,
         accessmode: 0,
+        _queueid_value: SEED_IDS.ownerQueue,
       },
       {
         systemuserid: SEED_IDS.disabledUser,
@@ -115,6 +120,15 @@ export function defaultSeed(): SeedData {
     ],
     queues: [
       { queueid: SEED_IDS.voiceQueue, name: 'Voice support', queueviewtype: 1, statecode: 0, statuscode: 1 },
+      // Every user has a default queue named after them in angle brackets.
+      {
+        queueid: SEED_IDS.ownerQueue,
+        name: '<Avery Voice-Lead>',
+        queueviewtype: 1,
+        statecode: 0,
+        statuscode: 1,
+      },
+      { queueid: SEED_IDS.triageQueue, name: 'Triage', queueviewtype: 0, statecode: 0, statuscode: 1 },
       {
         queueid: SEED_IDS.disabledQueue,
         name: 'Old voice queue',

@@ -28,6 +28,15 @@ import { TABLES } from './reference-tables.js';
 import { defaultSeed, SEED_IDS, type SeedData } from './seed.js';
 import { SandboxState, type Row } from './state.js';
 import { recordedHeaders, wireLogWriter, type WireLogEntry } from './wire-log.js';
+import {
+  actionTarget,
+  addToQueue,
+  afterCreate,
+  applyRoutingRule,
+  beforeCreate,
+  entityDefinition,
+  type SandboxOrg,
+} from './org.js';
 
 export const API_PATH = '/api/data/v9.2/';
 
@@ -56,6 +65,8 @@ export interface SandboxOptions {
    * page shows it (Perform conditional operations using the Web API: Prevent update in upsert).
    */
   duplicateKeyCode?: string;
+  /** Org configurations: auto-route to the owner's queue, queueing on create, routing rules, a refusing plug-in. */
+  org?: SandboxOrg;
 }
 
 export interface RequestLogEntry {
@@ -75,6 +86,7 @@ export interface Sandbox {
   setFaults(faults: SandboxFaults): void;
   setLimits(limits: SandboxLimits): void;
   setAuth(auth: SandboxAuth): void;
+  setOrg(org: SandboxOrg): void;
   /** Requests per second the configured budget allows (undefined when unlimited). */
   ceilingPerSecond(): number | undefined;
   close(): Promise<void>;
@@ -152,6 +164,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let random = mulberry32(faults.seed ?? 1);
   let throttleRemaining = faults.throttleNext ?? 0;
   let auth: SandboxAuth = { ...options.auth };
+  let org: SandboxOrg = { ...options.org };
   const protection = new ServiceProtection(options.limits ?? {});
   const requests: RequestLogEntry[] = [];
   let ticketSequence = 1000;
@@ -235,6 +248,42 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }),
       };
     }
+    // EntityMetadata of one table (MS Learn, Query table definitions using the Web API: retrieve by LogicalName).
+    const definition = /^EntityDefinitions\(LogicalName='([a-z_]+)'\)$/.exec(path);
+    if (definition && method === 'GET') {
+      const logicalName = definition[1];
+      if (!tables[logicalName]) throw errors.notFound('Entity', logicalName);
+      const select = (url.searchParams.get('$select') ?? '').split(',').filter(Boolean);
+      const context = `${root}${API_PATH}$metadata#EntityDefinitions(${select.join(',')})/$entity`;
+      return { result: json(200, entityDefinition(org, logicalName, select, context)) };
+    }
+    // Bound action on a queue (MS Learn, AddToQueue Action); queue items take the queue's privileges.
+    const addTo = /^queues\(([0-9a-fA-F-]{36})\)\/Microsoft\.Dynamics\.CRM\.AddToQueue$/.exec(path);
+    if (addTo && method === 'POST') {
+      checkPrivilege('queueitem', 'POST');
+      const target = actionTarget(body);
+      const source = (target.body.SourceQueue as { queueid?: string } | undefined)?.queueid;
+      const ctx = entityContext(resolveReference);
+      const id = state.transaction(() => {
+        if (!state.get(`${target.entity}s`, target.id)) throw errors.notFound(target.entity, target.id);
+        return addToQueue(ctx, target, addTo[1].toLowerCase(), source?.toLowerCase());
+      });
+      return {
+        result: json(200, {
+          '@odata.context': `${root}${API_PATH}$metadata#Microsoft.Dynamics.CRM.AddToQueueResponse`,
+          QueueItemId: id,
+        }),
+      };
+    }
+    // Unbound action (MS Learn, ApplyRoutingRule Action): answers 204, no content.
+    if (path === 'ApplyRoutingRule' && method === 'POST') {
+      const target = actionTarget(body, 'incident');
+      if (target.entity !== 'incident')
+        throw errors.badRequest("ApplyRoutingRule's Target must be an incident.");
+      const ctx = entityContext(resolveReference);
+      state.transaction(() => applyRoutingRule(org, ctx, target.id));
+      return { result: { status: 204, headers: { 'OData-Version': '4.0' } } };
+    }
     const metadata = readMetadata(tables, path, url.searchParams, `${root}${API_PATH}`);
     if (metadata) return { result: json(200, metadata) };
 
@@ -283,7 +332,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return { result: json(200, out) };
     }
     if (method === 'POST' && !id) {
-      const row = createRow(ctx, table, parseBody());
+      // Pre-operation plug-ins, the create, then what the org does on create: one transaction.
+      const row = state.transaction(() => {
+        beforeCreate(org, entity);
+        const created = createRow(ctx, table, parseBody());
+        afterCreate(org, ctx, entity, created);
+        return created;
+      });
       const rowId = String(row[table.primaryKey]);
       if (/return=representation/.test(prefer)) {
         return {
@@ -554,6 +609,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     setLimits: (limits) => protection.setLimits(limits),
     setAuth(next) {
       auth = { ...next };
+    },
+    setOrg(next) {
+      org = { ...next };
     },
     ceilingPerSecond: () => protection.ceilingPerSecond(),
     close: () =>

@@ -49,6 +49,17 @@ const src = (page: string, section: string, file: string): LedgerSource => ({
 });
 
 const S = {
+  boundAction: src(
+    'Use Web API actions',
+    'Bound actions (the AddToQueue example)',
+    'use-web-api-actions#bound-actions',
+  ),
+  unboundAction: src('Use Web API actions', 'Unbound actions', 'use-web-api-actions#unbound-actions'),
+  entityRetrieve: src(
+    'Query table definitions using the Web API',
+    'Retrieve table definitions by name or MetadataId',
+    'query-metadata-web-api#retrieve-table-definitions-by-name-or-metadataid',
+  ),
   compose: src(
     'Compose HTTP requests and handle errors',
     'HTTP headers',
@@ -180,6 +191,17 @@ export const LEDGER: LedgerRow[] = [
     headers: ODATA,
     sources: [S.metadataAttributes, S.metadataRetrieve],
   },
+  {
+    // EntityMetadata.AutoRouteToOwnerQueue: the Case table's "move new records to the owner's default queue".
+    id: 'metadata.incident-auto-route',
+    senders: ['verify', 'setup'],
+    places: ['request'],
+    method: 'GET',
+    path: "EntityDefinitions(LogicalName='incident')",
+    query: { $select: 'AutoRouteToOwnerQueue' },
+    headers: ODATA,
+    sources: [S.entityRetrieve],
+  },
   // ── Identity ──
   {
     id: 'whoami',
@@ -238,13 +260,45 @@ export const LEDGER: LedgerRow[] = [
   },
   {
     id: 'queueitems.create',
-    senders: ['relay', 'verify'],
-    places: ['changeset'],
+    // No longer sent by delivery or verify (AddToQueue below places the case); kept for the tests that set
+    // up an org whose routing made a queue item on create.
+    senders: ['test'],
+    places: ['changeset', 'request'],
     method: 'POST',
     path: 'queueitems',
     headers: ENTRY,
     body: 'queueitemid, objectid_incident@odata.bind, queueid@odata.bind',
     sources: [S.create, S.associateOnCreate, S.changeSets],
+  },
+  {
+    // AddToQueue moves the case from the queue the org put it in on create (auto-route to the owner's queue,
+    // a routing rule, a flow) or adds it: a record has one active queue item at most (0x80040526).
+    id: 'queues.add-to-queue',
+    senders: ['relay', 'verify'],
+    places: ['changeset'],
+    method: 'POST',
+    path: 'queues({guid})/Microsoft.Dynamics.CRM.AddToQueue',
+    headers: { 'content-type': ['application/json'] },
+    body: '{"Target": {"@odata.type": "Microsoft.Dynamics.CRM.incident", "incidentid": …}}',
+    sources: [
+      S.boundAction,
+      src('AddToQueue Action', 'Parameters (Target, SourceQueueId)', 'reference/addtoqueue'),
+      S.changeSets,
+    ],
+  },
+  {
+    id: 'apply-routing-rule',
+    senders: ['relay', 'verify'],
+    places: ['changeset'],
+    method: 'POST',
+    path: 'ApplyRoutingRule',
+    headers: { 'content-type': ['application/json'] },
+    body: '{"Target": {"@odata.type": "Microsoft.Dynamics.CRM.incident", "incidentid": …}}',
+    sources: [
+      S.unboundAction,
+      src('ApplyRoutingRule Action', 'Parameters (Target)', 'reference/applyroutingrule'),
+      S.changeSets,
+    ],
   },
   {
     id: 'annotations.create',

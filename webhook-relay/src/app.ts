@@ -12,6 +12,7 @@ import { messages } from './messages.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type RelayMetrics } from './observability/metrics.js';
 import type { HandoffStore } from './store/types.js';
+import type { DeliveryStatus } from './delivery/readiness.js';
 
 export interface AppDeps {
   config: Pick<RelayConfig, 'webhookSecrets' | 'relayBearerToken' | 'bodyLimit'> &
@@ -22,6 +23,11 @@ export interface AppDeps {
   clock?: () => number;
   /** Readiness of Dataverse (e.g. a cached WhoAmI result); absent → only the store is checked. */
   dataverseReady?: () => Promise<boolean>;
+  /**
+   * Whether delivery is running and, if not, why (delivery/readiness.ts). When given, readiness is the
+   * store's alone: intake takes handoffs whatever Dataverse does, so a load balancer must keep routing to it.
+   */
+  deliveryStatus?: () => DeliveryStatus;
   onAccepted?: () => void;
 }
 
@@ -100,6 +106,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       await deps.store.ping();
     } catch {
       store = false;
+    }
+    if (deps.deliveryStatus) {
+      const delivery = deps.deliveryStatus();
+      return reply.code(store ? 200 : 503).send({ store, dataverse: delivery.state === 'ready', delivery });
     }
     const dataverse = deps.dataverseReady ? await deps.dataverseReady().catch(() => false) : true;
     return reply.code(store && dataverse ? 200 : 503).send({ store, dataverse });

@@ -1,4 +1,14 @@
 /** Every operator-facing sentence of the relay, in one place. */
+
+/** Why delivery waits (delivery/readiness.ts WAIT_REASONS), in words. */
+const WAIT_TEXT: Record<string, string> = {
+  dataverse_unavailable: 'Dataverse is unavailable or not answering',
+  throttled: 'Dataverse is throttling the relay (429, service protection limits)',
+  token_refused:
+    'the relay has no accepted token: check AZURE_TENANT_ID, AZURE_CLIENT_ID and the secret or certificate',
+  refused: "Dataverse refuses the relay's metadata reads: run `opencx-relay verify`",
+};
+
 export const messages = {
   config: {
     missing: (name: string, fix: string) => `${name} is not set. ${fix}`,
@@ -32,6 +42,8 @@ export const messages = {
     contactMatchStated:
       'stated-email widens email (and stated-phone widens phone) to details the caller only stated: list email (phone) too, e.g. CONTACT_MATCH=email,stated-email,phone.',
     country: 'Use an ISO 3166-1 alpha-2 country code such as US or GB.',
+    routingWithQueue:
+      "The org's routing rules and DEFAULT_QUEUE_ID both want to place the case: unset DEFAULT_QUEUE_ID to let the routing rules place it, or set APPLY_ROUTING_RULES=false to put every case in DEFAULT_QUEUE_ID.",
   },
   intake: {
     unsupportedMediaType: 'Send the handoff as Content-Type: application/json.',
@@ -55,6 +67,19 @@ export const messages = {
       badToken: 'The bearer token is not valid.',
     },
     sessionUrlDropped: 'session_url dropped: only https: links are kept',
+  },
+  /** The delivery gate (delivery/readiness.ts): why delivery waits while intake goes on. */
+  delivery: {
+    waiting: (reason: string, attempts: number, seconds: number) =>
+      `Delivery is waiting for Dataverse (${WAIT_TEXT[reason] ?? reason}); handoffs are still taken and kept. ${attempts} tries over ${seconds} s; retrying with backoff.`,
+    resumed: (attempts: number, seconds: number) =>
+      `Dataverse answered after ${attempts} tries over ${seconds} s: delivery starts with the handoffs taken meanwhile.`,
+    configInvalid: (problems: string[]) =>
+      `Delivery is stopped: the org refuses this configuration. Handoffs are still taken and kept; fix the setting(s) below and restart the relay to deliver them.\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    tokenPaused:
+      'Dataverse refused the token (401): pausing all workers and trying again; handoffs wait, none is dead-lettered. Check AZURE_TENANT_ID, AZURE_CLIENT_ID and the secret or certificate.',
+    pluginRefused: (message: string) =>
+      `A plug-in or rule in the org refused the case: "${message}". Retrying cannot help: change the plug-in or the data it checks, then \`opencx-relay handoffs retry <id>\`.`,
   },
   /** Fetching OpenCX sessions for native events (delivery/opencx-step.ts). */
   opencx: {
@@ -315,6 +340,20 @@ export const messages = {
         'Activate the queue in Copilot Service admin center (formerly Customer Service admin center) > Queues, or set DEFAULT_QUEUE_ID to an active queue (`opencx-relay setup` lists them).',
       notFound: (id: string) => `no queue ${id} in this environment`,
       fix: "Set DEFAULT_QUEUE_ID to the id of the voice team's queue: `opencx-relay setup` lists the active queues with their ids (other ways: docs/admin-guide.md, step 5).",
+      /** The queue mode line (config/types.ts QueueMode), in verify and setup. */
+      mode: (mode: 'queue' | 'routing-rules' | 'unassigned', queue?: string) =>
+        mode === 'queue'
+          ? `queue mode: every new case goes to ${queue ?? 'DEFAULT_QUEUE_ID'} (AddToQueue, which also moves a case the org queued elsewhere on create)`
+          : mode === 'routing-rules'
+            ? "queue mode: routing rules (no DEFAULT_QUEUE_ID; APPLY_ROUTING_RULES=true applies the org's active routing rule set to each new case)"
+            : 'queue mode: unassigned (no DEFAULT_QUEUE_ID): new cases stay with their owner in no queue; set DEFAULT_QUEUE_ID, or APPLY_ROUTING_RULES=true, to place them',
+      autoRoute: (on: boolean | undefined) =>
+        on === undefined
+          ? "auto-route to the owner's queue: could not be read"
+          : on
+            ? "auto-route to the owner's queue is on for cases (AutoRouteToOwnerQueue): Dataverse puts each new case in its owner's default queue"
+            : "auto-route to the owner's queue is off for cases (AutoRouteToOwnerQueue)",
+      noQueue: 'no queue configured',
     },
     owner: {
       userPassed: (name: string, id: string) => `user "${name}" (${id}) is enabled`,

@@ -1,6 +1,8 @@
 /**
- * Runs the relay: opens the store, reads Dataverse metadata (refusing to start on invalid settings),
- * listens, runs the delivery worker, and shuts down gracefully (stop intake, finish or release work).
+ * Runs the relay: opens the store, listens, then reads the Dataverse metadata delivery needs through the
+ * delivery gate (delivery/readiness.ts), which waits out an unavailable, throttling or token-refusing
+ * Dataverse without ever holding up intake, runs the delivery worker once the gate opens, and shuts down
+ * gracefully (stop intake, finish or release work).
  */
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +11,7 @@ import type { RelayConfig } from './config/types.js';
 import { createDataverseClient } from './dataverse/client.js';
 import { prepareDelivery } from './delivery/metadata.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
+import { createDeliveryGate, type DeliveryGate } from './delivery/readiness.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createEmbeddedStore } from './store/embedded.js';
@@ -21,7 +24,9 @@ export interface RunningRelay {
   app: FastifyInstance;
   url: string;
   store: HandoffStore;
+  /** Delivery: does nothing (runOnce answers 0) until the gate has read what it needs from Dataverse. */
   worker: DeliveryWorker;
+  gate: DeliveryGate;
   stop(): Promise<void>;
 }
 
@@ -68,19 +73,6 @@ export async function startRelay(
     timeoutMs: config.delivery.requestTimeoutMs,
     onResponse: (status) => metrics.dataverseRequests.inc({ status: String(status) }),
   });
-  let prepared: Awaited<ReturnType<typeof prepareDelivery>>;
-  try {
-    prepared = await prepareDelivery(config, dataverse);
-  } catch (error) {
-    await store.close();
-    throw new StartupError([
-      `Could not read the incident metadata from ${config.dataverseUrl}: ${(error as Error).message}`,
-    ]);
-  }
-  if (!prepared.ok) {
-    await store.close();
-    throw new StartupError(prepared.errors);
-  }
   const opencx = config.opencx.apiKey
     ? createOpenCxClient({
         apiUrl: config.opencx.apiUrl,
@@ -89,46 +81,56 @@ export async function startRelay(
         timeoutMs: config.delivery.requestTimeoutMs,
       })
     : undefined;
-  const worker = createDeliveryWorker({
-    config,
-    store,
-    dataverse,
-    metadata: prepared.metadata,
-    metrics,
+  // The worker exists once the gate has the org's metadata; until then delivery is a no-op and the
+  // handoffs taken wait in the store.
+  let delivering: DeliveryWorker | undefined;
+  let stopped = false;
+  const worker: DeliveryWorker = {
+    start: () => delivering?.start(),
+    stop: async () => {
+      gate.stop();
+      await delivering?.stop();
+    },
+    runOnce: () => (delivering ? delivering.runOnce() : Promise.resolve(0)),
+    wake: () => delivering?.wake(),
+  };
+  const gate = createDeliveryGate({
+    prepare: () => prepareDelivery(config, dataverse),
+    onReady: (metadata) => {
+      if (stopped) return;
+      delivering = createDeliveryWorker({ config, store, dataverse, metadata, metrics, logger, opencx });
+      delivering.start();
+    },
+    backoffBaseMs: config.delivery.backoffBaseMs,
+    backoffMaxMs: config.delivery.backoffMaxMs,
     logger,
-    opencx,
+    metrics,
   });
-  let dataverseOk = true;
   const app = buildApp({
     config,
     store,
     logger,
     metrics,
     onAccepted: () => worker.wake(),
-    dataverseReady: async () => {
-      try {
-        await dataverse.get('WhoAmI()'); // Use Web API functions: Unbound functions
-        dataverseOk = true;
-      } catch {
-        dataverseOk = false;
-      }
-      return dataverseOk;
-    },
+    deliveryStatus: () => gate.status(),
   });
   const url = await app.listen({ port: config.port, host: config.host });
-  worker.start();
   logger.info({ url, store: config.databaseUrl ? 'postgresql' : 'embedded' }, 'relay listening');
   // Said at every start so that a switched-off protection is never silent.
   if (!config.redaction.rules.length)
     logger.warn('redaction is off (REDACT=none): card numbers and ids read aloud reach Dataverse as spoken');
+  // Listening already: the first read of the org's metadata only decides whether delivery starts now.
+  await gate.start();
   let stopping: Promise<void> | undefined;
   return {
     app,
     url,
     store,
     worker,
+    gate,
     stop() {
       stopping ??= (async () => {
+        stopped = true;
         await app.close(); // stop intake; in-flight requests finish
         await worker.stop(); // finish the current round, release leases
         await store.close();

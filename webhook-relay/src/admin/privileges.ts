@@ -17,6 +17,7 @@ import type { RelayConfig } from '../config/types.js';
 import type { ChangeSetOperation } from '../dataverse/batch.js';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { messages } from '../messages.js';
+import { placeCase } from '../delivery/plan.js';
 import type { CheckResult } from './report.js';
 import { isRelayPrivilege, missingPrivilegeIn, RELAY_ROLE_NAME, roleHolding } from './role.js';
 
@@ -37,7 +38,7 @@ const EXPLAINED_ELSEWHERE = new Set(['0x80040217', '0x80040225', '0x80040528']);
 
 export interface PrivilegeCheckInput {
   client: DataverseClient;
-  config: Pick<RelayConfig, 'defaultQueueId' | 'defaultOwner'>;
+  config: Pick<RelayConfig, 'defaultQueueId' | 'applyRoutingRules' | 'defaultOwner'>;
   /** False when the variable was unusable: the test handoff then leaves that part out. */
   queueUsable: boolean;
   ownerUsable: boolean;
@@ -105,19 +106,10 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
     },
     { label: m.steps.incident, operation: { method: 'POST', url: `${API_PATH}incidents`, body: probeCase } },
   ];
-  if (input.queueUsable) {
-    steps.push({
-      label: m.steps.queueItem,
-      operation: {
-        method: 'POST',
-        url: `${API_PATH}queueitems`,
-        body: {
-          'objectid_incident@odata.bind': `/incidents(${incidentId})`,
-          'queueid@odata.bind': `/queues(${input.config.defaultQueueId})`,
-        },
-      },
-    });
-  }
+  // What a delivery sends to place the case (AddToQueue or ApplyRoutingRule, delivery/plan.ts), so an org
+  // that queues cases itself on create passes here as it does in delivery.
+  const placement = input.queueUsable ? placeCase(incidentId, input.config) : undefined;
+  if (placement) steps.push({ label: m.steps.queueItem, operation: placement });
   steps.push({
     label: m.steps.note,
     operation: {

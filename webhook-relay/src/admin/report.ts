@@ -38,6 +38,16 @@ export interface VerifyReport {
   ok: boolean;
   dataverseUrl?: string;
   checks: CheckResult[];
+  /** Where new cases go (config/types.ts QueueMode) and the org's own queueing of new cases. */
+  queue?: QueueReport;
+}
+
+export interface QueueReport {
+  mode: 'queue' | 'routing-rules' | 'unassigned';
+  queueId?: string;
+  applyRoutingRules: boolean;
+  /** The incident table's AutoRouteToOwnerQueue; absent when it could not be read. */
+  autoRouteToOwnerQueue?: boolean;
 }
 
 export function reportOf(dataverseUrl: string | undefined, checks: CheckResult[]): VerifyReport {

@@ -5,7 +5,8 @@
  */
 import { v5 as uuidv5 } from 'uuid';
 import type { Env } from '../config/load.js';
-import type { RelayConfig } from '../config/types.js';
+import { queueModeOf, type QueueMode, type RelayConfig } from '../config/types.js';
+import { readAutoRoute } from './verify.js';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { messages } from '../messages.js';
 import { listChoices, type Choices } from './choices.js';
@@ -35,6 +36,10 @@ export type SetupResult =
       choices: Choices;
       /** The ids configured now (DEFAULT_QUEUE_ID, DEFAULT_OWNER_ID, DEFAULT_OWNER_TEAM_ID), to mark them. */
       configured: Record<string, string>;
+      /** Where new cases go with the configuration as it stands (config/types.ts QueueMode). */
+      queueMode: QueueMode;
+      /** The incident table's AutoRouteToOwnerQueue; absent when it could not be read. */
+      autoRouteToOwnerQueue?: boolean;
     };
 
 type ContactRow = { contactid?: string; fullname?: string; statecode?: number };
@@ -108,7 +113,8 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
     // The active queues come with the other choices (one query for both).
     const choices = await listChoices(client);
     let queues: Array<{ id: string; name: string }> | undefined;
-    if (admin.replaced.has('DEFAULT_QUEUE_ID')) {
+    // DEFAULT_QUEUE_ID is optional, but an admin without one and without routing rules is shown the queues.
+    if (admin.replaced.has('DEFAULT_QUEUE_ID') || queueModeOf(config) === 'unassigned') {
       toChoose.push('DEFAULT_QUEUE_ID');
       queues = choices.queues.map(({ id, name }) => ({ id, name }));
     }
@@ -116,11 +122,13 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
       toChoose.push('DEFAULT_OWNER_ID');
     }
     const configured: Record<string, string> = {};
-    if (!admin.replaced.has('DEFAULT_QUEUE_ID')) configured.DEFAULT_QUEUE_ID = config.defaultQueueId;
+    if (config.defaultQueueId !== undefined && !admin.replaced.has('DEFAULT_QUEUE_ID'))
+      configured.DEFAULT_QUEUE_ID = config.defaultQueueId;
     if (!admin.replaced.has('DEFAULT_OWNER_ID') && !admin.replaced.has('DEFAULT_OWNER_TEAM_ID')) {
       const owner = config.defaultOwner;
       configured[owner.kind === 'team' ? 'DEFAULT_OWNER_TEAM_ID' : 'DEFAULT_OWNER_ID'] = owner.id;
     }
+    const autoRouteToOwnerQueue = await readAutoRoute(client);
     return {
       ok: true,
       placeholder,
@@ -129,6 +137,9 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
       toChoose,
       choices,
       configured,
+      // A queue id still to choose is reported as such; the mode is what the relay would do as configured.
+      queueMode: admin.replaced.has('DEFAULT_QUEUE_ID') ? 'queue' : queueModeOf(config),
+      ...(autoRouteToOwnerQueue === undefined ? {} : { autoRouteToOwnerQueue }),
     };
   } catch (error) {
     if (error instanceof DataverseRequestError) {
@@ -152,6 +163,13 @@ export function formatSetup(result: SetupResult): string {
   for (const [name, value] of Object.entries(result.configure)) lines.push(`  ${name}=${value}`);
   if (result.toChoose.includes('DEFAULT_QUEUE_ID')) lines.push(`  DEFAULT_QUEUE_ID=${s.chooseQueueBelow}`);
   if (result.toChoose.includes('DEFAULT_OWNER_ID')) lines.push(`  DEFAULT_OWNER_ID=${s.chooseOwner}`);
+  const q = messages.verify.queue;
+  lines.push(
+    '',
+    q.mode(result.queueMode, result.configure.DEFAULT_QUEUE_ID),
+    q.autoRoute(result.autoRouteToOwnerQueue),
+  );
+
   lines.push('', ...formatChoices(result.choices, result.configured));
   lines.push('', s.control(placeholder.id), s.next);
   return `${lines.join('\n')}\n`;

@@ -21,7 +21,8 @@ import {
 } from './config.js';
 import { checkCaseForms } from './case-forms.js';
 import { checkPrivileges, privilegeLine, rolesFor } from './privileges.js';
-import { reportOf, type CheckId, type CheckResult, type VerifyReport } from './report.js';
+import { reportOf, type CheckId, type CheckResult, type QueueReport, type VerifyReport } from './report.js';
+import { queueModeOf } from '../config/types.js';
 import { missingPrivilegeIn } from './role.js';
 import { acquireToken, explainTokenFailure, type TokenOptions } from './token.js';
 import { diagnoseUrl } from './url.js';
@@ -114,27 +115,61 @@ async function whoAmI(client: DataverseClient, appId?: string): Promise<CheckRes
   }
 }
 
+/**
+ * The incident table's AutoRouteToOwnerQueue: GET EntityDefinitions(LogicalName='incident')?$select=… (MS Learn,
+ * Retrieve table definitions by name or MetadataId: "Retrieve by name"; EntityMetadata.AutoRouteToOwnerQueue
+ * Property: "whether to automatically move records to the owner's default queue when a record of this type is
+ * created or assigned"). A derived type's property needs no cast here: it is a property of EntityMetadata.
+ */
+export async function readAutoRoute(client: DataverseClient): Promise<boolean | undefined> {
+  try {
+    const table = await client.get<{ AutoRouteToOwnerQueue?: boolean }>(
+      "EntityDefinitions(LogicalName='incident')?$select=AutoRouteToOwnerQueue",
+    );
+    return table.AutoRouteToOwnerQueue === true;
+  } catch (error) {
+    failureOf(error);
+    return undefined;
+  }
+}
+
 async function checkQueue(
   client: DataverseClient,
   admin: AdminConfig,
   config: RelayConfig,
+  queue: QueueReport,
 ): Promise<CheckResult> {
   const problems = problemsOf(admin, DATAVERSE_VARIABLES.queue);
   if (problems.length) return configProblem('queue', problems, m.queue.fix);
+  queue.autoRouteToOwnerQueue = await readAutoRoute(client);
+  const modeLines = [
+    m.queue.mode(queue.mode, config.defaultQueueId),
+    m.queue.autoRoute(queue.autoRouteToOwnerQueue),
+  ];
+  if (!config.defaultQueueId)
+    return result('queue', { status: 'pass', summary: m.queue.noQueue, details: modeLines });
+  const withMode = (check: CheckResult): CheckResult => ({
+    ...check,
+    details: [...(check.details ?? []), ...modeLines],
+  });
+  return withMode(await checkConfiguredQueue(client, config.defaultQueueId));
+}
+
+async function checkConfiguredQueue(client: DataverseClient, queueId: string): Promise<CheckResult> {
   try {
     const queue = await client.get<{ name?: string; statecode?: number }>(
-      `queues(${config.defaultQueueId})?$select=name,statecode`,
+      `queues(${queueId})?$select=name,statecode`,
     );
     if (queue.statecode !== undefined && queue.statecode !== 0) {
       return result('queue', {
         status: 'fail',
-        summary: m.queue.inactive(queue.name ?? config.defaultQueueId),
+        summary: m.queue.inactive(queue.name ?? queueId),
         fix: m.queue.inactiveFix,
       });
     }
     return result('queue', {
       status: 'pass',
-      summary: m.queue.passed(queue.name ?? '', config.defaultQueueId),
+      summary: m.queue.passed(queue.name ?? '', queueId),
     });
   } catch (error) {
     const failure = failureOf(error);
@@ -142,7 +177,7 @@ async function checkQueue(
       return result('queue', {
         status: 'fail',
         code: failure.code,
-        summary: m.queue.notFound(config.defaultQueueId),
+        summary: m.queue.notFound(queueId),
         fix: m.queue.fix,
       });
     }
@@ -287,10 +322,16 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
   const admin = loadForAdmin(env);
   const checks: CheckResult[] = [];
   const url = env.DATAVERSE_URL?.trim();
+  // The queue mode is the configuration's, known before any request; the org's auto-route setting is read later.
+  const queue: QueueReport | undefined = admin.config && {
+    mode: queueModeOf(admin.config),
+    ...(admin.config.defaultQueueId ? { queueId: admin.config.defaultQueueId } : {}),
+    applyRoutingRules: admin.config.applyRoutingRules,
+  };
   const finish = (because: string, after: CheckId[]) => {
     for (const id of after) checks.push(skipped(id, because));
     checks.push(checkSettings(admin));
-    return reportOf(url, checks);
+    return { ...reportOf(url, checks), ...(queue ? { queue } : {}) };
   };
 
   // 1. Environment URL.
@@ -376,7 +417,7 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
       newId: options.newId,
     }),
   );
-  checks.push(await checkQueue(client, admin, config));
+  checks.push(await checkQueue(client, admin, config, queue!));
   checks.push(await checkOwner(client, admin, config));
   checks.push(await checkOptions(client, admin, config));
   checks.push(await checkDescription(client));
@@ -384,5 +425,5 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
   // 10. Whether reps will see the transcript: the control on the Case forms (a warning, never a failure).
   checks.push(await checkCaseForms(client));
   checks.push(checkSettings(admin));
-  return reportOf(config.dataverseUrl, checks);
+  return { ...reportOf(config.dataverseUrl, checks), queue };
 }

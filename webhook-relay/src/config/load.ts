@@ -133,7 +133,15 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     else errors.push(m.missing('AZURE_CLIENT_SECRET', m.azureCredentials));
   }
 
-  const defaultQueueId = guid('DEFAULT_QUEUE_ID');
+  // Optional: without a queue, cases land with their owner, or where the org's routing rules put them.
+  const queueText = text('DEFAULT_QUEUE_ID');
+  const defaultQueueId = queueText === undefined ? undefined : guid('DEFAULT_QUEUE_ID');
+  const routing = text('APPLY_ROUTING_RULES');
+  if (routing !== undefined && routing !== 'true' && routing !== 'false')
+    errors.push(m.invalid('APPLY_ROUTING_RULES', routing, 'Use true or false.'));
+  const applyRoutingRules = routing === 'true';
+  if (applyRoutingRules && defaultQueueId)
+    errors.push(m.invalid('APPLY_ROUTING_RULES', 'true', m.routingWithQueue));
   const teamOwner = text('DEFAULT_OWNER_TEAM_ID');
   const defaultOwner = teamOwner
     ? { kind: 'team' as const, id: guid('DEFAULT_OWNER_TEAM_ID') }
@@ -216,6 +224,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     dataverseUrl,
     auth,
     defaultQueueId,
+    applyRoutingRules,
     defaultOwner,
     defaultPriority,
     ticketProperties,

@@ -67,7 +67,10 @@ export interface RelayConfig {
   /** Environment URL without path or trailing slash, e.g. `https://contoso.crm.dynamics.com`. */
   dataverseUrl: string;
   auth: DataverseAuth;
-  defaultQueueId: string;
+  /** Absent: no queue item is written (queue mode `routing-rules` or `unassigned`, see queueModeOf). */
+  defaultQueueId?: string;
+  /** APPLY_ROUTING_RULES: without DEFAULT_QUEUE_ID, the org's active routing rule set places each new case. */
+  applyRoutingRules: boolean;
   /** Owner bind target. */
   defaultOwner: { kind: 'systemuser' | 'team'; id: string };
   /** Validated against metadata at start. */
@@ -120,4 +123,16 @@ export interface RelayConfig {
   appendAfterHandoff: boolean;
   /** Local demo only: allows starting without webhook authentication when bound to loopback. */
   allowUnauthenticatedLoopback: boolean;
+}
+
+/**
+ * Where a new case goes: `queue` puts it in DEFAULT_QUEUE_ID (moving it there if the org queued it on
+ * create), `routing-rules` has the org's routing rules place it, `unassigned` leaves it with its owner
+ * in no queue.
+ */
+export type QueueMode = 'queue' | 'routing-rules' | 'unassigned';
+
+export function queueModeOf(config: Pick<RelayConfig, 'defaultQueueId' | 'applyRoutingRules'>): QueueMode {
+  if (config.defaultQueueId) return 'queue';
+  return config.applyRoutingRules ? 'routing-rules' : 'unassigned';
 }

@@ -11,6 +11,8 @@ export interface ChangeSetOperation {
   body: Record<string, unknown>;
   /** Extra request headers, e.g. `If-Match` for an update that must not overwrite a newer version. */
   headers?: Record<string, string>;
+  /** An action's parameters are not an entity: `application/json` (default: `application/json; type=entry`). */
+  contentType?: string;
 }
 
 export interface BatchResponsePart {
@@ -35,7 +37,7 @@ export function writeBatch(
       `Content-ID: ${index + 1}`,
       '',
       `${operation.method} ${operation.url} HTTP/1.1`,
-      'Content-Type: application/json; type=entry',
+      `Content-Type: ${operation.contentType ?? 'application/json; type=entry'}`,
       ...Object.entries(operation.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
       '',
       JSON.stringify(operation.body),

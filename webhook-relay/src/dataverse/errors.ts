@@ -2,6 +2,7 @@
  * Classifies a Dataverse answer: can a retry succeed, and what should an operator read?
  * Codes from the project's Dataverse reference (errors.json).
  */
+import { messages } from '../messages.js';
 export interface DataverseFailure {
   httpStatus: number;
   code: string;
@@ -54,9 +55,15 @@ export function classify(
       ? DUPLICATE_KEY
       : reportedCode;
   const retryAfterSeconds = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined;
+  // 0x80040265 IsvAborted: a synchronous plug-in threw InvalidPluginExecutionException, which "returns to the
+  // caller with a friendly message and an IsvAborted error code" (MS Learn, Use InvalidPluginExecutionException
+  // in plug-ins and workflow activities). The plug-in decided: the same create meets the same refusal, whatever
+  // HTTP status carries it, so it is never retried.
+  const refusedByPlugin = code === '0x80040265';
   const retryable =
-    status === 0 || status === 429 || (status >= 500 && code !== '0x80040333') || status === 408;
-  let reason = REASONS[code];
+    !refusedByPlugin &&
+    (status === 0 || status === 429 || (status >= 500 && code !== '0x80040333') || status === 408);
+  let reason = refusedByPlugin ? messages.delivery.pluginRefused(message.slice(0, 500)) : REASONS[code];
   if (!reason) {
     if (status === 401)
       reason =

@@ -3,8 +3,7 @@
  * (spec §3.3–3.4). No I/O here; the worker executes the plan.
  */
 import { fit, write, type ContactMatch } from '@opencx-d365/transcript-format';
-import { v5 as uuidv5 } from 'uuid';
-import type { RelayConfig } from '../config/types.js';
+import { queueModeOf, type RelayConfig } from '../config/types.js';
 import type { HandoffDocument } from '../handoff/document.js';
 import { contactIdForEmail, transcriptNoteId } from '../handoff/key.js';
 import type { ChangeSetOperation } from '../dataverse/batch.js';
@@ -113,6 +112,7 @@ export function planIncident(
   config: Pick<
     RelayConfig,
     | 'defaultQueueId'
+    | 'applyRoutingRules'
     | 'defaultOwner'
     | 'defaultPriority'
     | 'ticketProperties'
@@ -166,15 +166,8 @@ export function planIncident(
       'ownerid@odata.bind': `/${config.defaultOwner.kind === 'team' ? 'teams' : 'systemusers'}(${config.defaultOwner.id})`,
     },
   });
-  operations.push({
-    method: 'POST',
-    url: `${API_PATH}queueitems`,
-    body: {
-      queueitemid: uuidv5(`queueitem:${config.defaultQueueId}`, key),
-      'objectid_incident@odata.bind': `/incidents(${key})`,
-      'queueid@odata.bind': `/queues(${config.defaultQueueId})`,
-    },
-  });
+  const placement = placeCase(key, config);
+  if (placement) operations.push(placement);
   if (fitted.shortened) {
     const full = write(transcript);
     const note: Record<string, unknown> = {
@@ -188,6 +181,53 @@ export function planIncident(
     readBack: `${API_PATH}incidents(${key})?$select=ticketnumber`,
     shortened: fitted.shortened,
   };
+}
+
+/** An entity-typed action parameter names its type (MS Learn, Use Web API actions: Specify entity parameter type). */
+const incidentTarget = (key: string) => ({
+  '@odata.type': 'Microsoft.Dynamics.CRM.incident',
+  incidentid: key,
+});
+
+/**
+ * The change-set operation that puts the new case where the queue mode says, in the same transaction as
+ * the create, so a retry after a lost answer never places it twice (the case's create answers 412 first).
+ *
+ * - `queue`: AddToQueue bound to DEFAULT_QUEUE_ID, not a queue item create. A record has at most one active
+ *   queue item (0x80040526 "Cannot create more than one active queue item for this object", errors.json),
+ *   and an org that auto-routes cases to the owner's queue (EntityMetadata.AutoRouteToOwnerQueue) or queues
+ *   them from a routing rule or flow on create has made one already; AddToQueue "moves an entity record from
+ *   a source queue to a destination queue" and adds it when it is in none (MS Learn, AddToQueue Action:
+ *   POST queues(<id>)/Microsoft.Dynamics.CRM.AddToQueue, Target crmbaseentity; AddToQueueRequest: SourceQueueId
+ *   optional). One operation either way, so the common path stays one $batch.
+ * - `routing-rules`: ApplyRoutingRule, "Applies the active routing rule to an incident" (MS Learn,
+ *   ApplyRoutingRule Action: unbound, POST /ApplyRoutingRule, Target incident). The incident's routecase
+ *   column only "tells whether the incident has been routed to queue or not" (MS Learn, Incident table
+ *   reference, RouteCase); no page says setting it routes a case, so the relay asks for routing explicitly.
+ * - `unassigned`: nothing; the case stays with its owner in no queue.
+ */
+export function placeCase(
+  key: string,
+  config: Pick<RelayConfig, 'defaultQueueId' | 'applyRoutingRules'>,
+): ChangeSetOperation | undefined {
+  switch (queueModeOf(config)) {
+    case 'queue':
+      return {
+        method: 'POST',
+        url: `${API_PATH}queues(${config.defaultQueueId})/Microsoft.Dynamics.CRM.AddToQueue`,
+        body: { Target: incidentTarget(key) },
+        contentType: 'application/json',
+      };
+    case 'routing-rules':
+      return {
+        method: 'POST',
+        url: `${API_PATH}ApplyRoutingRule`,
+        body: { Target: incidentTarget(key) },
+        contentType: 'application/json',
+      };
+    case 'unassigned':
+      return undefined;
+  }
 }
 
 /** The transcript note's columns: the text when it fits a note, else a transcript.txt attachment. */

@@ -2,7 +2,7 @@
 import type { DataverseFailure } from '../dataverse/errors.js';
 
 export type RetryDecision =
-  | { kind: 'pause'; untilMs: number } // 429: pause every worker on this app user; not a failed attempt
+  | { kind: 'pause'; untilMs: number } // 429 or 401: pause every worker on this app user; not a failed attempt
   | { kind: 'retry'; atMs: number }
   | { kind: 'dead-letter' };
 
@@ -22,6 +22,14 @@ export function decideRetry(
 ): RetryDecision {
   if (failure.httpStatus === 429)
     return { kind: 'pause', untilMs: now + (failure.retryAfterSeconds ?? 5) * 1000 };
+  // 401: Dataverse refuses the token (a rotated secret, an expired certificate). Every handoff would meet
+  // the same refusal, and none is at fault: wait like a 429 (not an attempt) and try again after a jittered
+  // while, so the handoffs are delivered once the credentials are fixed instead of dead-lettered.
+  if (failure.httpStatus === 401)
+    return {
+      kind: 'pause',
+      untilMs: now + Math.max(1, Math.floor(random() * Math.min(policy.backoffMaxMs, 60_000))),
+    };
   if (!failure.retryable || attempts >= policy.maxAttempts) return { kind: 'dead-letter' };
   const cap = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** (attempts - 1));
   return { kind: 'retry', atMs: now + Math.max(1, Math.floor(random() * cap)) };

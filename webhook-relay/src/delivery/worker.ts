@@ -36,6 +36,7 @@ import {
   type DeliveryMetadata,
 } from './plan.js';
 import { decideRetry } from './retry-policy.js';
+import { messages } from '../messages.js';
 import type { RedactionCounts } from '../redaction/rules.js';
 import {
   redactDocument,
@@ -168,7 +169,11 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     } catch (error) {
       if (!(error instanceof DataverseRequestError)) throw error;
       return {
-        status: error.failure.httpStatus === 429 ? 'paused' : error.failure.retryable ? 'retry' : 'failed',
+        status: [401, 429].includes(error.failure.httpStatus)
+          ? 'paused'
+          : error.failure.retryable
+            ? 'retry'
+            : 'failed',
         failure: error.failure,
       };
     }
@@ -378,7 +383,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     const decision = decideRetry(failure, attempts, now, config.delivery, random);
     if (decision.kind === 'pause') {
       await store.setPauseUntil(pauseScope, decision.untilMs);
-      deps.metrics?.throttlePauses.inc();
+      if (failure.httpStatus === 429) deps.metrics?.throttlePauses.inc();
       await store.update(
         record.key,
         owner,
@@ -390,11 +395,14 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       log?.warn(
         {
           until: decision.untilMs,
+          status: failure.httpStatus,
           code: failure.code,
           limit: failure.message,
           retryAfterSeconds: failure.retryAfterSeconds,
         },
-        'Dataverse throttled: pausing all workers',
+        failure.httpStatus === 429
+          ? 'Dataverse throttled: pausing all workers'
+          : messages.delivery.tokenPaused,
       );
     } else if (decision.kind === 'retry') {
       await store.update(

@@ -13,6 +13,8 @@ export interface RelayMetrics {
   ignoredEvents: Counter<'event'>;
   /** Card numbers, national ids and digit runs removed from handoff text (redaction/). */
   redactions: Counter<'kind'>;
+  /** 1 for the reason delivery is waiting (delivery/readiness.ts), 0 for the others; all 0 when delivering. */
+  deliveryWaiting: Gauge<'reason'>;
 }
 
 export function createMetrics(store?: HandoffStore): RelayMetrics {
@@ -63,6 +65,12 @@ export function createMetrics(store?: HandoffStore): RelayMetrics {
       name: 'opencx_relay_redactions_total',
       help: 'Items the relay removed from handoff text (REDACT), by kind (card_number, national_id, digit_run)',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    deliveryWaiting: new Gauge({
+      name: 'opencx_relay_delivery_waiting',
+      help: 'Why delivery is waiting while intake goes on (1 = this reason): dataverse_unavailable, throttled, token_refused, refused, config_invalid',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

@@ -63,12 +63,12 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     expect(report.checks.map((c) => c.id)).toEqual(ORDER);
     expect(statuses(report)).toEqual(Object.fromEntries(ORDER.map((id) => [id, 'pass'])));
     expect(report.ok).toBe(true);
-    // The test handoff ran as one change set (contact, case, queue item, note, duplicate case) …
+    // The test handoff ran as one change set (contact, case, AddToQueue, note, duplicate case) …
     const batch = dv.requests.find((r) => r.path.endsWith('$batch'));
     expect(batch?.operations?.map((o) => o.url.split('/').pop())).toEqual([
       'contacts',
       'incidents',
-      'queueitems',
+      'Microsoft.Dynamics.CRM.AddToQueue',
       'annotations',
       'incidents',
     ]);
@@ -200,7 +200,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
       privilegeLine('prvReadQueue'),
       privilegeLine('prvReadUser'),
     ]);
-    expect(check(report, 'queue').details).toEqual([privilegeLine('prvReadQueue')]);
+    expect(check(report, 'queue').details?.[0]).toEqual(privilegeLine('prvReadQueue'));
     expect(check(report, 'owner').details).toEqual([privilegeLine('prvReadUser')]);
     expect(check(report, 'placeholder').status).toBe('pass');
   });
@@ -224,7 +224,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
       expect(batch?.operations?.map((o) => `${o.method} ${o.url.split('/').pop()?.split('(')[0]}`)).toEqual([
         'POST contacts',
         'POST incidents',
-        'POST queueitems',
+        'POST Microsoft.Dynamics.CRM.AddToQueue',
         'POST annotations',
         'PATCH incidents',
         'PATCH annotations',
@@ -393,5 +393,49 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     // Two warnings: the description length, and the default seed's Case form without the control.
     expect(text).toMatch(/\d+ passed, 1 failed, 2 warning\(s\), 0 skipped/);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  describe("queue mode and auto-route to the owner's queue", () => {
+    it('reports queue mode and the AutoRouteToOwnerQueue setting, and passes in an org that auto-routes', async () => {
+      const dv = await sandbox({ org: { autoRouteToOwnerQueue: true } });
+      const report = await verify(sandboxEnv(dv.url));
+      expect(report.queue).toEqual({
+        mode: 'queue',
+        queueId: SEED_IDS.voiceQueue,
+        applyRoutingRules: false,
+        autoRouteToOwnerQueue: true,
+      });
+      // The test handoff places the case as delivery does (AddToQueue), so auto-routing does not fail it.
+      expect(check(report, 'privileges').status).toBe('pass');
+      expect(check(report, 'queue').details?.join('\n')).toContain("auto-route to the owner's queue is on");
+      expect(dv.requests.some((r) => r.path.endsWith("EntityDefinitions(LogicalName='incident')"))).toBe(
+        true,
+      );
+      expect(dv.state.rows('queueitems')).toHaveLength(0);
+    });
+
+    it('reports the queue mode from the configuration even when Dataverse refuses the app', async () => {
+      const dv = await sandbox({ auth: { applicationUserExists: false } });
+      const report = await verify(sandboxEnv(dv.url));
+      expect(check(report, 'whoami').status).toBe('fail');
+      expect(report.queue).toEqual({ mode: 'queue', queueId: SEED_IDS.voiceQueue, applyRoutingRules: false });
+    });
+
+    it('passes without DEFAULT_QUEUE_ID and says the cases stay unassigned, or go by routing rules', async () => {
+      const dv = await sandbox();
+      const { DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
+      const unassigned = await verify(env);
+      expect(check(unassigned, 'queue')).toMatchObject({ status: 'pass', summary: 'no queue configured' });
+      expect(unassigned.queue).toEqual({
+        mode: 'unassigned',
+        applyRoutingRules: false,
+        autoRouteToOwnerQueue: false,
+      });
+      expect(formatReport(unassigned)).toContain('queue mode: unassigned');
+      const routed = await verify({ ...env, APPLY_ROUTING_RULES: 'true' });
+      expect(routed.queue).toMatchObject({ mode: 'routing-rules', applyRoutingRules: true });
+      expect(check(routed, 'privileges').status).toBe('pass');
+      expect(formatReport(routed)).toContain('queue mode: routing rules');
+    });
   });
 });

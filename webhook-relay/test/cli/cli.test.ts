@@ -42,7 +42,7 @@ describe('opencx-relay', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('DATAVERSE_URL=https://x.crm.dynamics.com/ is not valid');
-    expect(result.stderr).toContain('DEFAULT_QUEUE_ID is not set');
+    expect(result.stderr).toContain('UNIDENTIFIED_CUSTOMER_ID is not set');
   });
 
   it('lists, shows and retries stored handoffs without printing the transcript', async () => {

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { SEED_IDS, type Sandbox } from '../src/index.js';
+import { api, errorOf, post, sandbox } from './helpers.js';
+
+const INCIDENT = '0d7b3c5e-8f21-5a44-9c3e-6b1f2a9d4e70';
+const incident = {
+  incidentid: INCIDENT,
+  title: 'Delivery change - Dana Whitfield',
+  'customerid_contact@odata.bind': `/contacts(${SEED_IDS.contacts.withEmail})`,
+  'ownerid@odata.bind': `/systemusers(${SEED_IDS.owner})`,
+};
+const target = { '@odata.type': 'Microsoft.Dynamics.CRM.incident', incidentid: INCIDENT };
+const itemsOf = (s: Sandbox) => s.state.rows('queueitems').filter((i) => i._objectid_value === INCIDENT);
+const addToQueue = (s: Sandbox, queue: string, body: unknown = { Target: target }) =>
+  post(s, `queues(${queue})/Microsoft.Dynamics.CRM.AddToQueue`, body);
+
+describe('org configurations', () => {
+  it("auto-route to the owner's queue puts a new case in the owner's default queue on create", async () => {
+    const s = await sandbox({ org: { autoRouteToOwnerQueue: true } });
+    expect((await post(s, 'incidents', incident)).status).toBe(204);
+    expect(itemsOf(s)).toEqual([
+      expect.objectContaining({ _queueid_value: SEED_IDS.ownerQueue, statecode: 0 }),
+    ]);
+  });
+
+  it('refuses a second active queue item for the case with 0x80040526, and rolls the create back in a change set', async () => {
+    const s = await sandbox({ org: { queueOnCreate: SEED_IDS.triageQueue } });
+    expect((await post(s, 'incidents', incident)).status).toBe(204);
+    const second = await post(s, 'queueitems', {
+      'objectid_incident@odata.bind': `/incidents(${INCIDENT})`,
+      'queueid@odata.bind': `/queues(${SEED_IDS.voiceQueue})`,
+    });
+    expect(await errorOf(second)).toMatchObject({
+      status: 400,
+      code: '0x80040526',
+      message: expect.stringContaining(
+        'Cannot create more than one active queue item for this object',
+      ) as string,
+    });
+    expect(itemsOf(s)).toHaveLength(1);
+  });
+
+  it('AddToQueue moves the active item to the destination, adds one when there is none, and answers its id', async () => {
+    const s = await sandbox({ org: { autoRouteToOwnerQueue: true } });
+    await post(s, 'incidents', incident);
+    const moved = await addToQueue(s, SEED_IDS.voiceQueue);
+    expect(moved.status).toBe(200);
+    const { QueueItemId } = (await moved.json()) as { QueueItemId: string };
+    expect(itemsOf(s)).toEqual([
+      expect.objectContaining({
+        queueitemid: QueueItemId,
+        _queueid_value: SEED_IDS.voiceQueue,
+        statecode: 0,
+      }),
+    ]);
+    // Again: already there, nothing changes.
+    expect((await addToQueue(s, SEED_IDS.voiceQueue)).status).toBe(200);
+    expect(itemsOf(s)).toHaveLength(1);
+
+    const plain = await sandbox();
+    await post(plain, 'incidents', incident);
+    expect((await addToQueue(plain, SEED_IDS.voiceQueue)).status).toBe(200);
+    expect(itemsOf(plain)).toEqual([expect.objectContaining({ _queueid_value: SEED_IDS.voiceQueue })]);
+  });
+
+  it("AddToQueue's Target must name its entity type (@odata.type), and the queue and record must exist", async () => {
+    const s = await sandbox();
+    await post(s, 'incidents', incident);
+    expect((await addToQueue(s, SEED_IDS.voiceQueue, { Target: { incidentid: INCIDENT } })).status).toBe(400);
+    expect((await addToQueue(s, '7b0c0d6e-1c1a-4e5f-9d2a-0000000000ff')).status).toBe(404);
+    const missing = { Target: { ...target, incidentid: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000ff' } };
+    expect((await addToQueue(s, SEED_IDS.voiceQueue, missing)).status).toBe(404);
+  });
+
+  it("ApplyRoutingRule places the case by the org's routing rules, and does nothing without an active rule set", async () => {
+    const routed = await sandbox({ org: { routingRuleQueue: SEED_IDS.triageQueue } });
+    await post(routed, 'incidents', incident);
+    expect((await post(routed, 'ApplyRoutingRule', { Target: target })).status).toBe(204);
+    expect(itemsOf(routed)).toEqual([expect.objectContaining({ _queueid_value: SEED_IDS.triageQueue })]);
+    const none = await sandbox();
+    await post(none, 'incidents', incident);
+    expect((await post(none, 'ApplyRoutingRule', { Target: target })).status).toBe(204);
+    expect(itemsOf(none)).toHaveLength(0);
+  });
+
+  it("a synchronous plug-in's refusal answers 0x80040265 with the plug-in's own message, and nothing is kept", async () => {
+    const s = await sandbox({ org: { refuseIncidentCreate: 'Cases need a product.' } });
+    expect(await errorOf(await post(s, 'incidents', incident))).toEqual({
+      status: 400,
+      code: '0x80040265',
+      message: 'Cases need a product.',
+    });
+    expect(s.state.rows('incidents')).toHaveLength(0);
+  });
+
+  it("reads the incident table's AutoRouteToOwnerQueue, and refuses an unknown EntityMetadata property", async () => {
+    const on = await sandbox({ org: { autoRouteToOwnerQueue: true } });
+    const read = await fetch(
+      api(on, "EntityDefinitions(LogicalName='incident')?$select=AutoRouteToOwnerQueue"),
+    );
+    expect(await read.json()).toMatchObject({ AutoRouteToOwnerQueue: true });
+    const off = await sandbox();
+    const unknown = await fetch(api(off, "EntityDefinitions(LogicalName='incident')?$select=MaxLength"));
+    expect(unknown.status).toBe(400);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The built `opencx-relay` CLI as a child process, for end-to-end tests: start it, read what it logs, ask
+ * its store through the CLI, kill it. Builds the packages first when they are not built.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+export const cli = path.join(root, 'webhook-relay/bin/opencx-relay.js');
+
+beforeAll(() => {
+  const built = ['transcript-format', 'contact-match', 'dataverse-sandbox', 'webhook-relay'].every((p) =>
+    existsSync(path.join(root, p, 'dist/index.js')),
+  );
+  if (!built) {
+    const result = spawnSync('npm', ['run', 'build:packages'], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) throw new Error('could not build the packages for the end-to-end test');
+  }
+}, 180_000);
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+export interface CliRelay {
+  child: ChildProcess;
+  url: string;
+  /** Everything the process wrote so far (stdout and stderr). */
+  output(): string;
+  /** The JSON log lines whose message contains `text`. */
+  logLines(text: string): Array<Record<string, unknown>>;
+  /** Sends `signal` and resolves when the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export function startCliRelay(env: Record<string, string>): Promise<CliRelay> {
+  const child = spawn(process.execPath, [cli, 'start'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let listening = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /opencx-relay listening on (http:\/\/\S+)/.exec(output);
+      if (match && !listening) {
+        listening = true;
+        resolve({
+          child,
+          url: match[1],
+          output: () => output,
+          logLines: (text) =>
+            output
+              .split('\n')
+              .filter((line) => line.startsWith('{') && line.includes(text))
+              .map((line) => JSON.parse(line) as Record<string, unknown>),
+          kill: (signal) => {
+            if (child.exitCode === null) child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then((code) => {
+      if (!listening) reject(new Error(`relay exited (${String(code)}) before listening:\n${output}`));
+    });
+  });
+}
+
+/**
+ * Runs a command that talks to Dataverse (verify, setup) to completion without blocking this process,
+ * which may be the one hosting the sandbox.
+ */
+export function runCliAsync(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
+}
+
+/** The stored record of a handoff, read through `opencx-relay handoffs show --json`. */
+export async function storedHandoff(
+  key: string,
+  env: Record<string, string>,
+): Promise<{
+  status: string;
+  attempts: number;
+  lastError?: { code?: string; message: string; reason: string };
+}> {
+  const shown = await runCliAsync(['handoffs', 'show', key, '--json'], env);
+  if (shown.status !== 0) throw new Error(shown.stderr);
+  return JSON.parse(shown.stdout) as Awaited<ReturnType<typeof storedHandoff>>;
+}
+
+/** Every stored record's key and status, through `opencx-relay handoffs list --json` (one process). */
+export async function storedStatuses(env: Record<string, string>): Promise<Map<string, string>> {
+  const listed = await runCliAsync(['handoffs', 'list', '--json', '--limit', '1000'], env);
+  if (listed.status !== 0) throw new Error(listed.stderr);
+  const rows = listed.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { key: string; status: string });
+  return new Map(rows.map((row) => [row.key, row.status]));
+}

@@ -1,0 +1,165 @@
+/**
+ * The org configurations customers run, each an option of the sandbox, end to end through the built CLI:
+ * the Case table auto-routing new cases to the owner's default queue, a routing rule or flow queueing the
+ * case on create, no queue configured (with and without the org's routing rules), and a synchronous
+ * plug-in that refuses the create.
+ */
+import { SEED_IDS, startSandbox, type Sandbox, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  FAST_RETRY_ENV,
+  onCleanup,
+  phoneHandoffs,
+  postSignedHandoff,
+  sandboxEnv,
+  tempDir,
+} from '../helpers.js';
+import { runCliAsync, startCliRelay, storedHandoff, storedStatuses } from './cli-relay.js';
+
+async function org(
+  options: SandboxOptions['org'],
+): Promise<{ sandbox: Sandbox; env: Record<string, string> }> {
+  const sandbox = await startSandbox({ org: options });
+  onCleanup(() => sandbox.close());
+  const env = {
+    ...sandboxEnv(sandbox.url),
+    ...FAST_RETRY_ENV,
+    RELAY_DATA_DIR: tempDir(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+  };
+  return { sandbox, env };
+}
+
+const itemsOf = (sandbox: Sandbox, incidentId: string) =>
+  sandbox.state.rows('queueitems').filter((item) => item._objectid_value === incidentId);
+
+/** Delivers `labels` through a freshly started CLI relay; answers the keys and the Dataverse requests per handoff. */
+async function deliver(sandbox: Sandbox, env: Record<string, string>, prefix: string, labels: string[]) {
+  const { documentFor, keyOf } = phoneHandoffs(prefix);
+  const relay = await startCliRelay(env);
+  const before = sandbox.requests.length;
+  for (const label of labels)
+    expect((await postSignedHandoff(relay.url, documentFor(label))).status).toBe(202);
+  const keys = labels.map((label) => keyOf(documentFor(label)));
+  await vi.waitFor(
+    async () => {
+      const statuses = await storedStatuses(env);
+      for (const key of keys) expect(statuses.get(key)).toMatch(/^(created|duplicate|failed)$/);
+    },
+    { timeout: 15_000, interval: 100 },
+  );
+  const requests = sandbox.requests.length - before;
+  expect(await relay.kill('SIGTERM')).toBe(0);
+  return { keys, requestsPerHandoff: requests / labels.length };
+}
+
+async function verifyJson(env: Record<string, string>) {
+  const verified = await runCliAsync(['verify', '--json'], env);
+  return JSON.parse(verified.stdout) as {
+    ok: boolean;
+    queue: { mode: string; queueId?: string; applyRoutingRules: boolean; autoRouteToOwnerQueue?: boolean };
+  };
+}
+
+describe('org configurations, through the built CLI', () => {
+  it("auto-route to the owner's queue on: each case lands in DEFAULT_QUEUE_ID once, in at most 3 requests, and verify says so", async () => {
+    const { sandbox, env } = await org({ autoRouteToOwnerQueue: true });
+    const { keys, requestsPerHandoff } = await deliver(sandbox, env, 'auto-route', ['a', 'b', 'c']);
+    for (const key of keys) {
+      expect((await storedHandoff(key, env)).status).toBe('created');
+      // Dataverse put the case in the owner's queue on create; AddToQueue moved that one item.
+      expect(itemsOf(sandbox, key)).toEqual([
+        expect.objectContaining({ _queueid_value: SEED_IDS.voiceQueue, statecode: 0 }),
+      ]);
+    }
+    expect(requestsPerHandoff).toBeLessThanOrEqual(3);
+    const report = await verifyJson(env);
+    expect(report.ok).toBe(true);
+    expect(report.queue).toEqual({
+      mode: 'queue',
+      queueId: SEED_IDS.voiceQueue,
+      applyRoutingRules: false,
+      autoRouteToOwnerQueue: true,
+    });
+  }, 60_000);
+
+  it('auto-route on and the answer lost after commit: the retry neither fails nor queues the case twice', async () => {
+    const { sandbox, env } = await org({ autoRouteToOwnerQueue: true });
+    // An anonymous caller: no contact lookup, so the one request is the $batch whose answer is lost.
+    const { documentFor: phoneDocument, keyOf } = phoneHandoffs('auto-route-lost');
+    const documentFor = (label: string) => ({ ...phoneDocument(label), customer: {} });
+    const relay = await startCliRelay(env);
+    sandbox.setFaults({ dropAfterCommitRate: 1 });
+    expect((await postSignedHandoff(relay.url, documentFor('x'))).status).toBe(202);
+    await vi.waitFor(() => expect(sandbox.state.rows('incidents')).toHaveLength(1), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    sandbox.setFaults({});
+    const key = keyOf(documentFor('x'));
+    await vi.waitFor(async () => expect((await storedStatuses(env)).get(key)).toBe('duplicate'), {
+      timeout: 10_000,
+      interval: 100,
+    });
+    expect(itemsOf(sandbox, key)).toEqual([expect.objectContaining({ _queueid_value: SEED_IDS.voiceQueue })]);
+    expect(await relay.kill('SIGTERM')).toBe(0);
+  }, 60_000);
+
+  it('a routing rule or flow that queues the case on create: the case still lands in DEFAULT_QUEUE_ID once', async () => {
+    const { sandbox, env } = await org({ queueOnCreate: SEED_IDS.triageQueue });
+    const { keys } = await deliver(sandbox, env, 'queued-on-create', ['a', 'b']);
+    for (const key of keys) {
+      expect((await storedHandoff(key, env)).status).toBe('created');
+      expect(itemsOf(sandbox, key)).toEqual([
+        expect.objectContaining({ _queueid_value: SEED_IDS.voiceQueue, statecode: 0 }),
+      ]);
+    }
+  }, 60_000);
+
+  it('no queue configured: no queue item is written, and verify and setup say the mode', async () => {
+    const { sandbox, env: withQueue } = await org({});
+    const { DEFAULT_QUEUE_ID: _queue, ...env } = withQueue;
+    const { keys } = await deliver(sandbox, env, 'no-queue', ['a']);
+    expect((await storedHandoff(keys[0], env)).status).toBe('created');
+    expect(sandbox.state.rows('incidents')).toHaveLength(1);
+    expect(sandbox.state.rows('queueitems')).toHaveLength(0);
+    const report = await verifyJson(env);
+    expect(report.queue).toEqual({
+      mode: 'unassigned',
+      applyRoutingRules: false,
+      autoRouteToOwnerQueue: false,
+    });
+    expect((await runCliAsync(['verify'], env)).stdout).toContain('queue mode: unassigned');
+    const setup = JSON.parse((await runCliAsync(['setup', '--json'], env)).stdout) as { queueMode: string };
+    expect(setup.queueMode).toBe('unassigned');
+    expect((await runCliAsync(['setup'], env)).stdout).toContain('queue mode: unassigned');
+  }, 60_000);
+
+  it("no queue, routing turned on: the org's routing rules place each case, once", async () => {
+    const { sandbox, env: withQueue } = await org({ routingRuleQueue: SEED_IDS.triageQueue });
+    const { DEFAULT_QUEUE_ID: _queue, ...rest } = withQueue;
+    const env = { ...rest, APPLY_ROUTING_RULES: 'true' };
+    const { keys, requestsPerHandoff } = await deliver(sandbox, env, 'routing-rules', ['a', 'b']);
+    for (const key of keys)
+      expect(itemsOf(sandbox, key)).toEqual([
+        expect.objectContaining({ _queueid_value: SEED_IDS.triageQueue }),
+      ]);
+    expect(requestsPerHandoff).toBeLessThanOrEqual(3);
+    expect((await verifyJson(env)).queue).toMatchObject({ mode: 'routing-rules', applyRoutingRules: true });
+    const setup = JSON.parse((await runCliAsync(['setup', '--json'], env)).stdout) as { queueMode: string };
+    expect(setup.queueMode).toBe('routing-rules');
+  }, 60_000);
+
+  it("a synchronous plug-in that refuses the create: dead letter with the plug-in's message, after one try", async () => {
+    const refusal = 'Phone cases need a product before they can be saved (Contoso validation).';
+    const { sandbox, env } = await org({ refuseIncidentCreate: refusal });
+    const { keys } = await deliver(sandbox, env, 'plugin', ['a']);
+    const stored = await storedHandoff(keys[0], env);
+    expect(stored).toMatchObject({ status: 'failed', attempts: 1, lastError: { code: '0x80040265' } });
+    expect(stored.lastError?.message).toBe(refusal);
+    expect(stored.lastError?.reason).toContain(refusal);
+    expect(sandbox.requests.filter((r) => r.path.endsWith('$batch'))).toHaveLength(1);
+    expect(sandbox.state.rows('incidents')).toHaveLength(0);
+  }, 60_000);
+});
