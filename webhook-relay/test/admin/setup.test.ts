@@ -108,7 +108,13 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
     const result = await setup(sandboxEnv(dv.url));
     if (!result.ok) throw new Error('setup failed');
     expect(result.choices).toEqual({
-      queues: [{ id: SEED_IDS.voiceQueue, name: 'Voice support', private: true }],
+      // Ordered by name: the owner's default queue ("<Avery Voice-Lead>", as Dataverse names a user's
+      // queue), the Triage queue a routing rule uses, the voice team's queue. Not the disabled queue.
+      queues: [
+        { id: SEED_IDS.ownerQueue, name: '<Avery Voice-Lead>', private: true },
+        { id: SEED_IDS.triageQueue, name: 'Triage', private: false },
+        { id: SEED_IDS.voiceQueue, name: 'Voice support', private: true },
+      ],
       // Not the disabled user, not the relay's own application user (AccessMode 4, non-interactive).
       users: [{ id: SEED_IDS.owner, name: 'Avery Voice-Lead', email: 'avery@example.com' }],
       // Not the access team: access teams cannot own records.
