@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { platform, PLATFORM_IDS } from './preview/src/platforms';
 
 const here = import.meta.dirname;
 
@@ -12,6 +13,25 @@ const alias = [
 ].map(([name, source]) => ({
   find: new RegExp(`^@opencx-d365/${name}$`),
   replacement: path.join(here, source),
+}));
+
+/**
+ * The control's browser suite runs once per platform combination (preview/src/platforms.ts): the production
+ * bundle, unchanged, with the React and Fluent the preview host gives it. The project's name is the
+ * combination, so a failure names it; OPENCX_PLATFORMS=declared,react-18 runs only some.
+ */
+const wanted = process.env.OPENCX_PLATFORMS?.split(',').map((id) => id.trim());
+const platformProjects = PLATFORM_IDS.filter((id) => !wanted || wanted.includes(id)).map((id) => ({
+  extends: true as const,
+  test: {
+    name: `browser: ${platform(id).label}${id === 'declared' ? ' (declared)' : id === 'model-driven' ? ' (model-driven apps today)' : ''}`,
+    environment: 'node' as const,
+    include: ['tests/browser/control.test.ts', 'tests/browser/bidi.test.ts'],
+    env: { OPENCX_PLATFORM: id },
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    fileParallelism: false,
+  },
 }));
 
 export default defineConfig({
@@ -50,11 +70,14 @@ export default defineConfig({
           name: 'browser',
           environment: 'node',
           include: ['tests/browser/**/*.test.ts'],
+          // The control's own suites run in the platform projects below.
+          exclude: ['tests/browser/control.test.ts', 'tests/browser/bidi.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
         },
       },
+      ...platformProjects,
     ],
   },
 });
