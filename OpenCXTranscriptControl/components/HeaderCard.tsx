@@ -29,7 +29,7 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow }
         </h2>
         {facts.sentiment && (
           <Badge appearance="tint" color={TONE_COLOR[facts.sentiment.tone]}>
-            {strings.Header_Sentiment}: {facts.sentiment.label}
+            {strings.Header_Sentiment}: <bdi>{facts.sentiment.label}</bdi>
           </Badge>
         )}
         {facts.sessionUrl && (
@@ -46,7 +46,7 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow }
       {facts.summary && (
         <p className={styles.summary} dir="auto">
           <span className={styles.factLabel}>{strings.Header_Summary}: </span>
-          {facts.summary}
+          <bdi>{facts.summary}</bdi>
         </p>
       )}
       {rows.length > 0 && (

@@ -8,6 +8,7 @@ import {
   type Theme,
 } from '@fluentui/react-components';
 import { parse } from '@opencx-d365/transcript-format';
+import { revealBidiControls } from '../model/bidi';
 import { downloadFileName } from '../model/export';
 import type { FullTranscriptState } from '../model/full-transcript';
 import { headerFacts } from '../model/header-facts';
@@ -58,7 +59,7 @@ const PlainFallback: React.FC<{ text: string; message: string }> = ({ text, mess
       <MessageBarBody>{message}</MessageBarBody>
     </MessageBar>
     <pre style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} dir="auto">
-      {text}
+      {revealBidiControls(text)}
     </pre>
   </div>
 );
@@ -97,7 +98,11 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
     return whole.kind === 'transcript' || whole.kind === 'best-effort' ? whole : described;
   }, [described, full]);
   const view: TranscriptView = React.useMemo(() => buildView(parsed, clock), [parsed, clock]);
-  const sourceText = full.status === 'loaded' ? full.text : props.description;
+  // Copy and download give the stored text with bidi controls made visible, as the screen shows them.
+  const sourceText = React.useMemo(
+    () => revealBidiControls(full.status === 'loaded' ? full.text : props.description),
+    [full, props.description],
+  );
 
   const [query, setQuery] = React.useState('');
   const [currentIndex, setCurrentIndex] = React.useState(-1);
@@ -107,6 +112,7 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
   const [copyStatus, setCopyStatus] = React.useState<string>();
 
   const header = view.kind === 'transcript' ? view.header : undefined;
+  const caller = view.kind === 'transcript' ? view.caller : undefined;
   const link = (
     <LinkContact
       strings={strings}
@@ -115,9 +121,9 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
       offline={props.offline}
       readOnly={props.readOnly}
       canLink={props.canLink}
-      callerPhone={header?.customer?.phone}
-      callerName={header?.customer?.name}
-      callerEmail={header?.customer?.email}
+      callerPhone={caller?.phone}
+      callerName={caller?.name}
+      callerEmail={caller?.email}
       sessionId={header?.sessionId}
       defaultCountry={props.defaultCountry}
       placeholderCustomerId={props.placeholderCustomerId}
@@ -152,7 +158,11 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
   const notice = fullNotice(full, view.omittedTurns, strings);
   return (
     <div className={styles.root}>
-      <HeaderCard facts={headerFacts(view.header, strings, clock)} strings={strings} narrow={narrow} />
+      <HeaderCard
+        facts={headerFacts(view.header, strings, clock, { defaultCountry: props.defaultCountry })}
+        strings={strings}
+        narrow={narrow}
+      />
       {view.bestEffortSource && (
         <MessageBar intent="info">
           <MessageBarBody>{fill(strings.BestEffort_Notice, view.bestEffortSource)}</MessageBarBody>

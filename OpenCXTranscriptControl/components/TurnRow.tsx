@@ -31,7 +31,12 @@ export const RowView: React.FC<RowViewProps> = React.memo(
         return (
           <div className={mergeClasses(styles.separator, styles.handoff)}>
             {row.at ? fill(strings.Divider_HandoffAt, formatTime(row.at, clock)) : strings.Divider_Handoff}
-            {row.reason ? ` · ${readableReason(row.reason)}` : ''}
+            {row.reason && (
+              <>
+                {' · '}
+                <bdi>{readableReason(row.reason)}</bdi>
+              </>
+            )}
           </div>
         );
       case 'turn': {
@@ -46,8 +51,17 @@ export const RowView: React.FC<RowViewProps> = React.memo(
               <span
                 className={mergeClasses(styles.speaker, turn.role === 'contact' && styles.speakerContact)}
               >
-                {turn.name ? `${label} (${turn.name})` : label}:
+                {label}
+                {turn.name && (
+                  <>
+                    {' ('}
+                    <bdi>{turn.name}</bdi>
+                    {')'}
+                  </>
+                )}
+                :
               </span>
+              {/* dir="auto" isolates the turn (unicode-bidi: isolate): its text cannot reorder the row. */}
               <span className={styles.text} dir="auto">
                 {segmentsOf(turn.text, matches, current).map((segment, i) =>
                   segment.match ? (

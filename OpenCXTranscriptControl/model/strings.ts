@@ -7,6 +7,7 @@ export const STRING_KEYS = [
   'Header_Summary',
   'Header_Name',
   'Header_Phone',
+  'Header_PhoneExtension',
   'Header_Email',
   'Header_HandoffAt',
   'Header_HandoffReason',

@@ -10,12 +10,19 @@ describe('the header card', () => {
   it('shows the call facts and opens the OpenCX session in a new tab', () => {
     renderControl({ description: descriptionOf('phone-full-details') });
     expect(screen.getByRole('heading', { name: 'Delivery change' })).toBeInTheDocument();
-    expect(screen.getByText('Sentiment: Neutral')).toBeInTheDocument();
+    expect(screen.getByText('Neutral').closest('.fui-Badge')).toHaveTextContent('Sentiment: Neutral');
     expect(screen.getByText('Phone call')).toBeInTheDocument();
     expect(screen.getByText(/order 1182 delivered to her office/)).toBeInTheDocument();
     const details = screen.getAllByRole('definition');
     expect(details.map((d) => d.textContent)).toEqual(
-      expect.arrayContaining(['Dana Whitfield', '+14155550134', 'dana.whitfield@example.com', 'Not linked']),
+      // The rep (en-US) reads a US number in national format, the language by name.
+      expect.arrayContaining([
+        'Dana Whitfield',
+        '(415) 555-0134',
+        'dana.whitfield@example.com',
+        'Not linked',
+        'English',
+      ]),
     );
     const link = screen.getByRole('link', { name: 'Open in OpenCX' });
     expect(link).toHaveAttribute('href', handoff('phone-full-details').session_url);
