@@ -16,9 +16,14 @@ const TONE_COLOR = { danger: 'danger', success: 'success', informative: 'informa
 export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow }) => {
   const styles = useControlStyles();
   const titleId = useStableId('opencx-title');
-  const rows = [
+  const rows: { label: string; value: string; dir?: 'ltr' | 'auto' }[] = [
     ...(facts.channel ? [{ label: strings.Header_Channel, value: facts.channel }] : []),
-    ...facts.caller.map((c) => ({ label: c.label, value: c.value })),
+    // A phone number reads left to right in every language (its groups must not swap in Arabic).
+    ...facts.caller.map((c) => ({
+      label: c.label,
+      value: c.value,
+      dir: c.kind === 'phone' ? 'ltr' : 'auto',
+    })),
     ...facts.facts,
   ];
   return (
@@ -29,7 +34,9 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow }
         </h2>
         {facts.sentiment && (
           <Badge appearance="tint" color={TONE_COLOR[facts.sentiment.tone]}>
-            {strings.Header_Sentiment}: <bdi>{facts.sentiment.label}</bdi>
+            <span>
+              {strings.Header_Sentiment}: <bdi>{facts.sentiment.label}</bdi>
+            </span>
           </Badge>
         )}
         {facts.sessionUrl && (
@@ -54,7 +61,7 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow }
           {rows.map((row) => (
             <React.Fragment key={row.label}>
               <dt className={styles.factLabel}>{row.label}</dt>
-              <dd className={styles.factValue} dir="auto">
+              <dd className={styles.factValue} dir={row.dir ?? 'auto'}>
                 {row.value}
               </dd>
             </React.Fragment>

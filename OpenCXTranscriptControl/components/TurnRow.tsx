@@ -30,13 +30,16 @@ export const RowView: React.FC<RowViewProps> = React.memo(
       case 'handoff':
         return (
           <div className={mergeClasses(styles.separator, styles.handoff)}>
-            {row.at ? fill(strings.Divider_HandoffAt, formatTime(row.at, clock)) : strings.Divider_Handoff}
-            {row.reason && (
-              <>
-                {' · '}
-                <bdi>{readableReason(row.reason)}</bdi>
-              </>
-            )}
+            {/* One flex item: the separator is a flex row, and the reason is isolated inside it. */}
+            <span>
+              {row.at ? fill(strings.Divider_HandoffAt, formatTime(row.at, clock)) : strings.Divider_Handoff}
+              {row.reason && (
+                <>
+                  {' · '}
+                  <bdi>{readableReason(row.reason)}</bdi>
+                </>
+              )}
+            </span>
           </div>
         );
       case 'turn': {
