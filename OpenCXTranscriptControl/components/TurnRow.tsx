@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { mergeClasses } from '@fluentui/react-components';
-import { readableReason } from '../model/header-facts';
+import { reasonLabel } from '../model/header-facts';
 import type { RepClock } from '../model/locale';
 import { segmentsOf, type Match } from '../model/search';
 import { fill, type Strings } from '../model/strings';
@@ -36,7 +36,7 @@ export const RowView: React.FC<RowViewProps> = React.memo(
               {row.reason && (
                 <>
                   {' · '}
-                  <bdi>{readableReason(row.reason)}</bdi>
+                  <bdi>{reasonLabel(strings, row.reason)}</bdi>
                 </>
               )}
             </span>

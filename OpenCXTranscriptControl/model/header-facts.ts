@@ -43,6 +43,11 @@ export function readableReason(reason: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** A handoff reason in the rep's language when OpenCX's code is one we know, else the code in words. */
+export function reasonLabel(strings: Strings, reason: string): string {
+  return known(strings, 'Reason', reason);
+}
+
 /** A marker the reader puts where a bidi control was (model/bidi.ts): such a value is shown as stored. */
 const BIDI_MARKER = /⟦U\+[0-9A-F]{4,6}⟧/;
 
@@ -98,7 +103,7 @@ export function headerFacts(
   if (header.handoffAt)
     facts.push({ label: strings.Header_HandoffAt, value: formatDateTime(header.handoffAt, clock) });
   if (header.handoffReason)
-    facts.push({ label: strings.Header_HandoffReason, value: readableReason(header.handoffReason) });
+    facts.push({ label: strings.Header_HandoffReason, value: reasonLabel(strings, header.handoffReason) });
   if (header.contactMatch)
     facts.push({ label: strings.Header_Contact, value: strings[`ContactMatch_${header.contactMatch}`] });
   if (header.language)

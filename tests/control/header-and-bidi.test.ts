@@ -99,6 +99,8 @@ describe('no identifier a person would not write', () => {
       expect.any(String),
       'English',
     ]);
+    const known = headerFacts({ handoffReason: 'human_agent_decided_to_take_over' }, french, clock('fr-FR'));
+    expect(known.facts[0].value).toBe("Une personne a pris le relais de l'IA");
     expect(headerFacts({ channel: 'phone_voice' }, french, clock('fr-FR')).channel).toBe(
       french.Channel_phone_voice,
     );

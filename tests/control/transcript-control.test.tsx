@@ -81,7 +81,7 @@ describe('the transcript', () => {
   it('marks the handoff with a divider after the last turn before it', () => {
     renderControl({ description: descriptionOf('phone-full-details') });
     const divider = screen.getByText(/Handed off to a person at 2:05:09 PM/);
-    expect(divider).toHaveTextContent('AI decided to handoff the conversation');
+    expect(divider).toHaveTextContent('The AI handed the call to a person');
   });
 
   it('shows the turns added after the handoff below the divider', () => {
