@@ -9,15 +9,21 @@
 import type { Transcript, TranscriptHeader, Turn } from '@opencx-d365/transcript-format';
 
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** The same set, without the global flag (a `g` regex's test() keeps state between calls). */
+const ANY_BIDI_CONTROL = new RegExp(BIDI_CONTROLS.source);
 
-/** `⟦U+202E⟧` for U+202E: visible, copyable, and itself free of strong direction. */
+/** `⟦U+202E⟧` for U+202E: visible, copyable, made of ordinary characters that reorder nothing. */
 export function bidiMarker(control: string): string {
   return `⟦U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟧`;
 }
 
+/** True for a value where the reader has put a marker (so it must be shown as stored, not reformatted). */
+export function hasBidiMarker(text: string): boolean {
+  return /⟦U\+[0-9A-F]{4,6}⟧/.test(text);
+}
+
 export function hasBidiControls(text: string): boolean {
-  BIDI_CONTROLS.lastIndex = 0;
-  return BIDI_CONTROLS.test(text);
+  return ANY_BIDI_CONTROL.test(text);
 }
 
 /** The text with every bidi control replaced by its visible marker; other text unchanged. */

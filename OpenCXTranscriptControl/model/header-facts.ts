@@ -5,6 +5,7 @@
  */
 import { defaultCountryFor } from '@opencx-d365/contact-match/core';
 import type { TranscriptHeader } from '@opencx-d365/transcript-format';
+import { hasBidiMarker } from './bidi';
 import type { RepClock } from './locale';
 import { parsePhone } from './phone';
 import { fill, type StringKey, type Strings } from './strings';
@@ -48,15 +49,13 @@ export function reasonLabel(strings: Strings, reason: string): string {
   return known(strings, 'Reason', reason);
 }
 
-/** A marker the reader puts where a bidi control was (model/bidi.ts): such a value is shown as stored. */
-const BIDI_MARKER = /⟦U\+[0-9A-F]{4,6}⟧/;
-
 /**
  * The caller's number as a rep dials it: national format when the number is from the rep's country,
  * international otherwise, with the extension. A value that is not a number we can read is shown as stored.
  */
 export function phoneForRep(raw: string, repCountry: string | undefined, strings: Strings): string {
-  if (BIDI_MARKER.test(raw)) return raw;
+  // A marker where a bidi control was (model/bidi.ts): shown as stored, never tidied into something else.
+  if (hasBidiMarker(raw)) return raw;
   const parsed = parsePhone(raw, repCountry);
   if (!parsed.ok) return raw;
   const formatted = parsed.country && parsed.country === repCountry ? parsed.national : parsed.international;
