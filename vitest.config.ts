@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { platform, PLATFORM_IDS } from './preview/src/platforms';
 
 const here = import.meta.dirname;
 
@@ -12,6 +13,37 @@ const alias = [
 ].map(([name, source]) => ({
   find: new RegExp(`^@opencx-d365/${name}$`),
   replacement: path.join(here, source),
+}));
+
+/**
+ * The control's browser suite runs once per platform combination (preview/src/platforms.ts): the production
+ * bundle, unchanged, with the React and Fluent the preview host gives it. The project's name is the
+ * combination, so a failure names it; OPENCX_PLATFORMS=declared,react-18 runs only some.
+ */
+const wanted = process.env.OPENCX_PLATFORMS?.split(',').map((id) => id.trim());
+const NOTE: Record<string, string> = {
+  declared: ' (declared)',
+  'model-driven': ' (model-driven apps today)',
+};
+/** The combination's name from the installed packages; a missing alias fails that project's tests only. */
+function projectName(id: (typeof PLATFORM_IDS)[number]): string {
+  try {
+    return `browser: ${platform(id).label}${NOTE[id] ?? ''}`;
+  } catch {
+    return `browser: ${id} (its React/Fluent aliases are not installed: run npm ci)`;
+  }
+}
+const platformProjects = PLATFORM_IDS.filter((id) => !wanted || wanted.includes(id)).map((id) => ({
+  extends: true as const,
+  test: {
+    name: projectName(id),
+    environment: 'node' as const,
+    include: ['tests/browser/control.test.ts', 'tests/browser/bidi.test.ts'],
+    env: { OPENCX_PLATFORM: id },
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    fileParallelism: false,
+  },
 }));
 
 export default defineConfig({
@@ -54,11 +86,14 @@ export default defineConfig({
           include: ['tests/browser/**/*.test.ts'],
           setupFiles: ['scripts/vitest-wire-suite.ts'],
           globalSetup: ['scripts/wire-ledger-check.ts'],
+          // The control's own suites run in the platform projects below.
+          exclude: ['tests/browser/control.test.ts', 'tests/browser/bidi.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
         },
       },
+      ...platformProjects,
     ],
   },
 });

@@ -23,9 +23,15 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, 
   const styles = useControlStyles();
   const firstScreen = useFirstScreenStyles();
   const titleId = useStableId('opencx-title');
-  const rows: { label: string; value: string; mark?: 'verified' | 'stated' }[] = [
+  const rows: { label: string; value: string; mark?: 'verified' | 'stated'; dir?: 'ltr' | 'auto' }[] = [
     ...(facts.channel ? [{ label: strings.Header_Channel, value: facts.channel }] : []),
-    ...facts.caller.map((c) => ({ label: c.label, value: c.value, mark: marks?.[c.kind] })),
+    // A phone number reads left to right in every language (its groups must not swap in Arabic).
+    ...facts.caller.map((c) => ({
+      label: c.label,
+      value: c.value,
+      mark: marks?.[c.kind],
+      dir: c.kind === 'phone' ? ('ltr' as const) : ('auto' as const),
+    })),
     ...facts.facts,
   ];
   return (
@@ -36,7 +42,9 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, 
         </h2>
         {facts.sentiment && (
           <Badge appearance="tint" color={TONE_COLOR[facts.sentiment.tone]}>
-            {strings.Header_Sentiment}: {facts.sentiment.label}
+            <span>
+              {strings.Header_Sentiment}: <bdi>{facts.sentiment.label}</bdi>
+            </span>
           </Badge>
         )}
         {facts.sessionUrl && (
@@ -53,7 +61,7 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, 
       {facts.summary && (
         <p className={styles.summary} dir="auto">
           <span className={styles.factLabel}>{strings.Header_Summary}: </span>
-          {facts.summary}
+          <bdi>{facts.summary}</bdi>
         </p>
       )}
       {rows.length > 0 &&
@@ -64,8 +72,8 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, 
             {rows.map((row) => (
               <React.Fragment key={row.label}>
                 <dt className={styles.factLabel}>{row.label}</dt>
-                <dd className={styles.factValue} dir="auto">
-                  {row.value}
+                <dd className={styles.factValue}>
+                  <bdi dir={row.dir ?? 'auto'}>{row.value}</bdi>
                   {row.mark && (
                     <span
                       className={mergeClasses(

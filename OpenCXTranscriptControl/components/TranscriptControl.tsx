@@ -9,6 +9,7 @@ import {
 } from '@fluentui/react-components';
 import { parse } from '@opencx-d365/transcript-format';
 import type { Ticker } from '../model/elapsed';
+import { revealBidiControls } from '../model/bidi';
 import { downloadFileName } from '../model/export';
 import { handoffBriefOf, handoffRowOf, openingRowOf } from '../model/first-screen';
 import type { FullTranscriptState } from '../model/full-transcript';
@@ -66,7 +67,7 @@ const PlainFallback: React.FC<{ text: string; message: string }> = ({ text, mess
       <MessageBarBody>{message}</MessageBarBody>
     </MessageBar>
     <pre style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} dir="auto">
-      {text}
+      {revealBidiControls(text)}
     </pre>
   </div>
 );
@@ -105,7 +106,11 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
     return whole.kind === 'transcript' || whole.kind === 'best-effort' ? whole : described;
   }, [described, full]);
   const view: TranscriptView = React.useMemo(() => buildView(parsed, clock), [parsed, clock]);
-  const sourceText = full.status === 'loaded' ? full.text : props.description;
+  // Copy and download give the stored text with bidi controls made visible, as the screen shows them.
+  const sourceText = React.useMemo(
+    () => revealBidiControls(full.status === 'loaded' ? full.text : props.description),
+    [full, props.description],
+  );
 
   const [query, setQuery] = React.useState('');
   const [currentIndex, setCurrentIndex] = React.useState(-1);
@@ -118,6 +123,7 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
   const handoffRow = React.useMemo(() => (rows ? handoffRowOf(rows) : undefined), [rows]);
 
   const header = view.kind === 'transcript' ? view.header : undefined;
+  const caller = view.kind === 'transcript' ? view.caller : undefined;
   const link = (
     <LinkContact
       strings={strings}
@@ -126,9 +132,9 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
       offline={props.offline}
       readOnly={props.readOnly}
       canLink={props.canLink}
-      callerPhone={header?.customer?.phone}
-      callerName={header?.customer?.name}
-      callerEmail={header?.customer?.email}
+      callerPhone={caller?.phone}
+      callerName={caller?.name}
+      callerEmail={caller?.email}
       sessionId={header?.sessionId}
       defaultCountry={props.defaultCountry}
       placeholderCustomerId={props.placeholderCustomerId}
@@ -162,7 +168,7 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
     );
 
   const notice = fullNotice(full, view.omittedTurns, strings);
-  const facts = headerFacts(view.header, strings, clock);
+  const facts = headerFacts(view.header, strings, clock, { defaultCountry: props.defaultCountry });
   const trust = callerTrust(view.header);
   const trustNotices = [
     ...(trust.nothingVerified ? [strings.Verification_NoneVerified] : []),

@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { mergeClasses } from '@fluentui/react-components';
-import { readableReason } from '../model/header-facts';
+import { reasonLabel } from '../model/header-facts';
 import type { RepClock } from '../model/locale';
 import { segmentsOf, type Match } from '../model/search';
 import { fill, type Strings } from '../model/strings';
@@ -30,8 +30,16 @@ export const RowView: React.FC<RowViewProps> = React.memo(
       case 'handoff':
         return (
           <div className={mergeClasses(styles.separator, styles.handoff)}>
-            {row.at ? fill(strings.Divider_HandoffAt, formatTime(row.at, clock)) : strings.Divider_Handoff}
-            {row.reason ? ` · ${readableReason(row.reason)}` : ''}
+            {/* One flex item: the separator is a flex row, and the reason is isolated inside it. */}
+            <span>
+              {row.at ? fill(strings.Divider_HandoffAt, formatTime(row.at, clock)) : strings.Divider_Handoff}
+              {row.reason && (
+                <>
+                  {' · '}
+                  <bdi>{reasonLabel(strings, row.reason)}</bdi>
+                </>
+              )}
+            </span>
           </div>
         );
       case 'turn': {
@@ -46,8 +54,17 @@ export const RowView: React.FC<RowViewProps> = React.memo(
               <span
                 className={mergeClasses(styles.speaker, turn.role === 'contact' && styles.speakerContact)}
               >
-                {turn.name ? `${label} (${turn.name})` : label}:
+                {label}
+                {turn.name && (
+                  <>
+                    {' ('}
+                    <bdi>{turn.name}</bdi>
+                    {')'}
+                  </>
+                )}
+                :
               </span>
+              {/* dir="auto" isolates the turn (unicode-bidi: isolate): its text cannot reorder the row. */}
               <span className={styles.text} dir="auto">
                 {segmentsOf(turn.text, matches, current).map((segment, i) =>
                   segment.match ? (

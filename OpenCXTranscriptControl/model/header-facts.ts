@@ -1,7 +1,14 @@
-/** Pure: the header card's facts, in the order a rep reads them, with localised labels and values. */
+/**
+ * Pure: the header card's facts, in the order a rep reads them, with localised labels and values. Nothing
+ * is shown as a raw identifier: the phone is formatted for the rep, the language named in the rep's
+ * language, channel, sentiment and reason codes put in words. The stored values stay in copy and download.
+ */
+import { defaultCountryFor } from '@opencx-d365/contact-match/core';
 import type { TranscriptHeader } from '@opencx-d365/transcript-format';
+import { hasBidiMarker } from './bidi';
 import type { RepClock } from './locale';
-import type { StringKey, Strings } from './strings';
+import { parsePhone } from './phone';
+import { fill, type StringKey, type Strings } from './strings';
 import { formatDateTime } from './time';
 
 export type SentimentTone = 'danger' | 'success' | 'informative';
@@ -20,17 +27,56 @@ export interface HeaderFacts {
 const NEGATIVE = new Set(['angry', 'frustrated', 'negative', 'upset', 'annoyed']);
 const POSITIVE = new Set(['happy', 'positive', 'satisfied', 'pleased']);
 
+/** A value our strings name (`Channel_phone_voice`), else the value in words. */
 function known(strings: Strings, prefix: string, value: string): string {
   const key = `${prefix}_${value.toLowerCase()}` as StringKey;
-  return key in strings ? strings[key] : value;
+  return key in strings ? strings[key] : readableReason(value);
 }
 
-/** OpenCX reports reasons as identifiers (`ai_decided_to_handoff_the_conversation`): shown as words. */
+/**
+ * OpenCX reports reasons, channels and sentiments as identifiers (`ai_decided_to_handoff_the_conversation`,
+ * `whatsapp_voice`, `very_negative`): shown as words.
+ */
 export function readableReason(reason: string): string {
   if (!/^[a-z0-9]+(?:_[a-z0-9]+)+$/.test(reason)) return reason;
   const words = reason.split('_').map((w) => (w === 'ai' ? 'AI' : w));
   const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A handoff reason in the rep's language when OpenCX's code is one we know, else the code in words. */
+export function reasonLabel(strings: Strings, reason: string): string {
+  return known(strings, 'Reason', reason);
+}
+
+/**
+ * The caller's number as a rep dials it: national format when the number is from the rep's country,
+ * international otherwise, with the extension. A value that is not a number we can read is shown as stored.
+ */
+export function phoneForRep(raw: string, repCountry: string | undefined, strings: Strings): string {
+  // A marker where a bidi control was (model/bidi.ts): shown as stored, never tidied into something else.
+  if (hasBidiMarker(raw)) return raw;
+  const parsed = parsePhone(raw, repCountry);
+  if (!parsed.ok) return raw;
+  const formatted = parsed.country && parsed.country === repCountry ? parsed.national : parsed.international;
+  return parsed.extension ? fill(strings.Header_PhoneExtension, formatted, parsed.extension) : formatted;
+}
+
+/** A BCP 47 language tag (`en`, `en-GB`, `pt_BR`): named in the rep's language; anything else as stored. */
+export function languageName(value: string, locale: string): string {
+  const tag = value.trim().replace(/_/g, '-');
+  if (!/^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/i.test(tag)) return value;
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language', fallback: 'none' }).of(tag) ?? value;
+  } catch {
+    // Well-formed but not a valid tag (RangeError): the stored value is all we have.
+    return value;
+  }
+}
+
+export interface HeaderOptions {
+  /** The form's "Default phone country"; the region of the rep's locale otherwise. */
+  defaultCountry?: string;
 }
 
 export function isSafeLink(url: string | undefined): url is string {
@@ -42,17 +88,25 @@ export function isSafeLink(url: string | undefined): url is string {
   }
 }
 
-export function headerFacts(header: TranscriptHeader, strings: Strings, clock: RepClock): HeaderFacts {
+export function headerFacts(
+  header: TranscriptHeader,
+  strings: Strings,
+  clock: RepClock,
+  options: HeaderOptions = {},
+): HeaderFacts {
   const customer = header.customer ?? {};
+  // The rep's country, as the control reads national numbers: the configured one, else the locale's region.
+  const repCountry = defaultCountryFor(options.defaultCountry, clock.locale);
   const sentiment = header.sentiment?.trim();
   const facts: HeaderFacts['facts'] = [];
   if (header.handoffAt)
     facts.push({ label: strings.Header_HandoffAt, value: formatDateTime(header.handoffAt, clock) });
   if (header.handoffReason)
-    facts.push({ label: strings.Header_HandoffReason, value: readableReason(header.handoffReason) });
+    facts.push({ label: strings.Header_HandoffReason, value: reasonLabel(strings, header.handoffReason) });
   if (header.contactMatch)
     facts.push({ label: strings.Header_Contact, value: strings[`ContactMatch_${header.contactMatch}`] });
-  if (header.language) facts.push({ label: strings.Header_Language, value: header.language });
+  if (header.language)
+    facts.push({ label: strings.Header_Language, value: languageName(header.language, clock.locale) });
   const redactions = Object.entries(header.redactions ?? {}).filter(([, n]) => n > 0);
   if (redactions.length)
     facts.push({
@@ -61,7 +115,12 @@ export function headerFacts(header: TranscriptHeader, strings: Strings, clock: R
     });
   const caller: HeaderFacts['caller'] = [];
   if (customer.name) caller.push({ label: strings.Header_Name, value: customer.name, kind: 'name' });
-  if (customer.phone) caller.push({ label: strings.Header_Phone, value: customer.phone, kind: 'phone' });
+  if (customer.phone)
+    caller.push({
+      label: strings.Header_Phone,
+      value: phoneForRep(customer.phone, repCountry, strings),
+      kind: 'phone',
+    });
   if (customer.email) caller.push({ label: strings.Header_Email, value: customer.email, kind: 'email' });
   return {
     title: header.classification?.trim() || strings.Header_NoClassification,

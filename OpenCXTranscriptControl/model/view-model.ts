@@ -9,6 +9,7 @@ import type {
   TranscriptHeader,
   Turn,
 } from '@opencx-d365/transcript-format';
+import { revealBidiControls, revealTranscript, stripBidiControls } from './bidi';
 import type { RepClock } from './locale';
 import { localDayKey } from './time';
 
@@ -26,7 +27,10 @@ export type Row =
 export type TranscriptView =
   | {
       kind: 'transcript';
+      /** As shown: bidi controls made visible (model/bidi.ts). */
       header: TranscriptHeader;
+      /** The caller's details for the link form and the contact search: bidi controls removed. */
+      caller: { name?: string; phone?: string; email?: string };
       rows: Row[];
       turnCount: number;
       /** Turns left out of this (shortened) text; 0 when complete. */
@@ -65,30 +69,46 @@ export function buildRows(transcript: Transcript, clock: RepClock, omission?: Om
   return rows;
 }
 
+function callerOf(header: TranscriptHeader) {
+  const customer = header.customer ?? {};
+  return {
+    name: stripBidiControls(customer.name),
+    phone: stripBidiControls(customer.phone),
+    email: stripBidiControls(customer.email),
+  };
+}
+
+/** What the control shows: every transcript string with its bidi controls made visible (model/bidi.ts). */
 export function buildView(parsed: ParsedDescription, clock: RepClock): TranscriptView {
   switch (parsed.kind) {
     case 'empty':
       return { kind: 'empty' };
     case 'plain':
-      return { kind: 'plain', text: parsed.text };
-    case 'best-effort':
+      return { kind: 'plain', text: revealBidiControls(parsed.text) };
+    case 'best-effort': {
+      const shown = revealTranscript(parsed.transcript);
       return {
         kind: 'transcript',
-        header: parsed.transcript.header,
-        rows: buildRows(parsed.transcript, clock),
+        header: shown.header,
+        caller: callerOf(parsed.transcript.header),
+        rows: buildRows(shown, clock),
         turnCount: countTurns(parsed.transcript),
         omittedTurns: 0,
         bestEffortSource: parsed.source,
       };
-    case 'transcript':
+    }
+    case 'transcript': {
+      const shown = revealTranscript(parsed.transcript);
       return {
         kind: 'transcript',
-        header: parsed.transcript.header,
-        rows: buildRows(parsed.transcript, clock, parsed.omission),
+        header: shown.header,
+        caller: callerOf(parsed.transcript.header),
+        rows: buildRows(shown, clock, parsed.omission),
         turnCount: countTurns(parsed.transcript) + (parsed.omission?.omittedTurns ?? 0),
         omittedTurns: parsed.omission?.omittedTurns ?? 0,
         omission: parsed.omission,
       };
+    }
   }
 }
 

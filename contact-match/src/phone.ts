@@ -22,6 +22,8 @@ export type ParsedPhone =
       e164: string;
       /** National format, e.g. `(415) 555-0134`. */
       national: string;
+      /** International format, e.g. `+1 415 555 0134` (E.164 when the metadata lacks the country). */
+      international: string;
       /** Region the number belongs to, when known, e.g. `US`. */
       country?: string;
       /** Extension digits, e.g. `12` for "… ext. 12". */
@@ -94,7 +96,8 @@ function parseWith(metadata: MetadataJson, raw: string | undefined, defaultCount
   const parsed = parsePhoneNumberFromString(text, { defaultCountry: usable }, metadata);
   if (!parsed?.isPossible()) {
     const e164 = unknownCountryE164(metadata, text);
-    if (e164) return { ok: true, e164, national: e164, renderings: [e164, e164.slice(1)] };
+    if (e164)
+      return { ok: true, e164, national: e164, international: e164, renderings: [e164, e164.slice(1)] };
     const international = text.startsWith('+') || text.startsWith('00');
     return { ok: false, problem: !international && !usable ? 'needs-country' : 'invalid' };
   }
@@ -119,6 +122,7 @@ function parseWith(metadata: MetadataJson, raw: string | undefined, defaultCount
     ok: true,
     e164: parsed.number,
     national,
+    international,
     country: parsed.country,
     extension,
     renderings: [...new Set([...base, ...withExtension])],

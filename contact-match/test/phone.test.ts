@@ -98,6 +98,7 @@ describe('pickCountries', () => {
       ok: true,
       e164: '+33142685300',
       national: '+33142685300',
+      international: '+33142685300',
       renderings: ['+33142685300', '33142685300'],
     });
   });

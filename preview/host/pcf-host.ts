@@ -42,6 +42,31 @@ globals.Reactv16 = React;
 globals.ReactDOMv16 = ReactDOM;
 globals.FluentUIReactv940 = Fluent;
 
+/**
+ * React 18 renders through a root (createRoot), as a React 18 host would; 16 and 17 have only the legacy
+ * ReactDOM.render. flushSync makes both synchronous, so a measurement includes the first render.
+ */
+interface Root {
+  render(element: React.ReactElement): void;
+  unmount(): void;
+}
+const createRoot = (ReactDOM as unknown as { createRoot?: (container: Element) => Root }).createRoot;
+const roots = new WeakMap<Element, Root>();
+
+function mount(container: HTMLElement, element: React.ReactElement) {
+  if (!createRoot) return ReactDOM.render(element, container);
+  const root = roots.get(container) ?? createRoot(container);
+  roots.set(container, root);
+  ReactDOM.flushSync(() => root.render(element));
+}
+
+function unmount(container: HTMLElement) {
+  const root = roots.get(container);
+  if (root) root.unmount();
+  else ReactDOM.unmountComponentAtNode(container);
+  roots.delete(container);
+}
+
 const registered = new Map<string, ControlClass>();
 globals.ComponentFramework = {
   registerControl: (name: string, control: ControlClass) => registered.set(name, control),
@@ -106,7 +131,7 @@ export function renderCase(container: HTMLElement, options: CaseOptions): number
   const started = performance.now();
   const context = contextFor(options, container, () => undefined);
   control.init(context);
-  ReactDOM.render(control.updateView(context), container);
+  mount(container, control.updateView(context));
   // Reading a layout property forces style and layout now, so the figure includes them.
   void container.offsetHeight;
   const elapsed = performance.now() - started;
@@ -119,7 +144,7 @@ export function measureFirstRender(options: CaseOptions): number {
   container.style.width = '900px';
   document.body.appendChild(container);
   const elapsed = renderCase(container, options);
-  ReactDOM.unmountComponentAtNode(container);
+  unmount(container);
   container.remove();
   return elapsed;
 }
@@ -165,4 +190,12 @@ export interface PreviewCase {
   defaultCountry?: string;
 }
 
-(globals as { OpenCXPreview?: unknown }).OpenCXPreview = { renderCase, measureFirstRender, bootCasePage };
+/** The versions this page really runs, so a test can check the host got the combination it asked for. */
+const versions = { react: React.version, reactDom: ReactDOM.version };
+
+(globals as { OpenCXPreview?: unknown }).OpenCXPreview = {
+  renderCase,
+  measureFirstRender,
+  bootCasePage,
+  versions,
+};

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { blankPage, caseListPage, casePage, type CaseRow } from './pages.js';
+import { bundleAliases, platform, type Platform, type PlatformId } from './platforms.js';
 import { readResx } from './resx.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -22,16 +23,22 @@ export interface PreviewOptions {
   controlDir?: string;
   placeholderCustomerId?: string;
   defaultCountry?: string;
+  /** Which React and Fluent the host gives the bundle (default: the versions the manifest declares). */
+  platform?: PlatformId;
 }
 
 export interface Preview {
   url: string;
+  /** The React and Fluent the page runs the control with. */
+  platform: Platform;
   close(): Promise<void>;
 }
 
-async function buildHost(): Promise<string> {
+async function buildHost(p: Platform): Promise<string> {
   const result = await build({
     entryPoints: [path.join(ROOT, 'preview/host/pcf-host.ts')],
+    absWorkingDir: ROOT,
+    alias: bundleAliases(p),
     bundle: true,
     write: false,
     format: 'iife',
@@ -60,7 +67,8 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const controlDir = options.controlDir ?? path.join(ROOT, 'out/controls/OpenCXTranscriptControl');
   if (!existsSync(path.join(controlDir, 'bundle.js')))
     throw new Error(`No built control in ${controlDir}: run \`npm run build\` first.`);
-  const hostScript = await buildHost();
+  const hostPlatform = platform(options.platform ?? 'declared');
+  const hostScript = await buildHost(hostPlatform);
   const sandbox = options.sandboxUrl.replace(/\/$/, '');
 
   const server = http.createServer((req, res) => {
@@ -150,6 +158,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const address = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
+    platform: hostPlatform,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

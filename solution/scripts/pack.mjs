@@ -1,7 +1,8 @@
-// Packs the Dataverse solution: solution/dist/OpenCXTranscript_<version>.zip (unmanaged) and
-// OpenCXTranscript_<version>_managed.zip, from the XML source in solution/src and the built control in
-// out/controls/OpenCXTranscriptControl. One version, the root package.json "version", goes into
-// solution.xml and the file names; the control's manifest must carry the same one (checked here).
+// Packs the Dataverse solution: solution/dist/OpenCXTranscript_<a>_<b>_<c>_<d>.zip (unmanaged) and
+// OpenCXTranscript_<a>_<b>_<c>_<d>_managed.zip, from the XML source in solution/src and the built control in
+// out/controls/OpenCXTranscriptControl. One version, the root package.json "version" (three parts, e.g.
+// 0.1.0), is the control's manifest version (checked here) and, with a fourth part 0, the solution's
+// (0.1.0.0 in solution.xml, OpenCXTranscript_0_1_0_0.zip: the names Dataverse gives exported zips).
 //
 // Usage: node solution/scripts/pack.mjs [--out <dir>] [--if-missing]
 //   The control is built first (scripts/build-control.mjs) when its output is missing or older than its
@@ -63,6 +64,17 @@ function ensureControlBuilt() {
   }
 }
 
+/**
+ * The solution's version: four parts, as Dataverse writes it in solution.xml (major.minor.build.revision).
+ * The revision is always 0: an upgrade needs only a higher version, and the control's three-part semantic
+ * version already changes with every release.
+ */
+export const solutionVersionOf = (semver) => `${semver}.0`;
+
+/** The file name Dataverse gives an exported solution: <UniqueName>_<version with _>[_managed].zip. */
+export const zipName = (solutionVersion, managed) =>
+  `${SOLUTION_NAME}_${solutionVersion.replaceAll('.', '_')}${managed ? '_managed' : ''}.zip`;
+
 const attribute = (xml, element, name) =>
   new RegExp(`<${element}\\b[^>]*\\s${name}="([^"]*)"`).exec(xml)?.[1];
 const elementText = (xml, element) => new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml)?.[1];
@@ -88,11 +100,12 @@ function contentTypes(files) {
 
 async function main() {
   const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
-  if (!/^\d+\.\d+(\.\d+){0,2}$/.test(version ?? '')) {
-    fail(
-      `package.json "version" is ${version}; a solution version is major.minor[.build[.revision]] in digits.`,
-    );
+  // npm and the control's manifest take three parts: "Defines the version of the component defined in
+  // Semantic Versioning" (Learn, manifest schema reference, "control element", version attribute).
+  if (!/^\d+\.\d+\.\d+$/.test(version ?? '')) {
+    fail(`package.json "version" is ${version}; it must be major.minor.patch in digits (e.g. 0.1.0).`);
   }
+  const solutionVersion = solutionVersionOf(version);
   ensureControlBuilt();
 
   const manifest = readFileSync(path.join(controlOut, 'ControlManifest.xml'), 'utf8');
@@ -124,17 +137,17 @@ async function main() {
     add(
       'solution.xml',
       solutionXml
-        .replace(/<Version>[^<]*<\/Version>/, `<Version>${version}</Version>`)
+        .replace(/<Version>[^<]*<\/Version>/, `<Version>${solutionVersion}</Version>`)
         .replace(/<Managed>[^<]*<\/Managed>/, `<Managed>${managed ? 1 : 0}</Managed>`),
     );
     add('customizations.xml', customizationsXml);
     for (const file of files)
       add(`Controls/${controlName}/${file}`, readFileSync(path.join(controlOut, file)));
-    const name = `${SOLUTION_NAME}_${version}${managed ? '_managed' : ''}.zip`;
+    const name = zipName(solutionVersion, managed);
     const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'DOS' });
     writeFileSync(path.join(outDir, name), bytes);
     console.log(`solution pack: ${path.relative(root, path.join(outDir, name))} (${bytes.length} bytes)`);
   }
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,8 +1,10 @@
 /**
  * Unpacks the solution zips that solution/scripts/pack.mjs builds and checks that they are what Dataverse
  * imports: the root files, well-formed XML, customizations.xml against (an excerpt of) Microsoft's schema,
- * the control as root component type 66 under the publisher's prefix, Managed 1/0, one version everywhere,
- * and the security role equal to what `opencx-relay verify` checks, with real privilege names.
+ * the control as root component type 66 under the publisher's prefix, Managed 1/0, one version everywhere
+ * (four parts in the solution and the zip names, as Dataverse exports them), the package format `pac solution
+ * init` writes (9.1), and the security roles as exports carry them and equal to what `opencx-relay verify`
+ * checks, with real privilege names.
  *
  * The zips are packed into a temporary folder by the test itself (CI runs `npm run build`, not
  * `npm run solution`); the control is built first only if its output is missing.
@@ -39,9 +41,12 @@ type Xml = Record<string, unknown>;
 
 let outDir: string;
 const zips: Record<'unmanaged' | 'managed', JSZip> = {} as Record<'unmanaged' | 'managed', JSZip>;
+/** The solution's version: the package version and a fourth part, major.minor.build.revision. */
+const solutionVersion = `${version}.0`;
+/** As Dataverse names an exported solution: OpenCXTranscript_0_1_0_0[_managed].zip. */
 const zipNames = {
-  unmanaged: `OpenCXTranscript_${version}.zip`,
-  managed: `OpenCXTranscript_${version}_managed.zip`,
+  unmanaged: `OpenCXTranscript_${solutionVersion.replaceAll('.', '_')}.zip`,
+  managed: `OpenCXTranscript_${solutionVersion.replaceAll('.', '_')}_managed.zip`,
 };
 
 function pack(into: string) {
@@ -87,9 +92,11 @@ function validateWithSchema(xml: string): { ok: boolean; output: string } {
   }
 }
 
-/** The published 9.0 schema predates the root attributes every export carries (see solution/schema/README.md). */
-const withoutRootAttributes = (xml: string) =>
-  xml.replace(/ (OrganizationVersion|OrganizationSchemaType|CRMServerServiceabilityVersion)="[^"]*"/g, '');
+/**
+ * The published 9.0 schema predates the roles' `isinherited` attribute that every export carries (team
+ * member's privilege inheritance, May 2019; see solution/schema/README.md): removed before validating.
+ */
+const withoutIsInherited = (xml: string) => xml.replace(/ isinherited="[01]"/g, '');
 
 describe.each(['unmanaged', 'managed'] as const)('the %s solution zip', (flavour) => {
   it('holds exactly the files Dataverse imports, at the root and under Controls/<prefix>_<namespace>.<name>/', () => {
@@ -127,7 +134,8 @@ describe.each(['unmanaged', 'managed'] as const)('the %s solution zip', (flavour
     const manifest = manifestOf(await parsed(flavour, 'solution.xml'));
     expect(manifest.UniqueName).toBe('OpenCXTranscript');
     expect(String(manifest.Managed)).toBe(flavour === 'managed' ? '1' : '0');
-    expect(String(manifest.Version)).toBe(version);
+    expect(String(manifest.Version)).toBe(solutionVersion);
+    expect(String(manifest.Version)).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     const components = (manifest.RootComponents as Xml).RootComponent as Xml[];
     expect(components).toEqual([
       { '@type': '20', '@id': `{${RELAY_ROLE_ID}}`, '@behavior': '0' },
@@ -167,8 +175,28 @@ describe.each(['unmanaged', 'managed'] as const)('the %s solution zip', (flavour
     for (const file of resx) expect(zips[flavour].file(`Controls/${CONTROL}/${file}`), file).not.toBeNull();
   });
 
+  it('is written in package format 9.1, as `pac solution init` writes it (9.1 servers import it too)', async () => {
+    const root = (await parsed(flavour, 'solution.xml')).ImportExportXml as Xml;
+    expect(root['@SolutionPackageVersion']).toBe('9.1');
+    expect(root['@version']).toBe('9.1.0.643');
+    // Only an export from an organization adds these; a package we write has none.
+    const customizations = (await parsed(flavour, 'customizations.xml')).ImportExportXml as Xml;
+    for (const name of ['OrganizationVersion', 'OrganizationSchemaType', 'CRMServerServiceabilityVersion'])
+      expect(customizations[`@${name}`], name).toBeUndefined();
+  });
+
+  it('writes each role as a Dataverse export does: isinherited and IsCustomizable', async () => {
+    const roles = [((await parsed(flavour, 'customizations.xml')).ImportExportXml as Xml).Roles as Xml]
+      .flatMap((all) => [all.Role].flat() as Xml[])
+      .map((role) => ({ isinherited: role['@isinherited'], IsCustomizable: String(role.IsCustomizable) }));
+    expect(roles).toEqual([
+      { isinherited: '1', IsCustomizable: '1' },
+      { isinherited: '1', IsCustomizable: '1' },
+    ]);
+  });
+
   it("validates customizations.xml against Microsoft's schema (excerpt)", async () => {
-    const verdict = validateWithSchema(withoutRootAttributes(await text(flavour, 'customizations.xml')));
+    const verdict = validateWithSchema(withoutIsInherited(await text(flavour, 'customizations.xml')));
     expect(verdict.output).toContain('validates');
     expect(verdict.ok).toBe(true);
   });
@@ -176,7 +204,7 @@ describe.each(['unmanaged', 'managed'] as const)('the %s solution zip', (flavour
 
 describe('the schema check', () => {
   it('catches what Dataverse would refuse: an unknown privilege level, elements out of order', async () => {
-    const good = withoutRootAttributes(await text('unmanaged', 'customizations.xml'));
+    const good = withoutIsInherited(await text('unmanaged', 'customizations.xml'));
     const badLevel = validateWithSchema(good.replace('level="Global"', 'level="Organization"'));
     expect(badLevel.ok).toBe(false);
     expect(badLevel.output).toContain("'Organization' is not an element of the set");
@@ -189,10 +217,13 @@ describe('the schema check', () => {
 
 describe('one version', () => {
   it('is the root package.json version in the control manifest source, the zips and their names', async () => {
+    // The control's manifest takes the three-part semantic version (Learn: "control element", version).
     const input = readFileSync(path.join(root, 'OpenCXTranscriptControl/ControlManifest.Input.xml'), 'utf8');
     expect(/<control\b[^>]*\sversion="([^"]+)"/.exec(input)?.[1]).toBe(version);
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(readdirSync(outDir).sort()).toEqual([zipNames.unmanaged, zipNames.managed].sort());
-    expect(String(manifestOf(await parsed('managed', 'solution.xml')).Version)).toBe(version);
+    expect(zipNames.managed).toMatch(/^OpenCXTranscript_\d+_\d+_\d+_\d+_managed\.zip$/);
+    expect(String(manifestOf(await parsed('managed', 'solution.xml')).Version)).toBe(solutionVersion);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * The control as a rep sees it: the production bundle in headless Chromium, hosted by the preview page,
- * talking to the Dataverse sandbox over real HTTP. Screenshots go to test-results/ (and, with
- * UPDATE_DOC_IMAGES=1, to docs/images/ for the README).
+ * talking to the Dataverse sandbox over real HTTP, with the React and Fluent of one platform combination
+ * (OPENCX_PLATFORM, set by the vitest project; see preview/src/platforms.ts). Screenshots go to
+ * test-results/<combination>/ (and, with UPDATE_DOC_IMAGES=1, from the combination model-driven apps run
+ * today, to docs/images/ for the README).
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,13 +11,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startSandbox, SEED_IDS, type Sandbox } from '@opencx-d365/dataverse-sandbox';
+import { isPlatformId } from '../../preview/src/platforms';
 import { startPreview, type Preview } from '../../preview/src/server';
 import { longTranscript, transcript } from '../control/fixtures';
 import { createCase } from './cases';
 import { launchChromium } from './chromium';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const RESULTS = path.join(ROOT, 'test-results');
+const PLATFORM = process.env.OPENCX_PLATFORM ?? 'declared';
+if (!isPlatformId(PLATFORM)) throw new Error(`OPENCX_PLATFORM=${PLATFORM} is not a known combination`);
+const RESULTS = path.join(ROOT, 'test-results', PLATFORM);
 /** The screenshots the README shows. */
 const DOC_IMAGES = new Set(['control', 'control-dark', 'control-phone', 'control-arabic']);
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -68,6 +73,7 @@ beforeAll(async () => {
     sandboxUrl: sandbox.url,
     placeholderCustomerId: customerId,
     defaultCountry: 'US',
+    platform: PLATFORM,
   });
   ({ browser, close: closeBrowser } = await launchChromium());
 });
@@ -86,6 +92,16 @@ async function openCase(id: string, query = '', viewport = { width: 1100, height
   await page.waitForSelector('body[data-ready="true"]');
   await page.getByRole('log').waitFor();
   expect(errors).toEqual([]);
+  // The page runs the combination's React, not whatever the bundle was built against. (react-dom 18.3.1
+  // reports itself as 18.3.1-next-…: only the release is compared.)
+  const versions = await page.evaluate(
+    () =>
+      (window as unknown as { OpenCXPreview: { versions: Record<string, string> } }).OpenCXPreview.versions,
+  );
+  expect({ react: versions.react, reactDom: versions.reactDom.split('-')[0] }).toEqual({
+    react: preview.platform.versions.react,
+    reactDom: preview.platform.versions.reactDom,
+  });
   return page;
 }
 
@@ -107,7 +123,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 async function shot(page: Page, name: string) {
   const file = path.join(RESULTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  if (process.env.UPDATE_DOC_IMAGES === '1' && DOC_IMAGES.has(name)) {
+  if (process.env.UPDATE_DOC_IMAGES === '1' && PLATFORM === 'model-driven' && DOC_IMAGES.has(name)) {
     mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
     copyFileSync(file, path.join(ROOT, 'docs/images', `${name}.png`));
   }

@@ -15,7 +15,14 @@ describe('the header card', () => {
     expect(screen.getByText(/order 1182 delivered to her office/)).toBeInTheDocument();
     const details = screen.getAllByRole('definition');
     expect(details.map((d) => d.textContent)).toEqual(
-      expect.arrayContaining(['Dana Whitfield', '+14155550134', 'dana.whitfield@example.com', 'Not linked']),
+      // The rep (en-US) reads a US number in national format, the language by name.
+      expect.arrayContaining([
+        'Dana Whitfield',
+        '(415) 555-0134',
+        'dana.whitfield@example.com',
+        'Not linked',
+        'English',
+      ]),
     );
     const link = screen.getByRole('link', { name: 'Open in OpenCX' });
     expect(link).toHaveAttribute('href', handoff('phone-full-details').session_url);
@@ -74,7 +81,7 @@ describe('the transcript', () => {
   it('marks the handoff with a divider after the last turn before it', () => {
     renderControl({ description: descriptionOf('phone-full-details') });
     const divider = screen.getByText(/Handed off to a person at 2:05:09 PM/);
-    expect(divider).toHaveTextContent('AI decided to handoff the conversation');
+    expect(divider).toHaveTextContent('The AI handed the call to a person');
   });
 
   it('shows the turns added after the handoff below the divider', () => {
