@@ -206,7 +206,7 @@ describe('verified or stated caller details', () => {
   it('marks each detail the header speaks for', () => {
     renderFirstScreen(verifiedTranscript({ name: 'stated', phone: 'verified', email: 'stated' }));
     expect(valueOf('Caller name')).toHaveTextContent('Dana Whitfieldstated by the caller');
-    expect(valueOf('Caller phone')).toHaveTextContent('+14155550134verified by OpenCX');
+    expect(valueOf('Caller phone')).toHaveTextContent('(415) 555-0134verified by OpenCX');
     expect(valueOf('Caller email')).toHaveTextContent('dana.whitfield@example.comstated by the caller');
     expect(screen.queryByText(/OpenCX verified none/)).not.toBeInTheDocument();
   });
