@@ -1,25 +1,41 @@
-// Child process for bench/relay-intake.mjs: serves either the real relay intake (embedded store, no worker)
-// or a bare fastify route returning 204, on loopback, and prints its port.
-import { mkdtempSync } from 'node:fs';
+// Child process for bench/relay-intake.mjs: serves on loopback either the relay's intake as `opencx-relay
+// start` builds it (its JSON logger on stdout at LOG_LEVEL, info by default; no delivery worker) over the
+// embedded store or PostgreSQL, or a bare fastify route answering 204, and sends its port to the parent.
+// Usage (by the parent, with an IPC channel): node bench/relay-intake-server.mjs bare|embedded|postgres [schema]
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
-import { buildApp, createEmbeddedStore } from '../webhook-relay/dist/index.js';
+import { buildApp, createEmbeddedStore, createLogger } from '../webhook-relay/dist/index.js';
+import { createPostgresStore } from '../webhook-relay/dist/store/postgres.js';
+import { BENCH_DATABASE_URL, BENCH_SECRET } from './bench-env.mjs';
 
-const mode = process.argv[2];
+const [mode, schema] = process.argv.slice(2);
 let app;
+let store;
+let dataDir;
 if (mode === 'bare') {
   app = Fastify();
   app.post('/v1/handoffs', async (_request, reply) => reply.code(204).send());
 } else {
-  const store = createEmbeddedStore({
-    file: path.join(mkdtempSync(path.join(tmpdir(), 'bench-intake-')), 'relay.sqlite'),
-  });
+  if (mode === 'postgres') {
+    store = createPostgresStore({ connectionString: BENCH_DATABASE_URL, schema });
+  } else {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'bench-intake-'));
+    store = createEmbeddedStore({ file: path.join(dataDir, 'relay.sqlite') });
+  }
   await store.init();
   app = buildApp({
-    config: { webhookSecrets: [process.env.BENCH_SECRET], bodyLimit: 5 * 1024 * 1024 },
+    config: { webhookSecrets: [BENCH_SECRET], bodyLimit: 5 * 1024 * 1024 },
     store,
+    logger: createLogger(process.env.LOG_LEVEL ?? 'info'),
   });
 }
 await app.listen({ port: 0, host: '127.0.0.1' });
-process.stdout.write(`${app.server.address().port}\n`);
+process.send({ port: app.server.address().port });
+process.once('disconnect', async () => {
+  await app.close();
+  await store?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+});
