@@ -298,4 +298,12 @@ export const messages = {
       `On the Case form, set the OpenCX transcript control's placeholderCustomerId property to ${id}, so reps see such cases as "not linked".`,
     next: 'Then run `opencx-relay verify`.',
   },
+  store: {
+    ownedElsewhere: (dataDir: string, owner: string) =>
+      `Another relay is running on the embedded store in ${dataDir} (${owner}). Stop it first: only one relay may use an embedded store (for several instances, use PostgreSQL with RELAY_DATABASE_URL).`,
+    owner: (pid: number, host: string, since: string) => `process ${pid} on ${host}, started ${since}`,
+    ownerUnknown: 'its process id and host could not be read',
+    tookOver:
+      "took over the previous relay's claims: its handoffs are delivered now, not when their leases expire",
+  },
 } as const;

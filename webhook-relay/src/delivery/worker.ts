@@ -66,6 +66,8 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
   /** Claims and delivers one round of due handoffs; resolves with how many were handled. */
   runOnce(): Promise<number>;
+  /** Renews the leases of the handoffs being delivered (on a timer while running); how many it still holds. */
+  renewLeases(): Promise<number>;
   wake(): void;
 }
 
@@ -322,7 +324,37 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     }
   }
 
+  /** The handoffs this worker is delivering right now, whose leases it renews while it works. */
+  const held = new Set<string>();
+  let renewal: ReturnType<typeof setInterval> | undefined;
+
   async function handle(record: HandoffRecord): Promise<void> {
+    held.add(record.key);
+    try {
+      await deliverRecord(record);
+    } finally {
+      held.delete(record.key);
+    }
+  }
+
+  /**
+   * Extends the leases of the handoffs still at work, every third of DELIVERY_LEASE_MS while the worker
+   * runs: a lease can then be short (a crashed instance's handoffs are taken over within it), and a slow
+   * Dataverse call never lets another instance deliver the same handoff meanwhile.
+   */
+  async function renewLeases(): Promise<number> {
+    const keys = [...held];
+    if (!keys.length) return 0;
+    const still = await store.renew(owner, keys, clock(), config.delivery.leaseMs);
+    if (still.length < keys.length)
+      deps.logger?.warn(
+        { lost: keys.filter((key) => !still.includes(key)) },
+        'lease lost while delivering: another worker may deliver it too (Dataverse answers 412 to the second case)',
+      );
+    return still.length;
+  }
+
+  async function deliverRecord(record: HandoffRecord): Promise<void> {
     const log = deps.logger?.child({ handoffKey: record.key });
     if (record.kind === 'append') return handleAppend(record);
     if (record.kind === 'opencx-event') {
@@ -519,14 +551,22 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       if (running) return;
       running = true;
       loop = run();
+      renewal = setInterval(() => {
+        renewLeases().catch((error: unknown) =>
+          deps.logger?.error({ err: (error as Error).message }, 'lease renewal failed; retrying'),
+        );
+      }, config.delivery.leaseMs / 3);
+      renewal.unref();
     },
     async stop() {
+      clearInterval(renewal);
       running = false;
       wakeUp?.();
       await loop;
       await store.releaseAll(owner, clock());
     },
     runOnce,
+    renewLeases,
     wake: () => {
       woken = true;
       wakeUp?.();

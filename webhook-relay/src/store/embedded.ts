@@ -345,6 +345,26 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       );
       return Promise.resolve(changed);
     },
+    renew(owner, keys, now, leaseMs) {
+      const held = guard((d) => {
+        const extend = sql(
+          d,
+          'UPDATE handoffs SET lease_until = ? WHERE key = ? AND lease_owner = ? AND status IN (?, ?, ?)',
+        );
+        return keys.filter((key) => extend.run(now + leaseMs, key, owner, ...ACTIVE_STATUSES).changes === 1);
+      });
+      return Promise.resolve(held);
+    },
+    releaseEveryLease(now) {
+      const changed = guard(
+        (d) =>
+          sql(
+            d,
+            'UPDATE handoffs SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE lease_owner IS NOT NULL',
+          ).run(now).changes,
+      );
+      return Promise.resolve(changed);
+    },
     retry(key, now) {
       const changed = guard(
         (d) =>

@@ -385,6 +385,24 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
       );
       return result.rowCount ?? 0;
     },
+    async renew(owner, keys, now, leaseMs) {
+      if (!keys.length) return [];
+      const { rows } = await query<{ key: string }>(
+        `UPDATE ${handoffs} SET lease_until = $1::bigint + $2::bigint
+         WHERE key = ANY($3::text[]) AND lease_owner = $4 AND status IN (${ACTIVE_SQL})
+         RETURNING key`,
+        [now, leaseMs, keys, owner],
+      );
+      const held = new Set(rows.map((row) => row.key));
+      return keys.filter((key) => held.has(key));
+    },
+    async releaseEveryLease(now) {
+      const result = await query(
+        `UPDATE ${handoffs} SET lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE lease_owner IS NOT NULL`,
+        [now],
+      );
+      return result.rowCount ?? 0;
+    },
     async retry(key, now) {
       const { rows } = await query<Row>(
         `UPDATE ${handoffs} SET status = 'received', attempts = 0, next_attempt_at = $1, updated_at = $1,
