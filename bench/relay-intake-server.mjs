@@ -2,13 +2,20 @@
 // start` builds it (its JSON logger on stdout at LOG_LEVEL, info by default; no delivery worker) over the
 // embedded store or PostgreSQL, or a bare fastify route answering 204, and sends its port to the parent.
 // Usage (by the parent, with an IPC channel): node bench/relay-intake-server.mjs bare|embedded|postgres [schema]
+// with BENCH_RELAY_DIST=<a relay build's dist folder> to serve another build than this checkout's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
-import { buildApp, createEmbeddedStore, createLogger } from '../webhook-relay/dist/index.js';
-import { createPostgresStore } from '../webhook-relay/dist/store/postgres.js';
 import { BENCH_DATABASE_URL, BENCH_SECRET } from './bench-env.mjs';
+
+// BENCH_RELAY_DIST: another build of the relay (its dist/ folder), e.g. the previous commit's, to compare.
+const dist = pathToFileURL(
+  `${path.resolve(process.env.BENCH_RELAY_DIST ?? path.join(import.meta.dirname, '../webhook-relay/dist'))}/`,
+);
+const { buildApp, createEmbeddedStore, createLogger } = await import(new URL('index.js', dist).href);
+const { createPostgresStore } = await import(new URL('store/postgres.js', dist).href);
 
 const [mode, schema] = process.argv.slice(2);
 let app;

@@ -4,6 +4,7 @@
 //
 // Usage: node bench/relay-intake.mjs [--seconds 8] [--connections 32] [--stores embedded,postgres]
 //        [--warmup 2] [--quick (3 s runs, 1 s warm-up)] [--cpu-prof <dir> (profile each relay server)]
+//        [--compare-dist <another relay build's dist folder, measured in the same run>]
 // Needs `npm run build:packages` first; PostgreSQL from RELAY_BENCH_DATABASE_URL (default
 // postgres://postgres@127.0.0.1:5432/test; a throwaway schema is created and dropped).
 // Targets: embedded >= 3,000 handoffs/s, >= 0.25 of the bare route, p99 <= 25 ms; PostgreSQL >= 1,500/s.
@@ -24,6 +25,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    // Another build of the relay (its dist/ folder, e.g. the previous commit's) measured in the same run.
+    'compare-dist': { type: 'string' },
   },
 });
 const seconds = Number(args.seconds ?? (args.quick ? 3 : 8));
@@ -35,11 +38,12 @@ const load = () =>
     .map((n) => n.toFixed(2))
     .join(' ');
 
-function startServer(mode, schema) {
+function startServer(mode, schema, dist) {
   const execArgv =
     args['cpu-prof'] && mode !== 'bare' ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [];
   const child = fork(path.join(here, 'relay-intake-server.mjs'), [mode, ...(schema ? [schema] : [])], {
     execArgv,
+    env: { ...process.env, ...(dist ? { BENCH_RELAY_DIST: dist } : {}) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -69,9 +73,9 @@ function drive(port, label, runSeconds, rateHint) {
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
-async function measure(mode) {
+async function measure(mode, dist) {
   const schema = mode === 'postgres' ? `relay_intake_${randomBytes(4).toString('hex')}` : undefined;
-  const { child, port } = await startServer(mode, schema);
+  const { child, port } = await startServer(mode, schema, dist);
   const tag = randomBytes(3).toString('hex');
   // The bare route does not care whether bodies repeat; the relay must see every one once.
   const hint = mode === 'bare' ? 20000 : 7000;
@@ -79,7 +83,7 @@ async function measure(mode) {
     drive(port, `${mode}-warm-${tag}`, warmup, hint);
     const loadBefore = load();
     const result = drive(port, `${mode}-${tag}`, seconds, hint);
-    return { mode, ...result, load: loadBefore };
+    return { mode, dist, ...result, load: loadBefore };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.disconnect();
@@ -89,7 +93,10 @@ async function measure(mode) {
 }
 
 const results = [await measure('bare')];
-for (const store of stores) results.push(await measure(store));
+for (const store of stores) {
+  results.push(await measure(store));
+  if (args['compare-dist']) results.push(await measure(store, args['compare-dist']));
+}
 const bare = results[0];
 
 const label = {
@@ -107,14 +114,14 @@ console.log(
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const r of results)
   console.log(
-    `| ${label[r.mode]} | ${r.requests} | ${r.rate.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} | ${(r.rate / bare.rate).toFixed(2)} | ` +
+    `| ${label[r.mode]}${r.dist ? ` (build in ${r.dist})` : ''} | ${r.requests} | ${r.rate.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.max} | ${(r.rate / bare.rate).toFixed(2)} | ` +
       `${r.mode === 'bare' ? '-' : r.accepted} | ${r.errors + (r.mode === 'bare' ? r.non2xx : r.requests - r.accepted)} | ${r.load} |`,
   );
 const targets = {
   embedded: (r) => r.rate >= 3000 && r.rate / bare.rate >= 0.25 && r.p99 <= 25,
   postgres: (r) => r.rate >= 1500,
 };
-for (const r of results.slice(1)) {
+for (const r of results.slice(1).filter((x) => !x.dist)) {
   const goal = r.mode === 'embedded' ? '>= 3,000/s, >= 0.25 of bare, p99 <= 25 ms' : '>= 1,500/s';
   console.log(`${label[r.mode]}: target ${goal}: ${targets[r.mode](r) ? 'met' : 'NOT met'}`);
 }
