@@ -364,11 +364,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     let document: HandoffDocument | undefined;
     // Our own handoff document needs no fetching: it is redacted and marked `delivering` in one update.
     const direct = record.kind === 'handoff';
+    // Outside the try: a store that cannot be reached is not this handoff's fault (the round fails, the
+    // lease runs out, the handoff is taken again); only a payload that cannot be read is dead-lettered.
+    const stored = direct ? await redactStored(record, undefined, { status: 'delivering' }) : undefined;
     try {
-      document = direct
-        ? (JSON.parse(
-            (await redactStored(record, undefined, { status: 'delivering' })).payload,
-          ) as HandoffDocument)
+      document = stored
+        ? (JSON.parse(stored.payload) as HandoffDocument)
         : await documentOf(await redactStored(record));
     } catch (error) {
       const reason = 'The relay could not process this OpenCX event; see the logs.';

@@ -87,14 +87,22 @@ export function startWriter(
     eval: true,
     workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
   });
-  // The thread must never keep a process alive by itself (a store that was not closed).
+  // An idle thread must not keep a process alive by itself (a store that was not closed); a batch being
+  // written must, or a script that awaits an insert would exit before hearing back.
   worker.unref();
-  worker.on('message', onReply);
+  worker.on('message', (reply: WriterReply) => {
+    worker.unref();
+    onReply(reply);
+  });
   worker.on('error', onFailure);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
-    write: (id, items) => worker.postMessage({ id, items }),
+    write(id, items) {
+      worker.ref();
+      worker.postMessage({ id, items });
+    },
     async close() {
+      worker.ref();
       worker.postMessage('close');
       await exited;
     },
