@@ -14,6 +14,7 @@
 //        [--baseline-count <same as --count> (0: no baseline)] [--senders 24] [--workers 16]
 //        [--storm-every 6-12] [--kill-every 4-8] (seconds between storms / kills; 0 turns them off)
 //        [--outage 5] (seconds of Dataverse down at relay start; 0: no such phase) [--quick]
+// CHAOS_DEBUG=1 prints why each failed start failed.
 // --deadline bounds the whole run (seconds, split between the runs still to do); what is still pending
 // when a run hits its share is printed and counted as stuck.
 // Needs `npm run build:packages` first, and PostgreSQL for the postgres run (RELAY_BENCH_DATABASE_URL,

@@ -6,18 +6,91 @@
  * nothing; A's call finishes and its case is the only one.
  */
 import { SEED_IDS, startSandbox } from '@opencx-d365/dataverse-sandbox';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createDataverseClient, type DataverseClient } from '../../src/dataverse/client.js';
 import { prepareDelivery } from '../../src/delivery/metadata.js';
 import { createDeliveryWorker } from '../../src/delivery/worker.js';
 import { createPostgresStore } from '../../src/store/postgres.js';
+import type { HandoffStore } from '../../src/store/types.js';
 import { NOW, onCleanup, phoneHandoffs, sandboxEnv } from '../helpers.js';
 import { postgresForTests, TEST_DATABASE_URL } from '../store-contract/postgres-env.js';
 
 const pgt = await postgresForTests('lease');
 
 describe.runIf(pgt.available)('lease renewal in a PostgreSQL fleet', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('renews on its own every third of DELIVERY_LEASE_MS while the worker runs', async () => {
+    const sandbox = await startSandbox();
+    onCleanup(() => sandbox.close());
+    const result = loadConfig(sandboxEnv(sandbox.url));
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    const config = result.config;
+    const inner = createPostgresStore({
+      connectionString: TEST_DATABASE_URL,
+      schema: pgt.schema(),
+      poolSize: 2,
+    });
+    await inner.init();
+    onCleanup(() => inner.close());
+    // The store's renew, observed: each call resolves the next waiter with what it renewed.
+    const renewals: Array<(keys: string[]) => void> = [];
+    const store: HandoffStore = Object.assign(Object.create(inner) as HandoffStore, {
+      async renew(owner: string, keys: readonly string[], now: number, leaseMs: number) {
+        const held = await inner.renew(owner, keys, now, leaseMs);
+        renewals.shift()?.(held);
+        return held;
+      },
+    });
+    const nextRenewal = () => new Promise<string[]>((resolve) => renewals.push(resolve));
+    const real = createDataverseClient({ url: config.dataverseUrl, auth: config.auth, timeoutMs: 5000 });
+    const prepared = await prepareDelivery(config, real);
+    if (!prepared.ok) throw new Error(prepared.errors.join('\n'));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const inFlight = new Promise<void>((resolve) => (started = resolve));
+    const slow: DataverseClient = {
+      async get<T>(path: string) {
+        started();
+        await gate;
+        return real.get<T>(path);
+      },
+      batch: (operations, gets) => real.batch(operations, gets),
+    };
+    let now = NOW;
+    // Only the renewal timer is faked: the worker's own loop keeps real time.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const worker = createDeliveryWorker({
+      config,
+      store,
+      dataverse: slow,
+      metadata: prepared.metadata,
+      clock: () => now,
+      ownerId: 'instance-a',
+    });
+    const { documentFor, keyOf } = phoneHandoffs('lease-timer');
+    const document = documentFor('timer');
+    const key = keyOf(document);
+    await inner.insert({
+      key,
+      kind: 'handoff',
+      sessionId: document.session_id,
+      payload: JSON.stringify(document),
+      now,
+    });
+    worker.start();
+    onCleanup(() => worker.stop());
+    await inFlight;
+    now = NOW + 5_000;
+    const first = nextRenewal();
+    vi.advanceTimersByTime(config.delivery.leaseMs / 3);
+    expect(await first).toEqual([key]);
+    expect((await inner.get(key))?.leaseUntil).toBe(NOW + 5_000 + config.delivery.leaseMs);
+    release();
+  });
+
   it('keeps a handoff with the instance whose Dataverse call outlasts the first lease', async () => {
     const sandbox = await startSandbox();
     onCleanup(() => sandbox.close());
