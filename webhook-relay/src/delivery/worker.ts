@@ -560,10 +560,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       renewal.unref();
     },
     async stop() {
-      clearInterval(renewal);
       running = false;
       wakeUp?.();
-      await loop;
+      await loop; // the handoffs in flight finish, their leases still renewed meanwhile
+      clearInterval(renewal);
       await store.releaseAll(owner, clock());
     },
     runOnce,
