@@ -103,16 +103,18 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.e
  * accepted anywhere. `reset()` starts the count (after the first start-up of a run, or at an outage's start).
  */
 function intakeTracker() {
-  const tracker = { instances: [], downMs: 0, downSince: undefined };
+  const tracker = { instances: [], downMs: 0, longestMs: 0, downSince: undefined };
   tracker.update = () => {
     const anyUp = tracker.instances.some((i) => i.up);
     if (anyUp && tracker.downSince !== undefined) {
       tracker.downMs += Date.now() - tracker.downSince;
+      tracker.longestMs = Math.max(tracker.longestMs, Date.now() - tracker.downSince);
       tracker.downSince = undefined;
     } else if (!anyUp && tracker.downSince === undefined) tracker.downSince = Date.now();
   };
   tracker.reset = () => {
     tracker.downMs = 0;
+    tracker.longestMs = 0;
     tracker.downSince = tracker.instances.some((i) => i.up) ? undefined : Date.now();
   };
   tracker.total = () =>
@@ -437,6 +439,7 @@ async function run(kind, { calm, count, deadline }) {
     kills,
     failedStarts: instances.reduce((n, i) => n + i.failedStarts, 0) - startsBefore,
     intakeDownSeconds: downMs / 1000,
+    longestDownSeconds: tracker.longestMs / 1000,
     // Worst handoff-to-case time among the handoffs acknowledged but not yet a case at a kill (a handoff
     // that never became one counts as the whole run).
     worstAfterKill:
@@ -445,6 +448,13 @@ async function run(kind, { calm, count, deadline }) {
         ...killSnapshots.flat().map((key) => (createdAt.get(key) ?? drainedAt) - ackedAt.get(key)),
       ) / 1000,
     inFlightAtKills: killSnapshots.reduce((n, keys) => n + keys.length, 0),
+    // The slowest of them, as the store last saw it (attempts and last error say what held it up).
+    worstRecord: (() => {
+      const keys = killSnapshots.flat();
+      const time = (key) => (createdAt.get(key) ?? drainedAt) - ackedAt.get(key);
+      const key = keys.reduce((a, b) => (a === undefined || time(b) > time(a) ? b : a), undefined);
+      return key ? records.get(key) : undefined;
+    })(),
     toCase: (() => {
       const times = [...ackedAt]
         .map(([key, at]) => ((createdAt.get(key) ?? drainedAt) - at) / 1000)
@@ -621,7 +631,11 @@ for (const r of results.filter((x) => !x.calm))
     `${r.store} chaos: ${r.kills} SIGKILLs with ${r.inFlightAtKills} handoffs in flight (acknowledged, no case yet) at them; ` +
       `worst handoff-to-case among those: ${r.worstAfterKill.toFixed(1)} s (target <= 20 s: ${r.worstAfterKill <= 20 ? 'met' : 'NOT met'}); ` +
       `failed starts (a relay process that exited before listening): ${r.failedStarts}; ` +
-      `intake downtime (no instance listening): ${r.intakeDownSeconds.toFixed(1)} s of ${r.seconds.toFixed(0)} s`,
+      `intake downtime (no instance listening): ${r.intakeDownSeconds.toFixed(1)} s of ${r.seconds.toFixed(0)} s, ` +
+      `the longest ${r.longestDownSeconds.toFixed(1)} s` +
+      (r.worstRecord
+        ? `; the slowest handoff: ${r.worstRecord.attempts} failed attempts${r.worstRecord.lastError ? `, last error ${[r.worstRecord.lastError.httpStatus, r.worstRecord.lastError.code, r.worstRecord.lastError.message].filter(Boolean).join(' ')}` : ''}`
+        : ''),
   );
 if (outages.length) {
   console.log(
