@@ -2,7 +2,7 @@
 // loop with the server it measures: autocannon over `--connections` keep-alive connections, every request a
 // distinct handoff (its own session id and webhook id) signed ahead of time, so that nothing is answered as
 // a duplicate and signing is not measured as the server's cost. Prints one JSON line with the figures.
-// Usage: node bench/intake-load.mjs --port N --seconds S --connections C --label L [--rate-hint R]
+// Usage: node bench/intake-load.mjs --port N --seconds S --connections C --label L [--rate-hint R] [--repeat]
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,9 +17,10 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '8' },
     connections: { type: 'string', default: '32' },
     label: { type: 'string', default: 'run' },
-    // Requests signed ahead: seconds × this; past them the list starts again (answered 200 as duplicates
-    // by the relay, and counted below as not accepted).
+    // Requests signed ahead: seconds × this; past them each request is made and signed when it is sent
+    // (never a repeat), or, with --repeat, the list starts again (for the bare route, which ignores bodies).
     'rate-hint': { type: 'string', default: '16000' },
+    repeat: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(args.seconds);
@@ -48,11 +49,10 @@ const sign = (id, seconds, body) =>
 const base = handoffOf4k();
 const count = Math.ceil(seconds * Number(args['rate-hint']));
 const nowSeconds = Math.floor(Date.now() / 1000);
-const prepared = new Array(count);
-for (let i = 0; i < count; i += 1) {
+const requestOf = (i) => {
   const id = `msg_${args.label}_${i}`;
   const body = JSON.stringify({ ...base, session_id: `${args.label}-${i}` });
-  prepared[i] = {
+  return {
     method: 'POST',
     path: '/v1/handoffs',
     body,
@@ -63,7 +63,8 @@ for (let i = 0; i < count; i += 1) {
       'webhook-signature': sign(id, nowSeconds, body),
     },
   };
-}
+};
+const prepared = Array.from({ length: count }, (_, i) => requestOf(i));
 const first = prepared[0];
 if (
   new Webhook(BENCH_SECRET).sign(first.headers['webhook-id'], new Date(nowSeconds * 1000), first.body) !==
@@ -76,7 +77,16 @@ const result = await autocannon({
   url: `http://127.0.0.1:${args.port}`,
   connections: Number(args.connections),
   duration: seconds,
-  requests: [{ setupRequest: (request) => ({ ...request, ...prepared[next++ % count] }) }],
+  requests: [
+    {
+      setupRequest(request) {
+        const i = next;
+        next += 1;
+        const made = i < count ? prepared[i] : args.repeat ? prepared[i % count] : requestOf(i);
+        return { ...request, ...made };
+      },
+    },
+  ],
 });
 const accepted = result.statusCodeStats?.['202']?.count ?? 0;
 const ok = result['2xx'] ?? 0;
@@ -93,6 +103,7 @@ process.stdout.write(
     accepted,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
-    signed: count,
+    signedAhead: count,
+    signedLate: args.repeat ? 0 : Math.max(0, next - count),
   })}\n`,
 );

@@ -52,7 +52,7 @@ function startServer(mode, schema, dist) {
   });
 }
 
-function drive(port, label, runSeconds, rateHint) {
+function drive(port, label, runSeconds, rateHint, repeat) {
   const out = execFileSync(
     process.execPath,
     [
@@ -67,6 +67,7 @@ function drive(port, label, runSeconds, rateHint) {
       label,
       '--rate-hint',
       String(rateHint),
+      ...(repeat ? ['--repeat'] : []),
     ],
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
@@ -80,9 +81,9 @@ async function measure(mode, dist) {
   // The bare route does not care whether bodies repeat; the relay must see every one once.
   const hint = mode === 'bare' ? 20000 : 7000;
   try {
-    drive(port, `${mode}-warm-${tag}`, warmup, hint);
+    drive(port, `${mode}-warm-${tag}`, warmup, hint, mode === 'bare');
     const loadBefore = load();
-    const result = drive(port, `${mode}-${tag}`, seconds, hint);
+    const result = drive(port, `${mode}-${tag}`, seconds, hint, mode === 'bare');
     return { mode, dist, ...result, load: loadBefore };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
