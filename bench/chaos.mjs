@@ -5,9 +5,16 @@
 // and nothing may stay undelivered. Before each chaos run, the same setup without any fault, storm or kill
 // gives the baseline throughput the chaos run is compared with.
 //
-// Usage: node bench/chaos.mjs [--count 10000] [--stores postgres,embedded] [--seed 1] [--deadline 600]
+// It also prints, for the chaos runs, the worst handoff-to-case time of the handoffs in flight at each kill
+// (target <= 20 s with the default DELIVERY_LEASE_MS), the failed starts (a relay process that exited before
+// listening) and the intake downtime (no instance listening); then, per store, a start while Dataverse
+// answers 503, then 429, to everything (--outage seconds), with the same two counts.
+//
+// Usage: node bench/chaos.mjs [--count 6000] [--rate 80] [--stores postgres,embedded] [--seed 1] [--deadline 600]
 //        [--baseline-count <same as --count> (0: no baseline)] [--senders 24] [--workers 16]
 //        [--storm-every 6-12] [--kill-every 4-8] (seconds between storms / kills; 0 turns them off)
+//        [--outage 5] (seconds of Dataverse down at relay start; 0: no such phase) [--quick]
+// CHAOS_DEBUG=1 prints why each failed start failed.
 // --deadline bounds the whole run (seconds, split between the runs still to do); what is still pending
 // when a run hits its share is printed and counted as stuck.
 // Needs `npm run build:packages` first, and PostgreSQL for the postgres run (RELAY_BENCH_DATABASE_URL,
@@ -17,7 +24,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
@@ -30,7 +37,11 @@ const here = import.meta.dirname;
 const cli = path.join(here, '../webhook-relay/bin/opencx-relay.js');
 const { values: args } = parseArgs({
   options: {
-    count: { type: 'string', default: '10000' },
+    count: { type: 'string' },
+    // Handoffs per second offered by the senders (a busy contact centre's peak, below what one instance
+    // delivers without faults on the 2-core machine), so that a handoff's time to its case measures the
+    // faults and kills rather than a backlog of the benchmark's own making; 0 sends as fast as intake takes.
+    rate: { type: 'string', default: '80' },
     // The baseline runs as many handoffs as the chaos run: the sandbox slows down as it fills up, so a
     // smaller baseline would flatter it.
     'baseline-count': { type: 'string' },
@@ -41,9 +52,15 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '16' },
     'storm-every': { type: 'string', default: '6-12' },
     'kill-every': { type: 'string', default: '4-8' },
+    // Seconds of Dataverse answering 503 (then 429) to everything at relay start, per store; 0: none.
+    outage: { type: 'string' },
+    // 1,000 handoffs, a 3 s outage: a smoke run of the benchmark itself (figures not comparable).
+    quick: { type: 'boolean', default: false },
   },
 });
-const total = Number(args.count);
+const outageSeconds = Number(args.outage ?? (args.quick ? 3 : 5));
+const total = Number(args.count ?? (args.quick ? 1000 : 6000));
+const rate = Number(args.rate);
 const baselineCount = Math.min(total, Number(args['baseline-count'] ?? total));
 const seed = Number(args.seed);
 const deadlineMs = Number(args.deadline) * 1000;
@@ -81,9 +98,47 @@ process.on('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 
+/**
+ * Intake downtime: the time during which no instance of a run was listening, i.e. no handoff could be
+ * accepted anywhere. `reset()` starts the count (after the first start-up of a run, or at an outage's start).
+ */
+function intakeTracker() {
+  const tracker = { instances: [], downMs: 0, longestMs: 0, downSince: undefined };
+  tracker.update = () => {
+    const anyUp = tracker.instances.some((i) => i.up);
+    if (anyUp && tracker.downSince !== undefined) {
+      tracker.downMs += Date.now() - tracker.downSince;
+      tracker.longestMs = Math.max(tracker.longestMs, Date.now() - tracker.downSince);
+      tracker.downSince = undefined;
+    } else if (!anyUp && tracker.downSince === undefined) tracker.downSince = Date.now();
+  };
+  tracker.reset = () => {
+    tracker.downMs = 0;
+    tracker.longestMs = 0;
+    tracker.downSince = tracker.instances.some((i) => i.up) ? undefined : Date.now();
+  };
+  tracker.total = () =>
+    tracker.downMs + (tracker.downSince === undefined ? 0 : Date.now() - tracker.downSince);
+  return tracker;
+}
+
 /** One relay instance: a child process on a fixed port, killed and restarted by the chaos loop. */
-function relayInstance(name, env, port, giveUpAt) {
-  const instance = { name, port, child: undefined, up: false, failedStarts: 0 };
+function relayInstance(name, env, port, giveUpAt, tracker) {
+  let up = false;
+  const instance = {
+    name,
+    port,
+    child: undefined,
+    failedStarts: 0,
+    get up() {
+      return up;
+    },
+    set up(value) {
+      up = value;
+      tracker?.update();
+    },
+  };
+  tracker?.instances.push(instance);
   /** Starts the process and resolves once it listens; false when it could not before `giveUpAt`. */
   instance.start = async function start() {
     for (;;) {
@@ -111,6 +166,8 @@ function relayInstance(name, env, port, giveUpAt) {
       // Startup reads metadata from the faulty sandbox and may be refused: try again, as systemd would.
       instance.failedStarts += 1;
       instance.lastOutput = output;
+      if (process.env.CHAOS_DEBUG)
+        process.stderr.write(`chaos: ${name} exited before listening: ${output.slice(0, 400)}\n`);
       if (Date.now() > giveUpAt) return false;
       await sleep(50);
     }
@@ -192,12 +249,12 @@ async function run(kind, { calm, count, deadline }) {
     ...sandboxRelayEnv(sandbox.url),
     HOST: '127.0.0.1',
     DELIVERY_WORKERS: args.workers,
-    // Short backoff and lease so that a bounded run can absorb many faults and kills; many attempts so
-    // that no handoff is dead-lettered by the injected 5xx alone.
+    // Short backoff so that a bounded run can absorb many faults and kills; many attempts so that no
+    // handoff is dead-lettered by the injected 5xx alone.
     DELIVERY_BACKOFF_BASE_MS: '50',
     DELIVERY_BACKOFF_MAX_MS: '1000',
     DELIVERY_MAX_ATTEMPTS: '1000',
-    DELIVERY_LEASE_MS: '3000',
+    // DELIVERY_LEASE_MS is the default (15 s): what a handoff claimed by a killed instance waits at most.
     DATAVERSE_TIMEOUT_MS: '3000',
     LOG_LEVEL: 'fatal',
     ...(kind === 'postgres'
@@ -205,13 +262,27 @@ async function run(kind, { calm, count, deadline }) {
       : { RELAY_DATA_DIR: dataDir }),
   };
   const size = kind === 'postgres' ? 2 : 1;
+  const tracker = intakeTracker();
   const instances = [];
   for (let i = 0; i < size; i += 1)
-    instances.push(relayInstance(`${kind}-${i + 1}`, env, await freePort(), deadline));
+    instances.push(relayInstance(`${kind}-${i + 1}`, env, await freePort(), deadline, tracker));
   const startedOk = await Promise.all(instances.map((i) => i.start()));
   if (!startedOk.every(Boolean))
     throw new Error(`a ${kind} relay never started:\n${instances.map((i) => i.lastOutput).join('\n')}`);
   const inspector = await openInspector(kind, kind === 'postgres' ? schema : dataDir);
+  tracker.reset();
+  const startsBefore = instances.reduce((n, i) => n + i.failedStarts, 0);
+
+  // Handoff to case: when each handoff was first acknowledged, and when its case came into being (the
+  // sandbox stores the incident under the handoff key); the handoffs in flight at each kill.
+  const ackedAt = new Map();
+  const createdAt = new Map();
+  const put = sandbox.state.put.bind(sandbox.state);
+  sandbox.state.put = (entitySet, id, row) => {
+    if (entitySet === 'incidents' && !createdAt.has(id)) createdAt.set(id, Date.now());
+    return put(entitySet, id, row);
+  };
+  const killSnapshots = [];
 
   const faults = (more = {}) =>
     sandbox.setFaults({
@@ -250,6 +321,7 @@ async function run(kind, { calm, count, deadline }) {
       if (!chaos) break;
       const victim = instances[Math.floor(random() * instances.length)];
       if (!victim.up) continue;
+      killSnapshots.push([...ackedAt.keys()].filter((key) => !createdAt.has(key)));
       await victim.kill('SIGKILL');
       kills += 1;
       await sleep(KILL.downFor[0] + random() * (KILL.downFor[1] - KILL.downFor[0]));
@@ -270,13 +342,19 @@ async function run(kind, { calm, count, deadline }) {
   await Promise.all(
     Array.from({ length: Number(args.senders) }, async () => {
       while (next < documents.length) {
-        const document = documents[next];
+        const index = next;
+        const document = documents[index];
         next += 1;
+        // Paced: handoff i leaves no earlier than i / rate seconds after the start (0: as fast as possible).
+        const due = started + (rate > 0 ? (index * 1000) / rate : 0);
+        if (due > Date.now()) await sleep(due - Date.now());
         const sends = random() < 0.1 ? 2 : 1;
         for (let s = 0; s < sends; s += 1) {
           if (await deliverWebhook(instances, document, random, stats, deadline)) {
             stats.webhooks += 1;
             acknowledged.add(document.session_id);
+            const key = handoffKey(document.session_id, document.handoff_at);
+            if (!ackedAt.has(key)) ackedAt.set(key, Date.now());
           } else stats.unacknowledged += 1;
         }
       }
@@ -303,6 +381,7 @@ async function run(kind, { calm, count, deadline }) {
   }
   const drainedAt = Date.now();
   const hitDeadline = active(counts) > 0;
+  const downMs = tracker.total();
   await Promise.all(instances.map((i) => i.kill('SIGTERM')));
   counts = await inspector.countByStatus();
   const records = new Map((await inspector.list({ limit: count * 2 })).map((r) => [r.key, r]));
@@ -358,7 +437,31 @@ async function run(kind, { calm, count, deadline }) {
     droppedAfter: requests.filter((r) => r.status === -2).length,
     storms,
     kills,
-    failedStarts: instances.reduce((n, i) => n + i.failedStarts, 0),
+    failedStarts: instances.reduce((n, i) => n + i.failedStarts, 0) - startsBefore,
+    intakeDownSeconds: downMs / 1000,
+    longestDownSeconds: tracker.longestMs / 1000,
+    // Worst handoff-to-case time among the handoffs acknowledged but not yet a case at a kill (a handoff
+    // that never became one counts as the whole run).
+    worstAfterKill:
+      Math.max(
+        0,
+        ...killSnapshots.flat().map((key) => (createdAt.get(key) ?? drainedAt) - ackedAt.get(key)),
+      ) / 1000,
+    inFlightAtKills: killSnapshots.reduce((n, keys) => n + keys.length, 0),
+    // The slowest of them, as the store last saw it (attempts and last error say what held it up).
+    worstRecord: (() => {
+      const keys = killSnapshots.flat();
+      const time = (key) => (createdAt.get(key) ?? drainedAt) - ackedAt.get(key);
+      const key = keys.reduce((a, b) => (a === undefined || time(b) > time(a) ? b : a), undefined);
+      return key ? records.get(key) : undefined;
+    })(),
+    toCase: (() => {
+      const times = [...ackedAt]
+        .map(([key, at]) => ((createdAt.get(key) ?? drainedAt) - at) / 1000)
+        .sort((a, b) => a - b);
+      const q = (p) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)] ?? 0;
+      return { p50: q(0.5), p99: q(0.99), max: times.at(-1) ?? 0 };
+    })(),
     intakeRetries: stats.refused + stats.connectionErrors,
     sendSeconds: (sentAt - started) / 1000,
     seconds: (drainedAt - started) / 1000,
@@ -368,6 +471,88 @@ async function run(kind, { calm, count, deadline }) {
   if (kind === 'postgres') await dropSchema(schema);
   rmSync(dataDir, { recursive: true, force: true });
   return result;
+}
+
+/**
+ * Dataverse down while the relay starts (issue 17): every Dataverse request is answered 503, or 429 (a
+ * service-protection budget of zero), from before the instances start until `seconds` later. Instances are
+ * started as a supervisor would (again at once when one exits); handoffs are sent all along. Counts the
+ * failed starts (a process that exited before listening) and the intake downtime (no instance listening),
+ * and checks that every acknowledged handoff still becomes its case once Dataverse is back.
+ */
+async function outage(kind, mode, seconds, deadline) {
+  const sandbox = await startSandbox();
+  const schema = `relay_outage_${randomBytes(4).toString('hex')}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'relay-outage-'));
+  const env = {
+    ...sandboxRelayEnv(sandbox.url),
+    HOST: '127.0.0.1',
+    DELIVERY_BACKOFF_BASE_MS: '50',
+    DELIVERY_BACKOFF_MAX_MS: '1000',
+    DELIVERY_MAX_ATTEMPTS: '1000',
+    DATAVERSE_TIMEOUT_MS: '3000',
+    LOG_LEVEL: 'fatal',
+    ...(kind === 'postgres'
+      ? { RELAY_DATABASE_URL: `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}schema=${schema}` }
+      : { RELAY_DATA_DIR: dataDir }),
+  };
+  const down = () =>
+    mode === '503'
+      ? sandbox.setFaults({ errorRate: 1, errorStatus: 503 })
+      : sandbox.setLimits({ requestsPerWindow: 0, windowMs: seconds * 1000 });
+  const heal = () => (mode === '503' ? sandbox.setFaults({}) : sandbox.setLimits({}));
+  down();
+  const tracker = intakeTracker();
+  const size = kind === 'postgres' ? 2 : 1;
+  const instances = [];
+  for (let i = 0; i < size; i += 1)
+    instances.push(relayInstance(`${kind}-${i + 1}`, env, await freePort(), deadline, tracker));
+  const createdAt = new Map();
+  const put = sandbox.state.put.bind(sandbox.state);
+  sandbox.state.put = (entitySet, id, row) => {
+    if (entitySet === 'incidents' && !createdAt.has(id)) createdAt.set(id, Date.now());
+    return put(entitySet, id, row);
+  };
+  const began = Date.now();
+  tracker.reset();
+  const starting = Promise.all(instances.map((i) => i.start()));
+  const healing = sleep(seconds * 1000).then(heal);
+  const random = mulberry32(seed * 31 + (mode === '503' ? 3 : 4));
+  const stats = { refused: 0, connectionErrors: 0 };
+  const ackedAt = new Map();
+  const documents = Array.from({ length: 50 }, (_, i) => ({
+    ...base,
+    session_id: `outage-${kind}-${mode}-${seed}-${i}`,
+  }));
+  // One handoff every 100 ms from the start of the outage, each sent until an instance acknowledges it.
+  await Promise.all(
+    documents.map(async (document, i) => {
+      await sleep(i * 100);
+      if (await deliverWebhook(instances, document, random, stats, deadline))
+        ackedAt.set(handoffKey(document.session_id, document.handoff_at), Date.now());
+    }),
+  );
+  await Promise.all([starting, healing]);
+  const firstListening = tracker.total();
+  while ([...ackedAt.keys()].some((key) => !createdAt.has(key)) && Date.now() < deadline) await sleep(100);
+  await Promise.all(instances.map((i) => i.kill('SIGTERM')));
+  await sandbox.close();
+  if (kind === 'postgres') await dropSchema(schema);
+  rmSync(dataDir, { recursive: true, force: true });
+  const times = [...ackedAt].map(([key, at]) => ((createdAt.get(key) ?? Date.now()) - at) / 1000);
+  return {
+    store: kind === 'postgres' ? 'PostgreSQL' : 'embedded',
+    mode,
+    instances: size,
+    seconds,
+    failedStarts: instances.reduce((n, i) => n + i.failedStarts, 0),
+    intakeDownSeconds: firstListening / 1000,
+    acknowledged: ackedAt.size,
+    sent: documents.length,
+    cases: [...ackedAt.keys()].filter((key) => createdAt.has(key)).length,
+    worstToCase: Math.max(0, ...times),
+    totalSeconds: (Date.now() - began) / 1000,
+  };
 }
 
 const plan = stores.flatMap((kind) => [
@@ -387,6 +572,15 @@ for (const [index, step] of plan.entries()) {
   );
   results.push(await run(step.kind, { ...step, deadline }));
 }
+const outages = [];
+if (outageSeconds > 0)
+  for (const kind of stores)
+    for (const mode of ['503', '429']) {
+      process.stderr.write(
+        `chaos: ${kind}, Dataverse answering ${mode} to everything for ${outageSeconds} s at start\n`,
+      );
+      outages.push(await outage(kind, mode, outageSeconds, Date.now() + outageSeconds * 1000 + 90_000));
+    }
 
 const percent = (n) => `${(n * 100).toFixed(1)}%`;
 const seconds = ([low, high]) => `${low / 1000}-${high / 1000} s`;
@@ -401,7 +595,8 @@ const kills =
 console.log(
   `chaos: ${total} handoffs per store, seed ${seed}; sandbox faults ${percent(FAULTS.errorRate)} 5xx, ` +
     `${percent(FAULTS.dropBeforeCommitRate)} dropped before commit, ${percent(FAULTS.dropAfterCommitRate)} dropped after commit; ` +
-    `${storms}; ${kills}; one handoff in ten sent twice; DELIVERY_WORKERS=${args.workers} per instance; ` +
+    `${storms}; ${kills}; one handoff in ten sent twice; offered at ${rate > 0 ? `${rate}/s` : 'full speed'}; ` +
+    `DELIVERY_WORKERS=${args.workers} per instance, DELIVERY_LEASE_MS default; load average at the end ${loadavg()[0].toFixed(2)}; ` +
     `baseline: ${baselineCount ? `${baselineCount} handoffs, same setup, no fault` : 'none'}`,
 );
 console.log(
@@ -426,6 +621,37 @@ for (const r of results.filter((x) => !x.calm)) {
         : ''),
   );
 }
+for (const r of results)
+  console.log(
+    `${r.store} ${r.calm ? 'baseline' : 'chaos'}: handoff to case (first acknowledgement to the case existing) ` +
+      `p50 ${r.toCase.p50.toFixed(2)} s, p99 ${r.toCase.p99.toFixed(2)} s, max ${r.toCase.max.toFixed(2)} s`,
+  );
+for (const r of results.filter((x) => !x.calm))
+  console.log(
+    `${r.store} chaos: ${r.kills} SIGKILLs with ${r.inFlightAtKills} handoffs in flight (acknowledged, no case yet) at them; ` +
+      `worst handoff-to-case among those: ${r.worstAfterKill.toFixed(1)} s (target <= 20 s: ${r.worstAfterKill <= 20 ? 'met' : 'NOT met'}); ` +
+      `failed starts (a relay process that exited before listening): ${r.failedStarts}; ` +
+      `intake downtime (no instance listening): ${r.intakeDownSeconds.toFixed(1)} s of ${r.seconds.toFixed(0)} s, ` +
+      `the longest ${r.longestDownSeconds.toFixed(1)} s` +
+      (r.worstRecord
+        ? `; the slowest handoff: ${r.worstRecord.attempts} failed attempts${r.worstRecord.lastError ? `, last error ${[r.worstRecord.lastError.httpStatus, r.worstRecord.lastError.code, r.worstRecord.lastError.message].filter(Boolean).join(' ')}` : ''}`
+        : ''),
+  );
+if (outages.length) {
+  console.log(
+    `\nDataverse down at relay start: every request answered 503 (errors) or 429 (a budget of zero) for ${outageSeconds} s from before the instances start; ` +
+      'a supervisor restarts any instance that exits; 50 handoffs sent from the start, one every 100 ms, each until acknowledged',
+  );
+  console.log(
+    '| store | Dataverse at start | instances | failed starts | intake downtime s | handoffs acknowledged | cases | worst handoff-to-case s |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const o of outages)
+    console.log(
+      `| ${o.store} | ${o.mode} for ${o.seconds} s | ${o.instances} | ${o.failedStarts} | ${o.intakeDownSeconds.toFixed(1)} | ` +
+        `${o.acknowledged} of ${o.sent} | ${o.cases} | ${o.worstToCase.toFixed(1)} |`,
+    );
+}
 for (const r of results) {
   const label = `${r.store} ${r.calm ? 'baseline' : 'chaos'}`;
   if (r.hitDeadline) console.log(`${label}: DEADLINE reached with handoffs still pending (counted as stuck)`);
@@ -441,8 +667,9 @@ for (const r of results) {
   if (r.stuck > r.pending.length) console.log(`${label}: … and ${r.stuck - r.pending.length} more pending`);
   for (const id of r.lostSample) console.log(`${label}: lost ${id}`);
 }
-const ok = results.every(
-  (r) => r.lost === 0 && r.duplicates === 0 && r.stuck === 0 && r.unparsed === 0 && r.incidents === r.sent,
-);
+const ok =
+  results.every(
+    (r) => r.lost === 0 && r.duplicates === 0 && r.stuck === 0 && r.unparsed === 0 && r.incidents === r.sent,
+  ) && outages.every((o) => o.cases === o.acknowledged);
 console.log(`result: ${ok ? 'PASS' : 'FAIL'}: 0 lost / 0 duplicated / 0 stuck required on every store`);
 process.exit(ok ? 0 : 1);

@@ -1,25 +1,48 @@
-// Child process for bench/relay-intake.mjs: serves either the real relay intake (embedded store, no worker)
-// or a bare fastify route returning 204, on loopback, and prints its port.
-import { mkdtempSync } from 'node:fs';
+// Child process for bench/relay-intake.mjs: serves on loopback either the relay's intake as `opencx-relay
+// start` builds it (its JSON logger on stdout at LOG_LEVEL, info by default; no delivery worker) over the
+// embedded store or PostgreSQL, or a bare fastify route answering 204, and sends its port to the parent.
+// Usage (by the parent, with an IPC channel): node bench/relay-intake-server.mjs bare|embedded|postgres [schema]
+// with BENCH_RELAY_DIST=<a relay build's dist folder> to serve another build than this checkout's.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
-import { buildApp, createEmbeddedStore } from '../webhook-relay/dist/index.js';
+import { BENCH_DATABASE_URL, BENCH_SECRET } from './bench-env.mjs';
 
-const mode = process.argv[2];
+// BENCH_RELAY_DIST: another build of the relay (its dist/ folder), e.g. the previous commit's, to compare.
+const dist = pathToFileURL(
+  `${path.resolve(process.env.BENCH_RELAY_DIST ?? path.join(import.meta.dirname, '../webhook-relay/dist'))}/`,
+);
+const { buildApp, createEmbeddedStore, createLogger } = await import(new URL('index.js', dist).href);
+const { createPostgresStore } = await import(new URL('store/postgres.js', dist).href);
+
+const [mode, schema] = process.argv.slice(2);
 let app;
+let store;
+let dataDir;
 if (mode === 'bare') {
   app = Fastify();
   app.post('/v1/handoffs', async (_request, reply) => reply.code(204).send());
 } else {
-  const store = createEmbeddedStore({
-    file: path.join(mkdtempSync(path.join(tmpdir(), 'bench-intake-')), 'relay.sqlite'),
-  });
+  if (mode === 'postgres') {
+    store = createPostgresStore({ connectionString: BENCH_DATABASE_URL, schema });
+  } else {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'bench-intake-'));
+    store = createEmbeddedStore({ file: path.join(dataDir, 'relay.sqlite') });
+  }
   await store.init();
   app = buildApp({
-    config: { webhookSecrets: [process.env.BENCH_SECRET], bodyLimit: 5 * 1024 * 1024 },
+    config: { webhookSecrets: [BENCH_SECRET], bodyLimit: 5 * 1024 * 1024 },
     store,
+    logger: createLogger(process.env.LOG_LEVEL ?? 'info'),
   });
 }
 await app.listen({ port: 0, host: '127.0.0.1' });
-process.stdout.write(`${app.server.address().port}\n`);
+process.send({ port: app.server.address().port });
+process.once('disconnect', async () => {
+  await app.close();
+  await store?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+});

@@ -3,7 +3,7 @@
 //   --chaos     adds bench/chaos.mjs: about 7 minutes at full size, 10 at most (its --deadline)
 //   --quick     smaller sizes, for a smoke check of the benches themselves (figures not comparable)
 //   --no-build  skip `npm run build` (the benches import the built packages and the control bundle)
-// drain and chaos use PostgreSQL (RELAY_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test);
+// intake, handoff to case, drain and chaos use PostgreSQL (RELAY_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test);
 // when it cannot be reached they run on the embedded store only, and the summary says so.
 // Exit code: non-zero when a benchmark failed or reported its target as not met.
 import { spawnSync } from 'node:child_process';
@@ -37,12 +37,13 @@ const problem = await postgresProblem();
 const stores = problem ? ['--stores', 'embedded'] : [];
 if (problem)
   console.warn(
-    `bench: PostgreSQL is not reachable (${problem}): drain and chaos run on the embedded store only`,
+    `bench: PostgreSQL is not reachable (${problem}): the relay benchmarks run on the embedded store only`,
   );
 
 const benches = [
   ['transcript format', node, ['bench/transcript-format.mjs', '--no-build']],
-  ['relay intake', node, ['bench/relay-intake.mjs', quick ? '3' : '8', '8']],
+  ['relay intake', node, ['bench/relay-intake.mjs', ...stores, ...(quick ? ['--quick'] : [])]],
+  ['handoff to case', node, ['bench/latency.mjs', ...stores, ...(quick ? ['--quick'] : [])]],
   ['Dataverse requests per handoff', node, ['bench/relay-requests.mjs']],
   ['transcript control', tsx, ['bench/control.mts', ...(quick ? ['--runs', '5'] : [])]],
   [
@@ -62,7 +63,7 @@ if (flag('--chaos'))
     [
       'bench/chaos.mjs',
       ...stores,
-      ...(quick ? ['--count', '2000', '--kill-every', '1-2', '--storm-every', '1-2'] : []),
+      ...(quick ? ['--quick', '--kill-every', '2-4', '--storm-every', '2-4'] : []),
     ],
   ]);
 
@@ -81,6 +82,6 @@ console.log('\nbench summary:');
 for (const s of summary)
   console.log(`  ${s.ok ? 'ok    ' : 'FAILED'}  ${s.name} (${s.seconds.toFixed(0)} s)`);
 if (problem)
-  console.log('  note: PostgreSQL was not reachable; drain and chaos ran on the embedded store only');
+  console.log('  note: PostgreSQL was not reachable; the relay benchmarks ran on the embedded store only');
 if (!flag('--chaos')) console.log('  chaos not run (npm run bench -- --chaos)');
 process.exit(summary.every((s) => s.ok) ? 0 : 1);

@@ -465,4 +465,12 @@ export const messages = {
     caseDeleted:
       'The case was deleted in Dynamics, so the later turns were not added (the relay never re-creates a deleted case). They are kept with this handoff in the relay.',
   },
+  store: {
+    ownedElsewhere: (dataDir: string, owner: string) =>
+      `Another relay is running on the embedded store in ${dataDir} (${owner}). Stop it first: only one relay may use an embedded store (for several instances, use PostgreSQL with RELAY_DATABASE_URL).`,
+    owner: (pid: number, host: string, since: string) => `process ${pid} on ${host}, started ${since}`,
+    ownerUnknown: 'its process id and host could not be read',
+    tookOver:
+      "took over the previous relay's claims: its handoffs are delivered now, not when their leases expire",
+  },
 } as const;

@@ -18,6 +18,8 @@ import { createEmbeddedStore } from './store/embedded.js';
 import { createPostgresStore, isPostgresUrl, parseDatabaseUrl, redactUrl } from './store/postgres.js';
 import type { HandoffStore } from './store/types.js';
 import { createOpenCxClient } from './opencx/client.js';
+import { messages } from './messages.js';
+import { StoreOwnedError, takeOwnership, type Ownership } from './store/embedded-owner.js';
 import { createRateLimiter } from './opencx/rate-limiter.js';
 
 export interface RunningRelay {
@@ -58,13 +60,29 @@ export async function startRelay(
   options: { logger?: Logger; store?: HandoffStore } = {},
 ): Promise<RunningRelay> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // The embedded store has one relay: it holds the data directory's lock while it runs (embedded-owner.ts).
+  let ownership: Ownership | undefined;
+  if (!config.databaseUrl && !options.store) {
+    try {
+      ownership = takeOwnership(config.dataDir);
+    } catch (error) {
+      if (error instanceof StoreOwnedError) throw new StartupError([error.message]);
+      throw error;
+    }
+  }
   const store = options.store ?? openStore(config);
   try {
     await store.init();
   } catch (error) {
     await store.close().catch(() => undefined);
+    ownership?.release();
     const where = config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir;
     throw new StartupError([`Could not open the handoff store (${where}): ${(error as Error).message}`]);
+  }
+  // Its only other user was a relay that died: its claims are orphans, delivered now rather than in a lease.
+  if (ownership) {
+    const taken = await store.releaseEveryLease(Date.now());
+    if (taken) logger.info({ handoffs: taken }, messages.store.tookOver);
   }
   const metrics = createMetrics(store);
   const dataverse = createDataverseClient({
@@ -93,6 +111,7 @@ export async function startRelay(
     },
     runOnce: () => (delivering ? delivering.runOnce() : Promise.resolve(0)),
     wake: () => delivering?.wake(),
+    renewLeases: () => (delivering ? delivering.renewLeases() : Promise.resolve(0)),
   };
   const gate = createDeliveryGate({
     prepare: () => prepareDelivery(config, dataverse),
@@ -134,6 +153,7 @@ export async function startRelay(
         await app.close(); // stop intake; in-flight requests finish
         await worker.stop(); // finish the current round, release leases
         await store.close();
+        ownership?.release();
         logger.info('relay stopped');
       })();
       return stopping;

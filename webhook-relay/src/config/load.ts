@@ -252,7 +252,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
       backoffBaseMs: integer('DELIVERY_BACKOFF_BASE_MS', 1000, 1, 3_600_000, m.positive),
       backoffMaxMs: integer('DELIVERY_BACKOFF_MAX_MS', 300_000, 1, 86_400_000, m.positive),
       requestTimeoutMs: integer('DATAVERSE_TIMEOUT_MS', 30_000, 1, 600_000, m.positive),
-      leaseMs: integer('DELIVERY_LEASE_MS', 120_000, 1000, 3_600_000, m.positive),
+      leaseMs: integer('DELIVERY_LEASE_MS', 15_000, 1000, 3_600_000, m.positive),
     },
     logLevel: text('LOG_LEVEL') ?? 'info',
     redaction: redaction.settings,

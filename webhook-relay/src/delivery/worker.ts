@@ -67,6 +67,8 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
   /** Claims and delivers one round of due handoffs; resolves with how many were handled. */
   runOnce(): Promise<number>;
+  /** Renews the leases of the handoffs being delivered (on a timer while running); how many it still holds. */
+  renewLeases(): Promise<number>;
   wake(): void;
 }
 
@@ -113,11 +115,19 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
    * retries, a 429 pause or a dead letter that waits days for an operator. Nothing is lost by it:
    * delivery only ever sends the redacted form, and redacting it again changes nothing.
    */
-  async function redactStored(record: HandoffRecord, language?: string): Promise<HandoffRecord> {
+  async function redactStored(
+    record: HandoffRecord,
+    language?: string,
+    /** Written in the same store update (one commit on the handoff's path instead of two). */
+    patch: HandoffPatch = {},
+  ): Promise<HandoffRecord> {
     const redacted = redactPayload(record.kind, record.payload, redaction, language);
-    if (!redacted.changed) return record;
+    if (!redacted.changed) {
+      if (Object.keys(patch).length) await store.update(record.key, owner, patch, clock());
+      return record;
+    }
     countRedactions(redacted.counts);
-    await store.update(record.key, owner, { payload: redacted.value }, clock());
+    await store.update(record.key, owner, { ...patch, payload: redacted.value }, clock());
     return { ...record, payload: redacted.value };
   }
 
@@ -319,7 +329,37 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     }
   }
 
+  /** The handoffs this worker is delivering right now, whose leases it renews while it works. */
+  const held = new Set<string>();
+  let renewal: ReturnType<typeof setInterval> | undefined;
+
   async function handle(record: HandoffRecord): Promise<void> {
+    held.add(record.key);
+    try {
+      await deliverRecord(record);
+    } finally {
+      held.delete(record.key);
+    }
+  }
+
+  /**
+   * Extends the leases of the handoffs still at work, every third of DELIVERY_LEASE_MS while the worker
+   * runs: a lease can then be short (a crashed instance's handoffs are taken over within it), and a slow
+   * Dataverse call never lets another instance deliver the same handoff meanwhile.
+   */
+  async function renewLeases(): Promise<number> {
+    const keys = [...held];
+    if (!keys.length) return 0;
+    const still = await store.renew(owner, keys, clock(), config.delivery.leaseMs);
+    if (still.length < keys.length)
+      deps.logger?.warn(
+        { lost: keys.filter((key) => !still.includes(key)) },
+        'lease lost while delivering: another worker may deliver it too (Dataverse answers 412 to the second case)',
+      );
+    return still.length;
+  }
+
+  async function deliverRecord(record: HandoffRecord): Promise<void> {
     const log = deps.logger?.child({ handoffKey: record.key });
     if (record.kind === 'append') return handleAppend(record);
     if (record.kind === 'opencx-event') {
@@ -327,8 +367,15 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       if (envelope.event === 'conversation.closed') return handleAppend(await redactStored(record), envelope);
     }
     let document: HandoffDocument | undefined;
+    // Our own handoff document needs no fetching: it is redacted and marked `delivering` in one update.
+    const direct = record.kind === 'handoff';
+    // Outside the try: a store that cannot be reached is not this handoff's fault (the round fails, the
+    // lease runs out, the handoff is taken again); only a payload that cannot be read is dead-lettered.
+    const stored = direct ? await redactStored(record, undefined, { status: 'delivering' }) : undefined;
     try {
-      document = await documentOf(await redactStored(record));
+      document = stored
+        ? (JSON.parse(stored.payload) as HandoffDocument)
+        : await documentOf(await redactStored(record));
     } catch (error) {
       const reason = 'The relay could not process this OpenCX event; see the logs.';
       await settle(
@@ -339,7 +386,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       return;
     }
     if (!document) return;
-    await store.update(record.key, owner, { status: 'delivering' }, clock());
+    if (!direct) await store.update(record.key, owner, { status: 'delivering' }, clock());
     let outcome: Outcome;
     try {
       outcome = await deliver(record, document);
@@ -439,27 +486,83 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     return claimed.length;
   }
 
+  /**
+   * The running loop keeps up to `ramp` handoffs in flight and claims again as soon as one finishes or
+   * intake stores a new one, rather than in rounds: a handoff that arrives while others are being delivered
+   * starts at once instead of waiting for the slowest of the round (bench/latency.mjs).
+   */
+  let inFlight = 0;
+  const handling = new Set<Promise<void>>();
+  let woken = false;
+
+  /** Claims what there is room for and starts handling it; how many it claimed and how many it asked. */
+  async function fill(): Promise<{ claimed: number; asked: number }> {
+    const now = clock();
+    const pause = await store.getPauseUntil(pauseScope);
+    if (pause > now) {
+      resumeAt = pause;
+      return { claimed: 0, asked: 0 };
+    }
+    if (pause > pausedUntil) {
+      pausedUntil = pause;
+      ramp = 1;
+    }
+    const asked = ramp - inFlight;
+    if (asked <= 0) return { claimed: 0, asked: 0 };
+    const claimed = await store.claim(owner, asked, now, config.delivery.leaseMs);
+    if (claimed.length) {
+      inFlight += claimed.length;
+      const pauseAtClaim = pausedUntil;
+      let left = claimed.length;
+      for (const record of claimed) {
+        const job = handle(record)
+          .catch((error: unknown) =>
+            deps.logger?.error({ err: (error as Error).message, handoffKey: record.key }, 'delivery failed'),
+          )
+          .finally(async () => {
+            inFlight -= 1;
+            handling.delete(job);
+            left -= 1;
+            // A claim that went through without a new 429 pause lets the next one be twice as large.
+            if (
+              left === 0 &&
+              (await store.getPauseUntil(pauseScope).catch(() => pausedUntil + 1)) <= pauseAtClaim
+            )
+              ramp = Math.min(config.delivery.workers, ramp * 2);
+            woken = true;
+            wakeUp?.();
+          });
+        handling.add(job);
+      }
+    }
+    return { claimed: claimed.length, asked };
+  }
+
   async function run(): Promise<void> {
     while (running) {
-      let handled = 0;
+      woken = false;
+      let result = { claimed: 0, asked: 0 };
       try {
-        handled = await runOnce();
+        result = await fill();
       } catch (error) {
         deps.logger?.error({ err: (error as Error).message }, 'delivery round failed; retrying');
       }
-      if (handled === 0 && running) {
-        const paused = resumeAt - clock();
-        resumeAt = 0;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, paused > 0 ? paused : (deps.pollIntervalMs ?? 500));
-          wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wakeUp = undefined;
-      }
+      // Claim again at once while there is room and the store had more; otherwise wait to be woken by
+      // intake or a finished handoff, for the end of a pause, or for the poll interval.
+      if (!running || (result.asked > 0 && result.claimed === result.asked && inFlight < ramp)) continue;
+      if (woken) continue;
+      const paused = resumeAt - clock();
+      resumeAt = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, paused > 0 ? paused : (deps.pollIntervalMs ?? 500));
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = undefined;
     }
+    await Promise.all(handling);
   }
 
   return {
@@ -467,14 +570,25 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       if (running) return;
       running = true;
       loop = run();
+      renewal = setInterval(() => {
+        renewLeases().catch((error: unknown) =>
+          deps.logger?.error({ err: (error as Error).message }, 'lease renewal failed; retrying'),
+        );
+      }, config.delivery.leaseMs / 3);
+      renewal.unref();
     },
     async stop() {
       running = false;
       wakeUp?.();
-      await loop;
+      await loop; // the handoffs in flight finish, their leases still renewed meanwhile
+      clearInterval(renewal);
       await store.releaseAll(owner, clock());
     },
     runOnce,
-    wake: () => wakeUp?.(),
+    renewLeases,
+    wake: () => {
+      woken = true;
+      wakeUp?.();
+    },
   };
 }

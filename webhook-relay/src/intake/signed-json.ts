@@ -20,7 +20,7 @@ export function readSignedJson(
   invalidTitle: string,
 ): SignedJson {
   const raw = request.body as Buffer;
-  const auth = deps.authenticator.verify(request.headers, raw.toString('utf8'), deps.clock());
+  const auth = deps.authenticator.verify(request.headers, raw, deps.clock());
   if (!auth.ok) {
     deps.metrics.received.inc({ route, outcome: 'unauthenticated' });
     return {

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from './sqlite-driver.js';
+import { startWriter, type Writer, type WriterReply } from './embedded-writer.js';
 import {
   ACTIVE_STATUSES,
   HANDOFF_STATUSES,
@@ -65,7 +66,20 @@ function toRecord(row: Row): HandoffRecord {
 
 export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
   let db: Database.Database | undefined;
+  // Every statement is compiled once per open database and reused: compiling four statements per insert
+  // was the relay's largest cost after the fsync under load (bench/relay-intake.mjs).
+  let statements = new Map<string, Database.Statement>();
+  const sql = <P extends unknown[] = unknown[], R = unknown>(d: Database.Database, text: string) => {
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = d.prepare(text);
+      statements.set(text, statement);
+    }
+    return statement as Database.Statement<P, R>;
+  };
 
+  const unavailable = (code: string | undefined) =>
+    /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT)/.test(code ?? '');
   const open = (): Database.Database => {
     if (!db) throw new StoreUnavailableError('the embedded store is not open');
     return db;
@@ -76,66 +90,105 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error;
       const code = (error as { code?: string }).code ?? '';
-      if (/^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT)/.test(code)) {
+      if (unavailable(code)) {
         throw new StoreUnavailableError(`embedded store: ${code}`);
       }
       throw error;
     }
   };
-  let pending: Array<{
-    handoff: NewHandoff;
-    resolve: (r: InsertResult) => void;
-    reject: (e: unknown) => void;
-  }> = [];
+  type Waiting = { handoff: NewHandoff; resolve: (r: InsertResult) => void; reject: (e: unknown) => void };
+  let pending: Waiting[] = [];
   let flushScheduled = false;
+  let claimDue:
+    Database.Transaction<(owner: string, limit: number, now: number, leaseMs: number) => Row[]> | undefined;
+  // Inserts go through the writer thread (embedded-writer.ts), one batch at a time: what arrives while a
+  // batch is being committed waits for it and then goes in the next one.
+  let writer: Writer | undefined;
+  let inFlight: { id: number; batch: Waiting[] } | undefined;
+  let batches = 0;
 
-  function insertOne(d: Database.Database, handoff: NewHandoff): InsertResult {
-    const byKey = d.prepare<[string], Row>('SELECT * FROM handoffs WHERE key = ?');
-    const remember = d.prepare('INSERT OR IGNORE INTO webhook_ids (webhook_id, key) VALUES (?, ?)');
-    if (handoff.webhookId) {
-      const seen = d
-        .prepare<[string], { key: string }>('SELECT key FROM webhook_ids WHERE webhook_id = ?')
-        .get(handoff.webhookId);
-      const existing = seen ? byKey.get(seen.key) : undefined;
-      if (existing) return { inserted: false, record: toRecord(existing) };
+  const schedule = () => {
+    if (flushScheduled || inFlight || !pending.length) return;
+    flushScheduled = true;
+    setImmediate(flush);
+  };
+  const failInFlight = (error: unknown) => {
+    const batch = inFlight?.batch ?? [];
+    inFlight = undefined;
+    for (const item of batch) item.reject(error);
+  };
+
+  function onReply(reply: WriterReply): void {
+    if (!inFlight || reply.id !== inFlight.id) return;
+    const { batch } = inFlight;
+    inFlight = undefined;
+    if ('error' in reply) {
+      const { code, message } = reply.error;
+      const error = unavailable(code)
+        ? new StoreUnavailableError(`embedded store: ${code}`)
+        : Object.assign(new Error(message), { code });
+      for (const item of batch) item.reject(error);
+    } else {
+      batch.forEach((item, index) => {
+        const result = reply.results[index];
+        const handoff = item.handoff;
+        if (result.inserted) {
+          // What was just written, without reading it back.
+          item.resolve({
+            inserted: true,
+            record: {
+              key: handoff.key,
+              kind: handoff.kind,
+              sessionId: handoff.sessionId,
+              payload: handoff.payload,
+              status: 'received',
+              attempts: 0,
+              nextAttemptAt: handoff.now,
+              receivedAt: handoff.now,
+              updatedAt: handoff.now,
+            },
+          });
+        } else item.resolve({ inserted: false, record: toRecord(result.row as unknown as Row) });
+      });
     }
-    const existing = byKey.get(handoff.key);
-    if (existing) {
-      if (handoff.webhookId) remember.run(handoff.webhookId, handoff.key);
-      return { inserted: false, record: toRecord(existing) };
-    }
-    d.prepare(
-      `INSERT INTO handoffs (key, kind, session_id, payload, status, attempts, next_attempt_at, received_at, updated_at)
-       VALUES (?, ?, ?, ?, 'received', 0, ?, ?, ?)`,
-    ).run(
-      handoff.key,
-      handoff.kind,
-      handoff.sessionId,
-      handoff.payload,
-      handoff.now,
-      handoff.now,
-      handoff.now,
-    );
-    if (handoff.webhookId) remember.run(handoff.webhookId, handoff.key);
-    return { inserted: true, record: toRecord(byKey.get(handoff.key)!) };
+    schedule();
+  }
+
+  function onWriterFailure(error: Error): void {
+    writer = undefined;
+    failInFlight(new StoreUnavailableError(`embedded store: the intake writer stopped (${error.message})`));
+    schedule();
   }
 
   function flush(): void {
     flushScheduled = false;
+    if (inFlight || !pending.length) return;
     const batch = pending;
     pending = [];
     try {
-      const results = guard((d) =>
-        d.transaction(() => batch.map((item) => insertOne(d, item.handoff))).immediate(),
-      );
-      batch.forEach((item, index) => item.resolve(results[index]));
+      open();
+      writer ??= startWriter(file, onReply, onWriterFailure);
     } catch (error) {
       for (const item of batch) item.reject(error);
+      return;
     }
+    batches += 1;
+    inFlight = { id: batches, batch };
+    writer.write(
+      batches,
+      batch.map(({ handoff }) => ({
+        key: handoff.key,
+        kind: handoff.kind,
+        sessionId: handoff.sessionId,
+        payload: handoff.payload,
+        webhookId: handoff.webhookId,
+        now: handoff.now,
+      })),
+    );
   }
 
   const get = (key: string) =>
-    guard((d) => d.prepare<[string], Row>('SELECT * FROM handoffs WHERE key = ?').get(key));
+    guard((d) => sql<[string], Row>(d, 'SELECT * FROM handoffs WHERE key = ?').get(key));
 
   return {
     init() {
@@ -159,15 +212,24 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
         CREATE TABLE IF NOT EXISTS webhook_ids (webhook_id TEXT PRIMARY KEY, key TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS pauses (scope TEXT PRIMARY KEY, until INTEGER NOT NULL);
       `);
+      writer ??= startWriter(file, onReply, onWriterFailure);
       return Promise.resolve();
     },
-    close() {
+    async close() {
+      // What was acknowledged as taken in is committed first; nothing new is taken after this point.
+      while (inFlight || pending.length) {
+        if (!inFlight) flush();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      await writer?.close();
+      writer = undefined;
       db?.close();
       db = undefined;
-      return Promise.resolve();
+      statements = new Map();
+      claimDue = undefined;
     },
     ping() {
-      guard((d) => d.prepare('SELECT 1').get());
+      guard((d) => sql(d, 'SELECT 1').get());
       return Promise.resolve();
     },
     insert(handoff: NewHandoff): Promise<InsertResult> {
@@ -175,10 +237,7 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       // fsync. Each caller's promise resolves only after that commit, so a 202 still means "on disk".
       return new Promise<InsertResult>((resolve, reject) => {
         pending.push({ handoff, resolve, reject });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setImmediate(flush);
-        }
+        schedule();
       });
     },
     get(key) {
@@ -187,11 +246,10 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
     },
     findByWebhookId(webhookId) {
       const row = guard((d) =>
-        d
-          .prepare<[string], Row>(
-            'SELECT h.* FROM webhook_ids w JOIN handoffs h ON h.key = w.key WHERE w.webhook_id = ?',
-          )
-          .get(webhookId),
+        sql<[string], Row>(
+          d,
+          'SELECT h.* FROM webhook_ids w JOIN handoffs h ON h.key = w.key WHERE w.webhook_id = ?',
+        ).get(webhookId),
       );
       return Promise.resolve(row ? toRecord(row) : undefined);
     },
@@ -208,49 +266,45 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       }
       params.push(filter.limit ?? 100);
       const rows = guard((d) =>
-        d
-          .prepare<typeof params, Row>(
-            `SELECT * FROM handoffs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, key DESC LIMIT ?`,
-          )
-          .all(...params),
+        sql<typeof params, Row>(
+          d,
+          `SELECT * FROM handoffs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, key DESC LIMIT ?`,
+        ).all(...params),
       );
       return Promise.resolve(rows.map(toRecord));
     },
     countByStatus() {
       const counts = Object.fromEntries(HANDOFF_STATUSES.map((s) => [s, 0])) as Record<HandoffStatus, number>;
       const rows = guard((d) =>
-        d
-          .prepare<[], { status: HandoffStatus; n: number }>(
-            'SELECT status, COUNT(*) AS n FROM handoffs GROUP BY status',
-          )
-          .all(),
+        sql<[], { status: HandoffStatus; n: number }>(
+          d,
+          'SELECT status, COUNT(*) AS n FROM handoffs GROUP BY status',
+        ).all(),
       );
       for (const row of rows) counts[row.status] = row.n;
       return Promise.resolve(counts);
     },
     claim(owner, limit, now, leaseMs) {
-      const placeholders = ACTIVE_STATUSES.map(() => '?').join(',');
-      const rows = guard((d) =>
-        d
-          .transaction(() => {
-            const due = d
-              .prepare<unknown[], Row>(
-                `SELECT * FROM handoffs WHERE status IN (${placeholders}) AND next_attempt_at <= ?
-                 AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, received_at LIMIT ?`,
-              )
-              .all(...ACTIVE_STATUSES, now, now, limit);
-            const lease = d.prepare(
-              'UPDATE handoffs SET lease_owner = ?, lease_until = ?, updated_at = ? WHERE key = ?',
-            );
-            for (const row of due) {
-              lease.run(owner, now + leaseMs, now, row.key);
-              row.lease_owner = owner;
-              row.lease_until = now + leaseMs;
-            }
-            return due;
-          })
-          .immediate(),
-      );
+      const rows = guard((d) => {
+        claimDue ??= d.transaction((who: string, n: number, at: number, ms: number) => {
+          const due = sql<unknown[], Row>(
+            d,
+            `SELECT * FROM handoffs WHERE status IN (${ACTIVE_STATUSES.map(() => '?').join(',')}) AND next_attempt_at <= ?
+             AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, received_at LIMIT ?`,
+          ).all(...ACTIVE_STATUSES, at, at, n);
+          const lease = sql(
+            d,
+            'UPDATE handoffs SET lease_owner = ?, lease_until = ?, updated_at = ? WHERE key = ?',
+          );
+          for (const row of due) {
+            lease.run(who, at + ms, at, row.key);
+            row.lease_owner = who;
+            row.lease_until = at + ms;
+          }
+          return due;
+        });
+        return claimDue.immediate(owner, limit, now, leaseMs);
+      });
       return Promise.resolve(rows.map(toRecord));
     },
     update(key, owner, patch: HandoffPatch, now) {
@@ -275,49 +329,66 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
           sets.push('lease_owner = NULL', 'lease_until = NULL');
         }
         params.push(key, owner);
-        return d
-          .prepare(`UPDATE handoffs SET ${sets.join(', ')} WHERE key = ? AND lease_owner = ?`)
-          .run(...params).changes;
+        return sql(d, `UPDATE handoffs SET ${sets.join(', ')} WHERE key = ? AND lease_owner = ?`).run(
+          ...params,
+        ).changes;
       });
       return Promise.resolve(changed === 1);
     },
     releaseAll(owner, now) {
       const changed = guard(
         (d) =>
-          d
-            .prepare(
-              'UPDATE handoffs SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE lease_owner = ?',
-            )
-            .run(now, owner).changes,
+          sql(
+            d,
+            'UPDATE handoffs SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE lease_owner = ?',
+          ).run(now, owner).changes,
+      );
+      return Promise.resolve(changed);
+    },
+    renew(owner, keys, now, leaseMs) {
+      const held = guard((d) => {
+        const extend = sql(
+          d,
+          'UPDATE handoffs SET lease_until = ? WHERE key = ? AND lease_owner = ? AND status IN (?, ?, ?)',
+        );
+        return keys.filter((key) => extend.run(now + leaseMs, key, owner, ...ACTIVE_STATUSES).changes === 1);
+      });
+      return Promise.resolve(held);
+    },
+    releaseEveryLease(now) {
+      const changed = guard(
+        (d) =>
+          sql(
+            d,
+            'UPDATE handoffs SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE lease_owner IS NOT NULL',
+          ).run(now).changes,
       );
       return Promise.resolve(changed);
     },
     retry(key, now) {
       const changed = guard(
         (d) =>
-          d
-            .prepare(
-              `UPDATE handoffs SET status = 'received', attempts = 0, next_attempt_at = ?, updated_at = ?,
+          sql(
+            d,
+            `UPDATE handoffs SET status = 'received', attempts = 0, next_attempt_at = ?, updated_at = ?,
                lease_owner = NULL, lease_until = NULL WHERE key = ? AND status IN ('failed', 'skipped')`,
-            )
-            .run(now, now, key).changes,
+          ).run(now, now, key).changes,
       );
       const row = changed ? get(key) : undefined;
       return Promise.resolve(row ? toRecord(row) : undefined);
     },
     getPauseUntil(scope) {
       const row = guard((d) =>
-        d.prepare<[string], { until: number }>('SELECT until FROM pauses WHERE scope = ?').get(scope),
+        sql<[string], { until: number }>(d, 'SELECT until FROM pauses WHERE scope = ?').get(scope),
       );
       return Promise.resolve(row?.until ?? 0);
     },
     setPauseUntil(scope, until) {
       guard((d) =>
-        d
-          .prepare(
-            'INSERT INTO pauses (scope, until) VALUES (?, ?) ON CONFLICT(scope) DO UPDATE SET until = MAX(until, excluded.until)',
-          )
-          .run(scope, until),
+        sql(
+          d,
+          'INSERT INTO pauses (scope, until) VALUES (?, ?) ON CONFLICT(scope) DO UPDATE SET until = MAX(until, excluded.until)',
+        ).run(scope, until),
       );
       return Promise.resolve();
     },

@@ -10,6 +10,7 @@
  * - every failure to reach the server is a StoreUnavailableError (intake answers 503 + Retry-After, the worker
  *   skips the round); the pool opens fresh connections on the next call, so the store recovers on its own.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { checkSchemaName, migrate, quoteIdent } from './postgres-migrations.js';
 import {
@@ -166,13 +167,25 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
     throw error;
   };
 
+  // Every statement is a named prepared statement: PostgreSQL parses and plans it once per connection, not
+  // on every call (its name is a digest of its text, so one name never stands for two texts).
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) {
+      name = `opencx_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+
   async function query<R extends pg.QueryResultRow>(
     text: string,
     values: unknown[] = [],
   ): Promise<pg.QueryResult<R>> {
     if (!pool) throw new StoreUnavailableError('the PostgreSQL store is not open');
     try {
-      return await pool.query<R>(text, values);
+      return await pool.query<R>({ name: nameOf(text), text, values });
     } catch (error) {
       return fail(error);
     }
@@ -239,21 +252,39 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
            SELECT $1::text, $2::text, $3::text, $4::text, 'received', 0, $5::bigint, $5::bigint, $5::bigint
            WHERE NOT EXISTS (SELECT 1 FROM seen)
            ON CONFLICT (key) DO NOTHING
-           RETURNING *
+           RETURNING key
          ), remembered AS (
            INSERT INTO ${webhookIds} (webhook_id, key)
            SELECT $6::text, $1::text WHERE $6::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM seen)
            ON CONFLICT (webhook_id) DO NOTHING
          )
-         SELECT true AS inserted, * FROM added
+         SELECT true AS inserted, key, NULL::text AS kind, NULL::text AS session_id, NULL::text AS payload,
+           NULL::text AS status, NULL::integer AS attempts, NULL::bigint AS next_attempt_at,
+           NULL::text AS last_error, NULL::text AS incident_id, NULL::text AS ticket_number, NULL::text AS note,
+           NULL::bigint AS received_at, NULL::bigint AS updated_at, NULL::text AS lease_owner,
+           NULL::bigint AS lease_until
+         FROM added
          UNION ALL SELECT false AS inserted, * FROM seen`,
         values,
       );
       const first = rows[0];
-      if (first) {
-        const record = toRecord(first);
-        return first.inserted ? { inserted: true, record } : { inserted: false, record };
-      }
+      // A new row is what was just written: it is not read back (4 KB of payload the caller already has).
+      if (first?.inserted)
+        return {
+          inserted: true,
+          record: {
+            key: handoff.key,
+            kind: handoff.kind,
+            sessionId: handoff.sessionId,
+            payload: handoff.payload,
+            status: 'received',
+            attempts: 0,
+            nextAttemptAt: handoff.now,
+            receivedAt: handoff.now,
+            updatedAt: handoff.now,
+          },
+        };
+      if (first) return { inserted: false, record: toRecord(first) };
       // The key was already there: this statement's snapshot predates it, a new one sees it.
       const existing = await getRow(handoff.key);
       if (!existing) throw new StoreUnavailableError('PostgreSQL store: the conflicting row vanished');
@@ -351,6 +382,24 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
       const result = await query(
         `UPDATE ${handoffs} SET lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE lease_owner = $2`,
         [now, owner],
+      );
+      return result.rowCount ?? 0;
+    },
+    async renew(owner, keys, now, leaseMs) {
+      if (!keys.length) return [];
+      const { rows } = await query<{ key: string }>(
+        `UPDATE ${handoffs} SET lease_until = $1::bigint + $2::bigint
+         WHERE key = ANY($3::text[]) AND lease_owner = $4 AND status IN (${ACTIVE_SQL})
+         RETURNING key`,
+        [now, leaseMs, keys, owner],
+      );
+      const held = new Set(rows.map((row) => row.key));
+      return keys.filter((key) => held.has(key));
+    },
+    async releaseEveryLease(now) {
+      const result = await query(
+        `UPDATE ${handoffs} SET lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE lease_owner IS NOT NULL`,
+        [now],
       );
       return result.rowCount ?? 0;
     },

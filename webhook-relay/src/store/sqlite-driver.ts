@@ -24,5 +24,6 @@ const Database = require(SQLITE_DRIVER) as typeof BetterSqlite3;
 declare namespace Database {
   type Database = BetterSqlite3.Database;
   type Statement<P extends unknown[] | object = unknown[], R = unknown> = BetterSqlite3.Statement<P, R>;
+  type Transaction<F extends (...args: never[]) => unknown> = BetterSqlite3.Transaction<F>;
 }
 export default Database;

@@ -139,6 +139,17 @@ export interface HandoffStore {
   update(key: string, owner: string, patch: HandoffPatch, now: number): Promise<boolean>;
   /** Releases every lease held by `owner` (graceful shutdown) so other workers take them at once. */
   releaseAll(owner: string, now: number): Promise<number>;
+  /**
+   * Extends `owner`'s leases on `keys` to `now + leaseMs` (a worker still at work on them); returns the keys
+   * it still held. A lease can then be short, so a crashed worker's handoffs are taken over soon, without a
+   * slow Dataverse call letting another worker take a handoff that is still being delivered.
+   */
+  renew(owner: string, keys: readonly string[], now: number, leaseMs: number): Promise<string[]>;
+  /**
+   * Releases every lease, whoever holds it. Only for a relay that knows it is the store's one user (the
+   * embedded store's relay holds the data directory's lock): its predecessor's claims are orphans.
+   */
+  releaseEveryLease(now: number): Promise<number>;
   /** Operator retry: a failed (or skipped) record becomes `received`, due now, attempts reset. */
   retry(key: string, now: number): Promise<HandoffRecord | undefined>;
 

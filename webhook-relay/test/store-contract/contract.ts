@@ -277,6 +277,42 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         expect((await store.get('c'))?.leaseOwner).toBe('w2');
       });
 
+      it("renews the owner's leases on records still at work, and nobody else's", async () => {
+        const { store } = await open();
+        for (const key of ['a', 'b', 'c', 'done']) await store.insert(handoff(key));
+        await store.claim('w1', 2, NOW, 1000); // a, b
+        await store.claim('w2', 2, NOW, 1000); // c, done
+        await store.update('done', 'w2', { status: 'created' }, NOW);
+        // w1 is still delivering a and b after most of its lease: it renews them, and asks for c too.
+        expect(await store.renew('w1', ['a', 'b', 'c'], NOW + 900, 1000)).toEqual(['a', 'b']);
+        expect(await store.renew('w2', ['c', 'done'], NOW + 900, 1000)).toEqual(['c']);
+        expect(await store.renew('w1', [], NOW + 900, 1000)).toEqual([]);
+        expect((await store.get('a'))?.leaseUntil).toBe(NOW + 1900);
+        expect((await store.get('done'))?.leaseUntil).toBeUndefined();
+        // Past the first lease, nobody can take them; past the renewed one, anybody can.
+        expect(await store.claim('w3', 10, NOW + 1500, 1000)).toEqual([]);
+        expect((await store.claim('w3', 10, NOW + 1900, 1000)).map((r) => r.key).sort()).toEqual([
+          'a',
+          'b',
+          'c',
+        ]);
+        expect(await store.renew('w1', ['a'], NOW + 1901, 1000)).toEqual([]); // lost to w3
+      });
+
+      it("releases every lease, whoever holds it (a sole owner taking over its predecessor's claims)", async () => {
+        const { store } = await open();
+        for (const key of ['a', 'b', 'c']) await store.insert(handoff(key));
+        await store.claim('w1', 2, NOW, 60_000);
+        await store.claim('w2', 1, NOW, 60_000);
+        expect(await store.releaseEveryLease(NOW + 5)).toBe(3);
+        expect(await store.releaseEveryLease(NOW + 5)).toBe(0);
+        expect((await store.claim('w3', 10, NOW + 6, 1000)).map((r) => r.key).sort()).toEqual([
+          'a',
+          'b',
+          'c',
+        ]);
+      });
+
       it('retries a failed or skipped record from scratch, and nothing else', async () => {
         const { store } = await open();
         for (const key of ['failed', 'skipped', 'created']) await store.insert(handoff(key));
