@@ -7,20 +7,18 @@
  *   stand-in's certificate.
  * The sandbox accepts only the tokens the stand-ins issued. Each failure `verify` names prints its fix.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '@opencx-d365/dataverse-sandbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messages } from '../../src/messages.js';
 import { startFakeEntra, LOOPBACK_CERT } from '../admin/fake-entra.js';
 import { startFakeIdentityEndpoint } from '../admin/fake-identity-endpoint.js';
 import { serviceAccountToken } from '../admin/jwt.js';
 import { onCleanup, postSignedHandoff, readFixture, sandboxEnv, tempDir } from '../helpers.js';
+import { runCliAsync, startCliRelay } from './cli-relay.js';
 
-const root = path.resolve(import.meta.dirname, '../../..');
-const cli = path.join(root, 'webhook-relay/bin/opencx-relay.js');
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const SYSTEM_APP = '0d5a7e8f-1111-4c3b-9a55-000000000001';
 const WORKLOAD_APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -28,57 +26,27 @@ const ISSUER = 'https://eastus.oic.prod-aks.azure.com/11111111-2222-3333-4444-55
 const SUBJECT = 'system:serviceaccount:opencx:relay';
 const t = messages.verify.token;
 
-beforeAll(() => {
-  const built = ['transcript-format', 'dataverse-sandbox', 'webhook-relay'].every((p) =>
-    existsSync(path.join(root, p, 'dist/index.js')),
-  );
-  if (!built) {
-    const result = spawnSync('npm', ['run', 'build:packages'], { cwd: root, stdio: 'inherit' });
-    if (result.status !== 0) throw new Error('could not build the packages for the end-to-end test');
-  }
-}, 120_000);
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
 /** The relay's environment: the sandbox's settings with `auth` in place of DATAVERSE_AUTH=none. */
 function relayEnv(sandbox: Sandbox, auth: Record<string, string>): Record<string, string> {
   const { DATAVERSE_AUTH: _none, ...base } = sandboxEnv(sandbox.url);
   return { PATH: process.env.PATH ?? '', ...base, ...auth };
 }
 
-function verify(env: Record<string, string>) {
-  return new Promise<{ status: number | null; stdout: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, 'verify'], { cwd: tempDir(), env });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout }));
-  });
+/**
+ * The CLI sees only `env` (no stray AZURE_* of this host), from an empty directory (no .env file): what a
+ * container given exactly these settings would see.
+ */
+const isolated = () => ({ cwd: tempDir(), inheritEnv: false });
+
+/** `opencx-relay verify`'s exit status and everything it printed. */
+async function verify(env: Record<string, string>): Promise<{ status: number | null; stdout: string }> {
+  const { status, stdout, stderr } = await runCliAsync(['verify'], env, isolated());
+  return { status, stdout: stdout + stderr };
 }
 
-function startRelay(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [cli, 'start'], {
-    cwd: tempDir(),
-    env: { ...env, RELAY_DATA_DIR: tempDir(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  onCleanup(() => {
-    child.kill('SIGTERM');
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /opencx-relay listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`relay exited (${String(code)}):\n${output}`)));
-  });
+async function startRelay(env: Record<string, string>): Promise<string> {
+  const relay = await startCliRelay({ ...env, RELAY_DATA_DIR: tempDir(), LOG_LEVEL: 'warn' }, isolated());
+  return relay.url;
 }
 
 /** Sends one handoff to the relay and waits (bounded) until the sandbox holds its case. */
