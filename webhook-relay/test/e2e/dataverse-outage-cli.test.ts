@@ -6,14 +6,13 @@
  * A configuration the org refuses holds delivery without losing what was taken; a restart with the fix
  * delivers it.
  */
-import { SEED_IDS, startSandbox, type Sandbox } from '@opencx-d365/dataverse-sandbox';
+import { SEED_IDS, type Sandbox } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it, vi } from 'vitest';
-import { onCleanup, phoneHandoffs, postSignedHandoff } from '../helpers.js';
+import { phoneHandoffs, postSignedHandoff, testSandbox } from '../helpers.js';
 import { cliRelayEnv, startCliRelay, storedHandoff, storedStatuses } from './cli-relay.js';
 
 async function sandboxWith(fault: (s: Sandbox) => void): Promise<Sandbox> {
-  const sandbox = await startSandbox();
-  onCleanup(() => sandbox.close());
+  const sandbox = await testSandbox();
   fault(sandbox);
   return sandbox;
 }

@@ -4,16 +4,15 @@
  * case on create, no queue configured (with and without the org's routing rules), and a synchronous
  * plug-in that refuses the create.
  */
-import { SEED_IDS, startSandbox, type Sandbox, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
+import { SEED_IDS, type Sandbox, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it, vi } from 'vitest';
-import { onCleanup, phoneHandoffs, postSignedHandoff } from '../helpers.js';
+import { phoneHandoffs, postSignedHandoff, testSandbox } from '../helpers.js';
 import { cliRelayEnv, runCliAsync, startCliRelay, storedHandoff, storedStatuses } from './cli-relay.js';
 
 async function org(
   options: SandboxOptions['org'],
 ): Promise<{ sandbox: Sandbox; env: Record<string, string> }> {
-  const sandbox = await startSandbox({ org: options });
-  onCleanup(() => sandbox.close());
+  const sandbox = await testSandbox({ org: options });
   const env = cliRelayEnv(sandbox.url);
   return { sandbox, env };
 }
