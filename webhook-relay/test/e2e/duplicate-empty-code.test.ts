@@ -4,16 +4,15 @@
  * shows it): the built relay still recognises the duplicate, so a handoff delivered again after the store
  * lost its answer is recorded as a duplicate of the one case, never dead-lettered or retried.
  */
-import { startSandbox } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it } from 'vitest';
 import { handoffKey } from '../../src/handoff/key.js';
 import {
   FAST_RETRY_ENV,
-  onCleanup,
   postSignedHandoff,
   readFixture,
   sandboxEnv,
   tempDir,
+  testSandbox,
 } from '../helpers.js';
 import { metric, startCliRelay } from './cli-relay.js';
 
@@ -28,8 +27,7 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 
 describe('a duplicate key reported with an empty code', () => {
   it('is still the duplicate it is: one case, the second delivery recorded as a duplicate', async () => {
-    const sandbox = await startSandbox({ duplicateKeyCode: '' });
-    onCleanup(() => sandbox.close());
+    const sandbox = await testSandbox({ duplicateKeyCode: '' });
     const document = JSON.parse(readFixture('handoffs/phone-no-email.json').toString('utf8')) as {
       session_id: string;
       handoff_at: string;

@@ -5,20 +5,19 @@
  * exactly one incident per handoff and the store has nothing stuck.
  */
 import path from 'node:path';
-import { mulberry32, startSandbox } from '@opencx-d365/dataverse-sandbox';
+import { mulberry32 } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it } from 'vitest';
 import { createEmbeddedStore } from '../../src/store/embedded.js';
 import { handoffKey } from '../../src/handoff/key.js';
-import { FAST_RETRY_ENV, onCleanup, readFixture, sandboxEnv, sign, tempDir } from '../helpers.js';
+import { FAST_RETRY_ENV, readFixture, sandboxEnv, sign, tempDir, testSandbox } from '../helpers.js';
 import { startCliRelay } from './cli-relay.js';
 
 describe('exactly once under faults and kill -9', () => {
   it('creates one incident per handoff, whatever fails', async () => {
     const random = mulberry32(7);
-    const sandbox = await startSandbox({
+    const sandbox = await testSandbox({
       faults: { errorRate: 0.1, errorStatus: 503, dropAfterCommitRate: 0.05, seed: 11 },
     });
-    onCleanup(() => sandbox.close());
     const dataDir = tempDir();
     const port = 20000 + Math.floor(random() * 20000);
     const env = {

@@ -10,20 +10,16 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { startSandbox, type Sandbox } from '@opencx-d365/dataverse-sandbox';
+import type { Sandbox } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it } from 'vitest';
 import { messages } from '../../src/messages.js';
 import { startFakeEntra, LOOPBACK_CERT } from '../admin/fake-entra.js';
 import { startFakeIdentityEndpoint } from '../admin/fake-identity-endpoint.js';
-import { serviceAccountToken } from '../admin/jwt.js';
-import { onCleanup, postSignedHandoff, readFixture, sandboxEnv, tempDir } from '../helpers.js';
+import { federatedApp, projectedToken, TENANT, WORKLOAD_APP } from '../admin/workload-identity-app.js';
+import { onCleanup, postSignedHandoff, readFixture, sandboxEnv, tempDir, testSandbox } from '../helpers.js';
 import { runCliAsync, startCliRelay } from './cli-relay.js';
 
-const TENANT = '11111111-2222-3333-4444-555555555555';
 const SYSTEM_APP = '0d5a7e8f-1111-4c3b-9a55-000000000001';
-const WORKLOAD_APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
-const ISSUER = 'https://eastus.oic.prod-aks.azure.com/11111111-2222-3333-4444-555555555555/9f1c2d3e/';
-const SUBJECT = 'system:serviceaccount:opencx:relay';
 const t = messages.verify.token;
 
 /** The relay's environment: the sandbox's settings with `auth` in place of DATAVERSE_AUTH=none. */
@@ -72,8 +68,7 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
   it('verify passes, and the relay gets a token from the endpoint and creates a case', async () => {
     const endpoint = await startFakeIdentityEndpoint({ tenantId: TENANT, systemAssigned: SYSTEM_APP });
     onCleanup(() => endpoint.close());
-    const sandbox = await startSandbox({ auth: { requireToken: true, tokens: endpoint.issued } });
-    onCleanup(() => sandbox.close());
+    const sandbox = await testSandbox({ auth: { requireToken: true, tokens: endpoint.issued } });
     const env = relayEnv(sandbox, { DATAVERSE_AUTH: 'managed-identity', ...endpoint.env });
 
     const report = await verify(env);
@@ -87,8 +82,7 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
   });
 
   it('verify names the missing managed identity on a host without one', async () => {
-    const sandbox = await startSandbox();
-    onCleanup(() => sandbox.close());
+    const sandbox = await testSandbox();
     // No IDENTITY_ENDPOINT: msal falls back to the VM's instance metadata service, here a loopback address
     // that nothing answers (msal's AZURE_POD_IDENTITY_AUTHORITY_HOST), as on a machine outside Azure.
     const report = await verify(
@@ -105,10 +99,9 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
   it('verify names the identity without an application user by its application ID', async () => {
     const endpoint = await startFakeIdentityEndpoint({ tenantId: TENANT, systemAssigned: SYSTEM_APP });
     onCleanup(() => endpoint.close());
-    const sandbox = await startSandbox({
+    const sandbox = await testSandbox({
       auth: { requireToken: true, tokens: endpoint.issued, applicationUserExists: false },
     });
-    onCleanup(() => sandbox.close());
     const report = await verify(relayEnv(sandbox, { DATAVERSE_AUTH: 'managed-identity', ...endpoint.env }));
     expect(report.status).toBe(1);
     expect(report.stdout).toContain(messages.verify.whoami.createUserFor(SYSTEM_APP));
@@ -117,8 +110,7 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
   it('verify names a user-assigned identity that is not attached to the host', async () => {
     const endpoint = await startFakeIdentityEndpoint({ tenantId: TENANT, systemAssigned: SYSTEM_APP });
     onCleanup(() => endpoint.close());
-    const sandbox = await startSandbox();
-    onCleanup(() => sandbox.close());
+    const sandbox = await testSandbox();
     const clientId = '0d5a7e8f-9999-4c3b-9a55-000000000009';
     const report = await verify(
       relayEnv(sandbox, { DATAVERSE_AUTH: 'managed-identity', AZURE_CLIENT_ID: clientId, ...endpoint.env }),
@@ -130,31 +122,12 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
 
 describe('DATAVERSE_AUTH=workload-identity (federated token file, Entra ID over https)', () => {
   async function setup(options: { subject?: string; audience?: string; expiresAt?: number } = {}) {
-    const sandbox = await startSandbox();
-    onCleanup(() => sandbox.close());
-    const entra = await startFakeEntra(
-      [
-        {
-          tenantId: TENANT,
-          clientId: WORKLOAD_APP,
-          federated: [{ issuer: ISSUER, subject: SUBJECT, audience: 'api://AzureADTokenExchange' }],
-          resources: [sandbox.url],
-        },
-      ],
-      { tls: true },
-    );
+    const sandbox = await testSandbox();
+    const entra = await startFakeEntra([federatedApp([sandbox.url])], { tls: true });
     onCleanup(() => entra.close());
     sandbox.setAuth({ requireToken: true, tokens: entra.issued });
     const tokenFile = path.join(tempDir(), 'azure-identity-token');
-    writeFileSync(
-      tokenFile,
-      serviceAccountToken({
-        issuer: ISSUER,
-        subject: options.subject ?? SUBJECT,
-        audience: options.audience,
-        expiresAt: options.expiresAt ?? Date.now() + 3600_000,
-      }),
-    );
+    writeFileSync(tokenFile, projectedToken(options));
     const env = relayEnv(sandbox, {
       DATAVERSE_AUTH: 'workload-identity',
       AZURE_TENANT_ID: TENANT,
