@@ -29,6 +29,12 @@ export interface CliOptions {
   inheritEnv?: boolean;
 }
 
+/**
+ * The CLI as a container given exactly `env` would run it: none of this host's variables (no stray AZURE_*),
+ * from an empty directory (no .env file).
+ */
+export const isolated = (): CliOptions => ({ cwd: tempDir(), inheritEnv: false });
+
 function spawnCli(args: string[], env: Record<string, string>, options: CliOptions): ChildProcess {
   const child = spawn(process.execPath, [cli, ...args], {
     cwd: options.cwd,

@@ -17,7 +17,7 @@ import { startFakeEntra, LOOPBACK_CERT } from '../admin/fake-entra.js';
 import { startFakeIdentityEndpoint } from '../admin/fake-identity-endpoint.js';
 import { federatedApp, projectedToken, TENANT, WORKLOAD_APP } from '../admin/workload-identity-app.js';
 import { onCleanup, postSignedHandoff, readFixture, sandboxEnv, tempDir, testSandbox } from '../helpers.js';
-import { runCliAsync, startCliRelay } from './cli-relay.js';
+import { isolated, runCliAsync, startCliRelay } from './cli-relay.js';
 
 const SYSTEM_APP = '0d5a7e8f-1111-4c3b-9a55-000000000001';
 const t = messages.verify.token;
@@ -27,12 +27,6 @@ function relayEnv(sandbox: Sandbox, auth: Record<string, string>): Record<string
   const { DATAVERSE_AUTH: _none, ...base } = sandboxEnv(sandbox.url);
   return { PATH: process.env.PATH ?? '', ...base, ...auth };
 }
-
-/**
- * The CLI sees only `env` (no stray AZURE_* of this host), from an empty directory (no .env file): what a
- * container given exactly these settings would see.
- */
-const isolated = () => ({ cwd: tempDir(), inheritEnv: false });
 
 /** `opencx-relay verify`'s exit status and everything it printed. */
 async function verify(env: Record<string, string>): Promise<{ status: number | null; stdout: string }> {
