@@ -3,9 +3,10 @@
  * its store through the CLI, kill it. Builds the packages first when they are not built. Every process
  * still running when its test ends is killed (before that test's temporary directories are removed).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { beforeAll } from 'vitest';
 import { FAST_RETRY_ENV, onCleanup, sandboxEnv, tempDir } from '../helpers.js';
 
@@ -35,7 +36,11 @@ export interface CliOptions {
  */
 export const isolated = (): CliOptions => ({ cwd: tempDir(), inheritEnv: false });
 
-function spawnCli(args: string[], env: Record<string, string>, options: CliOptions): ChildProcess {
+function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  options: CliOptions,
+): ChildProcessByStdio<null, Readable, Readable> {
   const child = spawn(process.execPath, [cli, ...args], {
     cwd: options.cwd,
     env: options.inheritEnv === false ? env : { ...process.env, ...env },
