@@ -5,8 +5,7 @@
  * test-results/<combination>/ (and, with UPDATE_DOC_IMAGES=1, from the combination model-driven apps run
  * today, to docs/images/ for the README).
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -16,6 +15,7 @@ import { startPreview, type Preview } from '../../preview/src/server';
 import { longTranscript, transcript } from '../control/fixtures';
 import { createCase } from './cases';
 import { launchChromium } from './chromium';
+import { axeViolations, openControlPage } from './control-page';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PLATFORM = process.env.OPENCX_PLATFORM ?? 'declared';
@@ -23,7 +23,6 @@ if (!isPlatformId(PLATFORM)) throw new Error(`OPENCX_PLATFORM=${PLATFORM} is not
 const RESULTS = path.join(ROOT, 'test-results', PLATFORM);
 /** The screenshots the README shows. */
 const DOC_IMAGES = new Set(['control', 'control-dark', 'control-phone', 'control-arabic']);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const CASES = {
   full: '11111111-1111-4111-8111-111111111111',
@@ -85,13 +84,7 @@ afterAll(async () => {
 });
 
 async function openCase(id: string, query = '', viewport = { width: 1100, height: 900 }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(`${preview.url}/case/${id}${query}`);
-  await page.waitForSelector('body[data-ready="true"]');
-  await page.getByRole('log').waitFor();
-  expect(errors).toEqual([]);
+  const page = await openControlPage(browser, `${preview.url}/case/${id}${query}`, viewport);
   // The page runs the combination's React, not whatever the bundle was built against. (react-dom 18.3.1
   // reports itself as 18.3.1-next-…: only the release is compared.)
   const versions = await page.evaluate(
@@ -103,21 +96,6 @@ async function openCase(id: string, query = '', viewport = { width: 1100, height
     reactDom: preview.platform.versions.reactDom,
   });
   return page;
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (el: Element) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document.getElementById('control')!);
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
 }
 
 async function shot(page: Page, name: string) {

@@ -5,7 +5,6 @@
  * what the rep sees without scrolling go to test-results/ (and, with UPDATE_DOC_IMAGES=1, docs/images/).
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -17,10 +16,10 @@ import { startPreview, type Preview } from '../../preview/src/server';
 import { longTranscript } from '../control/fixtures';
 import { createCase } from './cases';
 import { launchChromium } from './chromium';
+import { axeViolations, openControlPage } from './control-page';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RESULTS = path.join(ROOT, 'test-results');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP = { width: 1100, height: 900 };
 const PHONE = { width: 375, height: 740 };
 /** The first-screen screenshots the README shows. */
@@ -114,30 +113,8 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-async function openCase(id: string, query = '', viewport = DESKTOP): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(`${preview.url}/case/${id}${query}`);
-  await page.waitForSelector('body[data-ready="true"]');
-  await page.getByRole('log').waitFor();
-  expect(errors).toEqual([]);
-  return page;
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (el: Element) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document.getElementById('control')!);
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
+function openCase(id: string, query = '', viewport = DESKTOP): Promise<Page> {
+  return openControlPage(browser, `${preview.url}/case/${id}${query}`, viewport);
 }
 
 async function shot(page: Page, name: string) {

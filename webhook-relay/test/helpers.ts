@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SEED_IDS } from '@opencx-d365/dataverse-sandbox';
+import { SEED_IDS, startSandbox, type Sandbox, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
 import { Webhook } from 'standardwebhooks';
 import { afterEach } from 'vitest';
 import { handoffKey } from '../src/handoff/key.js';
@@ -78,6 +78,13 @@ export async function embeddedStore(): Promise<HandoffStore> {
 
 export function onCleanup(cleanup: () => Promise<void> | void): void {
   cleanups.push(cleanup);
+}
+
+/** A Dataverse sandbox started with `options`, closed when the test ends. */
+export async function testSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const started = await startSandbox(options);
+  cleanups.push(() => started.close());
+  return started;
 }
 
 /** The relay's environment for a loopback Dataverse sandbox with its seeded queue, owner and placeholder. */

@@ -1,28 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  caseForm,
-  caseFormXml,
-  defaultSeed,
-  SEED_IDS,
-  startSandbox,
-  type Sandbox,
-  type SandboxOptions,
-} from '@opencx-d365/dataverse-sandbox';
+import { caseForm, caseFormXml, defaultSeed, SEED_IDS } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it } from 'vitest';
 import { CASE_FORMS_QUERY, resultOf } from '../../src/admin/case-forms.js';
 import { placementIn, TRANSCRIPT_CONTROL_NAME } from '../../src/admin/form-xml.js';
 import { formatReport, type CheckResult, type VerifyReport } from '../../src/admin/report.js';
 import { verify } from '../../src/admin/verify.js';
-import { onCleanup, sandboxEnv } from '../helpers.js';
+import { sandboxEnv, testSandbox } from '../helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-
-async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const started = await startSandbox(options);
-  onCleanup(() => started.close());
-  return started;
-}
 
 const formsCheck = (report: VerifyReport): CheckResult => {
   const found = report.checks.find((c) => c.id === 'forms');
@@ -109,7 +95,7 @@ describe('the transcript control in a form definition (FormXml)', () => {
 
 describe('verify: the transcript control on the Case forms (sandbox)', () => {
   it('reads the Case main forms with the documented query and reports each form (--json carries them)', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify(sandboxEnv(dv.url));
     const check = formsCheck(report);
     expect(check.status).toBe('warn');
@@ -159,7 +145,7 @@ describe('verify: the transcript control on the Case forms (sandbox)', () => {
         formactivationstate: 0,
       },
     ];
-    const dv = await sandbox({ seed });
+    const dv = await testSandbox({ seed });
     const passing = formsCheck(await verify(sandboxEnv(dv.url)));
     expect(passing.status).toBe('pass');
     expect(passing.details?.[1]).toContain('inactive form');
@@ -173,7 +159,7 @@ describe('verify: the transcript control on the Case forms (sandbox)', () => {
   it('says when no form is named "Case for Multisession experience"', async () => {
     const seed = defaultSeed();
     seed.systemforms = [caseForm(FORM, 'Case', ['web', 'tablet', 'phone'])];
-    const dv = await sandbox({ seed });
+    const dv = await testSandbox({ seed });
     const check = formsCheck(await verify(sandboxEnv(dv.url)));
     expect(check.status).toBe('pass');
     expect(check.details?.at(-1)).toContain('No form named "Case for Multisession experience"');
@@ -182,7 +168,7 @@ describe('verify: the transcript control on the Case forms (sandbox)', () => {
   it('warns with the fix when there is no active Case main form at all', async () => {
     const seed = defaultSeed();
     seed.systemforms = [];
-    const dv = await sandbox({ seed });
+    const dv = await testSandbox({ seed });
     const check = formsCheck(await verify(sandboxEnv(dv.url)));
     expect(check).toMatchObject({
       status: 'warn',
@@ -191,7 +177,7 @@ describe('verify: the transcript control on the Case forms (sandbox)', () => {
   });
 
   it('warns, never fails, when the role cannot read form definitions (prvReadSystemForm)', async () => {
-    const dv = await sandbox({ auth: { missingPrivileges: ['prvReadSystemForm'] } });
+    const dv = await testSandbox({ auth: { missingPrivileges: ['prvReadSystemForm'] } });
     const report = await verify(sandboxEnv(dv.url));
     const check = formsCheck(report);
     expect(check).toMatchObject({ status: 'warn', code: '0x80040220' });
@@ -201,7 +187,7 @@ describe('verify: the transcript control on the Case forms (sandbox)', () => {
   });
 
   it('is skipped when an earlier check makes it meaningless', async () => {
-    const dv = await sandbox({ auth: { applicationUserExists: false } });
+    const dv = await testSandbox({ auth: { applicationUserExists: false } });
     expect(formsCheck(await verify(sandboxEnv(dv.url))).status).toBe('skip');
   });
 });

@@ -1,20 +1,8 @@
-import {
-  defaultSeed,
-  SEED_IDS,
-  startSandbox,
-  type Sandbox,
-  type SandboxOptions,
-} from '@opencx-d365/dataverse-sandbox';
+import { defaultSeed, SEED_IDS, type Sandbox } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it } from 'vitest';
 import { formatSetup, PLACEHOLDER_ID, PLACEHOLDER_NAME, setup } from '../../src/admin/setup.js';
 import { verify } from '../../src/admin/verify.js';
-import { onCleanup, sandboxEnv } from '../helpers.js';
-
-async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const started = await startSandbox(options);
-  onCleanup(() => started.close());
-  return started;
-}
+import { sandboxEnv, testSandbox } from '../helpers.js';
 
 /** A fresh org: the default seed without the placeholder customer. */
 function seedWithoutPlaceholder() {
@@ -28,7 +16,7 @@ const placeholders = (dv: Sandbox) =>
 
 describe('opencx-relay setup against the Dataverse sandbox', () => {
   it('creates the placeholder once: run twice, one contact with the fixed id', async () => {
-    const dv = await sandbox({ seed: seedWithoutPlaceholder() });
+    const dv = await testSandbox({ seed: seedWithoutPlaceholder() });
     const { UNIDENTIFIED_CUSTOMER_ID: _id, ...env } = sandboxEnv(dv.url);
     const first = await setup(env);
     const second = await setup(env);
@@ -42,7 +30,7 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
   });
 
   it('prints the values to configure', async () => {
-    const dv = await sandbox({ seed: seedWithoutPlaceholder() });
+    const dv = await testSandbox({ seed: seedWithoutPlaceholder() });
     const { UNIDENTIFIED_CUSTOMER_ID: _id, DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
     const result = await setup(env);
     const text = formatSetup(result);
@@ -58,7 +46,7 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
   });
 
   it('keeps a configured placeholder and creates nothing', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const before = dv.state.rows('contacts').length;
     const result = await setup(sandboxEnv(dv.url));
     expect(result).toMatchObject({
@@ -70,7 +58,7 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
   });
 
   it('reuses an "Unidentified caller" made by hand rather than adding a second one', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const { UNIDENTIFIED_CUSTOMER_ID: _id, ...env } = sandboxEnv(dv.url);
     const result = await setup(env);
     expect(result).toMatchObject({
@@ -81,7 +69,7 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
   });
 
   it('replaces a configured id that does not exist', async () => {
-    const dv = await sandbox({ seed: seedWithoutPlaceholder() });
+    const dv = await testSandbox({ seed: seedWithoutPlaceholder() });
     const env = { ...sandboxEnv(dv.url), UNIDENTIFIED_CUSTOMER_ID: '0d0d0d0d-0000-4000-8000-00000000dead' };
     expect(await setup(env)).toMatchObject({
       ok: true,
@@ -90,7 +78,7 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
   });
 
   it('says which privilege is missing when it cannot create the contact', async () => {
-    const dv = await sandbox({
+    const dv = await testSandbox({
       seed: seedWithoutPlaceholder(),
       auth: { missingPrivileges: ['prvCreateContact'] },
     });
@@ -104,7 +92,7 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
   });
 
   it('lists the active queues, and the users and teams that can own cases, with their ids', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const result = await setup(sandboxEnv(dv.url));
     if (!result.ok) throw new Error('setup failed');
     expect(result.choices).toEqual({
@@ -144,7 +132,7 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
       statecode: 0,
       statuscode: 1,
     }));
-    const dv = await sandbox({ seed, auth: { missingPrivileges: ['prvReadTeam'] } });
+    const dv = await testSandbox({ seed, auth: { missingPrivileges: ['prvReadTeam'] } });
     const { DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
     const result = await setup(env);
     if (!result.ok) throw new Error('setup failed');
@@ -160,7 +148,7 @@ describe('opencx-relay setup against the Dataverse sandbox', () => {
   });
 
   it('needs only the Dataverse connection: reports a bad URL without calling anything', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const result = await setup({ DATAVERSE_URL: `${dv.url}/`, DATAVERSE_AUTH: 'none' });
     expect(result).toMatchObject({ ok: false });
     expect(formatSetup(result)).toContain('is not valid');

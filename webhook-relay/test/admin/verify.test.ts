@@ -1,17 +1,10 @@
-import {
-  caseForm,
-  defaultSeed,
-  SEED_IDS,
-  startSandbox,
-  type Sandbox,
-  type SandboxOptions,
-} from '@opencx-d365/dataverse-sandbox';
+import { caseForm, defaultSeed, SEED_IDS, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it } from 'vitest';
 import { privilegeLine } from '../../src/admin/privileges.js';
 import { formatReport, type CheckId, type VerifyReport } from '../../src/admin/report.js';
 import { verify, type VerifyOptions } from '../../src/admin/verify.js';
 import { createDataverseClient } from '../../src/dataverse/client.js';
-import { onCleanup, sandboxEnv } from '../helpers.js';
+import { onCleanup, sandboxEnv, testSandbox } from '../helpers.js';
 import { startFakeEntra } from './fake-entra.js';
 
 const ORDER: CheckId[] = [
@@ -39,12 +32,6 @@ function seedWithControlEverywhere() {
   return seed;
 }
 
-async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const started = await startSandbox(options);
-  onCleanup(() => started.close());
-  return started;
-}
-
 const check = (report: VerifyReport, id: CheckId) => {
   const found = report.checks.find((c) => c.id === id);
   if (!found) throw new Error(`no ${id} check`);
@@ -54,7 +41,7 @@ const statuses = (report: VerifyReport) => Object.fromEntries(report.checks.map(
 
 describe('opencx-relay verify against the Dataverse sandbox', () => {
   it('passes on a well-configured environment, in the documented order, and leaves nothing behind', async () => {
-    const dv = await sandbox({
+    const dv = await testSandbox({
       metadata: { maxLength: { 'incident.description': 100_000 } },
       seed: seedWithControlEverywhere(),
     });
@@ -81,7 +68,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('warns, but passes, when the description holds under 4,000 characters', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify(sandboxEnv(dv.url));
     expect(check(report, 'description')).toMatchObject({ status: 'warn' });
     expect(check(report, 'description').summary).toContain('2,000 characters');
@@ -95,7 +82,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     ['http on a public host', () => 'http://contoso.crm.dynamics.com', 'uses http:'],
     ['no URL at all', () => '', 'DATAVERSE_URL is not set.'],
   ])('fails the URL check for %s and skips everything that needs Dataverse', async (_name, url, reason) => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify({ ...sandboxEnv(dv.url), DATAVERSE_URL: url(dv.url) });
     expect(check(report, 'url')).toMatchObject({
       status: 'fail',
@@ -108,7 +95,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('fails the token check when the credentials are not configured, naming the variables', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const { DATAVERSE_AUTH: _none, ...env } = sandboxEnv(dv.url);
     const report = await verify(env);
     const token = check(report, 'token');
@@ -122,7 +109,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 
     async function setUp(auth: SandboxOptions['auth']) {
-      const dv = await sandbox({ auth });
+      const dv = await testSandbox({ auth });
       const entra = await startFakeEntra([
         { tenantId: TENANT, clientId: CLIENT, secret: 's3cret', resources: [dv.url] },
       ]);
@@ -165,7 +152,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('answers 403 0x80072560 on WhoAmI with "create the application user"', async () => {
-    const dv = await sandbox({ auth: { applicationUserExists: false } });
+    const dv = await testSandbox({ auth: { applicationUserExists: false } });
     const report = await verify(sandboxEnv(dv.url));
     expect(check(report, 'whoami')).toMatchObject({ status: 'fail', code: '0x80072560' });
     expect(check(report, 'whoami').fix).toContain('assign the role "OpenCX Handoff Relay"');
@@ -183,7 +170,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     'prvAppendToQueue',
     'prvCreateNote',
   ])('names %s when the role lacks it (403 0x80040220), with why the relay needs it', async (privilege) => {
-    const dv = await sandbox({ auth: { missingPrivileges: [privilege] } });
+    const dv = await testSandbox({ auth: { missingPrivileges: [privilege] } });
     const report = await verify(sandboxEnv(dv.url));
     const privileges = check(report, 'privileges');
     expect(privileges).toMatchObject({ status: 'fail', code: '0x80040220' });
@@ -194,7 +181,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('lists every missing read privilege at once, and names them in the checks that needed them', async () => {
-    const dv = await sandbox({ auth: { missingPrivileges: ['prvReadQueue', 'prvReadUser'] } });
+    const dv = await testSandbox({ auth: { missingPrivileges: ['prvReadQueue', 'prvReadUser'] } });
     const report = await verify(sandboxEnv(dv.url));
     expect(check(report, 'privileges').details).toEqual([
       privilegeLine('prvReadQueue'),
@@ -214,7 +201,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     const appendEnv = (url: string) => ({ ...sandboxEnv(url), APPEND_AFTER_HANDOFF: 'true' });
 
     it('also updates the test case and note, and still keeps nothing', async () => {
-      const dv = await sandbox();
+      const dv = await testSandbox();
       const report = await verify(appendEnv(dv.url));
       expect(check(report, 'privileges')).toMatchObject({
         status: 'pass',
@@ -238,7 +225,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     it.each(['prvWriteIncident', 'prvReadNote', 'prvWriteNote'])(
       'names %s and the append role when it is missing',
       async (privilege) => {
-        const dv = await sandbox({ auth: { missingPrivileges: [privilege] } });
+        const dv = await testSandbox({ auth: { missingPrivileges: [privilege] } });
         const report = await verify(appendEnv(dv.url));
         const privileges = check(report, 'privileges');
         expect(privileges).toMatchObject({ status: 'fail', code: '0x80040220' });
@@ -251,7 +238,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     );
 
     it('does not ask for the append privileges when append is off', async () => {
-      const dv = await sandbox({
+      const dv = await testSandbox({
         auth: { missingPrivileges: ['prvWriteIncident', 'prvReadNote', 'prvWriteNote'] },
       });
       const report = await verify(sandboxEnv(dv.url));
@@ -263,7 +250,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     ['missing', MISSING_GUID, 'no queue', 'skip'],
     ['inactive', SEED_IDS.disabledQueue, 'is inactive', 'pass'],
   ])('fails the queue check for a %s queue', async (_name, queueId, summary, privilegeStatus) => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_QUEUE_ID: queueId });
     expect(check(report, 'queue')).toMatchObject({
       status: 'fail',
@@ -275,7 +262,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('reports a malformed DEFAULT_QUEUE_ID as configuration, and tests the rest of the handoff without the queue', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_QUEUE_ID: 'voice-queue' });
     expect(check(report, 'queue').details?.[0]).toContain('DEFAULT_QUEUE_ID=voice-queue is not valid');
     expect(check(report, 'privileges')).toMatchObject({ status: 'pass' });
@@ -287,7 +274,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     ['disabled', SEED_IDS.disabledUser, 'is disabled'],
     ['missing', MISSING_GUID, 'no user'],
   ])('fails the owner check for a %s user', async (_name, ownerId, summary) => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_OWNER_ID: ownerId });
     expect(check(report, 'owner')).toMatchObject({
       status: 'fail',
@@ -298,7 +285,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('accepts a team as the owner', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_OWNER_TEAM_ID: SEED_IDS.team });
     expect(check(report, 'owner')).toMatchObject({
       status: 'pass',
@@ -308,7 +295,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('lists the valid priorities when DEFAULT_PRIORITY is not an option (OpenCX\'s "4")', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_PRIORITY: '4' });
     expect(check(report, 'options').status).toBe('fail');
     expect(check(report, 'options').details).toEqual([
@@ -317,7 +304,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('fails TICKET_PROPERTIES naming an unknown column, a wrong option and a column the relay writes', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify({
       ...sandboxEnv(dv.url),
       TICKET_PROPERTIES: JSON.stringify({ new_channel: 1, casetypecode: 99, title: 'x' }),
@@ -329,7 +316,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('reads the options of a status column through its own cast (StatusAttributeMetadata)', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const wrong = await verify({ ...sandboxEnv(dv.url), TICKET_PROPERTIES: '{"statuscode": 77}' });
     expect(check(wrong, 'options').details?.join('\n')).toContain('statuscode=77 is not an option');
     const right = await verify({ ...sandboxEnv(dv.url), TICKET_PROPERTIES: '{"statuscode": 2}' });
@@ -340,7 +327,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('passes valid TICKET_PROPERTIES and says which columns they set', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify({ ...sandboxEnv(dv.url), TICKET_PROPERTIES: '{"casetypecode": 2}' });
     expect(check(report, 'options')).toMatchObject({
       status: 'pass',
@@ -352,7 +339,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     ['missing', MISSING_GUID, 'no contact'],
     ['inactive', SEED_IDS.contacts.inactive, 'is inactive'],
   ])('fails the placeholder check for a %s contact', async (_name, contactId, summary) => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const report = await verify({ ...sandboxEnv(dv.url), UNIDENTIFIED_CUSTOMER_ID: contactId });
     expect(check(report, 'placeholder')).toMatchObject({
       status: 'fail',
@@ -361,7 +348,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('points at `opencx-relay setup` when UNIDENTIFIED_CUSTOMER_ID is not set', async () => {
-    const dv = await sandbox();
+    const dv = await testSandbox();
     const { UNIDENTIFIED_CUSTOMER_ID: _id, ...env } = sandboxEnv(dv.url);
     const report = await verify(env);
     expect(check(report, 'placeholder').fix).toContain('opencx-relay setup');
@@ -369,7 +356,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('still checks Dataverse when webhook authentication is missing, and fails the settings check', async () => {
-    const dv = await sandbox({
+    const dv = await testSandbox({
       metadata: { maxLength: { 'incident.description': 100_000 } },
       seed: seedWithControlEverywhere(),
     });
@@ -384,7 +371,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   it('prints failures with their fix, and survives JSON', async () => {
-    const dv = await sandbox({ auth: { missingPrivileges: ['prvCreateIncident'] } });
+    const dv = await testSandbox({ auth: { missingPrivileges: ['prvCreateIncident'] } });
     const report = await verify(sandboxEnv(dv.url));
     const text = formatReport(report);
     expect(text).toMatch(/\[FAIL\] Privileges +the application user lacks 1 privilege\(s\)/);
@@ -397,7 +384,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
 
   describe("queue mode and auto-route to the owner's queue", () => {
     it('reports queue mode and the AutoRouteToOwnerQueue setting, and passes in an org that auto-routes', async () => {
-      const dv = await sandbox({ org: { autoRouteToOwnerQueue: true } });
+      const dv = await testSandbox({ org: { autoRouteToOwnerQueue: true } });
       const report = await verify(sandboxEnv(dv.url));
       expect(report.queue).toEqual({
         mode: 'queue',
@@ -415,14 +402,14 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     });
 
     it('reports the queue mode from the configuration even when Dataverse refuses the app', async () => {
-      const dv = await sandbox({ auth: { applicationUserExists: false } });
+      const dv = await testSandbox({ auth: { applicationUserExists: false } });
       const report = await verify(sandboxEnv(dv.url));
       expect(check(report, 'whoami').status).toBe('fail');
       expect(report.queue).toEqual({ mode: 'queue', queueId: SEED_IDS.voiceQueue, applyRoutingRules: false });
     });
 
     it('passes without DEFAULT_QUEUE_ID and says the cases stay unassigned, or go by routing rules', async () => {
-      const dv = await sandbox();
+      const dv = await testSandbox();
       const { DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
       const unassigned = await verify(env);
       expect(check(unassigned, 'queue')).toMatchObject({ status: 'pass', summary: 'no queue configured' });

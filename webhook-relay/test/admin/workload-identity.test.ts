@@ -12,37 +12,25 @@ import { createCredential } from '../../src/dataverse/credential.js';
 import { messages } from '../../src/messages.js';
 import { tempDir } from '../helpers.js';
 import { startFakeEntra, type FakeEntra } from './fake-entra.js';
-import { serviceAccountToken } from './jwt.js';
+import { federatedApp, projectedToken, SUBJECT, TENANT, WORKLOAD_APP } from './workload-identity-app.js';
 
-const TENANT = '11111111-2222-3333-4444-555555555555';
-const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const DATAVERSE = 'https://contoso.crm.dynamics.com';
-const ISSUER = 'https://eastus.oic.prod-aks.azure.com/11111111-2222-3333-4444-555555555555/9f1c2d3e/';
-const SUBJECT = 'system:serviceaccount:opencx:relay';
 const t = messages.verify.token;
 
 let entra: FakeEntra;
 beforeAll(async () => {
   entra = await startFakeEntra([
-    {
-      tenantId: TENANT,
-      clientId: CLIENT,
-      federated: [{ issuer: ISSUER, subject: SUBJECT, audience: 'api://AzureADTokenExchange' }],
-      resources: [DATAVERSE],
-    },
+    federatedApp([DATAVERSE]),
     { tenantId: TENANT, clientId: 'no-federation-app', resources: [DATAVERSE] },
   ]);
 });
 afterAll(() => entra.close());
 afterEach(() => vi.useRealTimers());
 
-function setup(claims: Partial<Parameters<typeof serviceAccountToken>[0]> = {}, clientId = CLIENT) {
+function setup(claims: Parameters<typeof projectedToken>[0] = {}, clientId = WORKLOAD_APP) {
   const file = path.join(tempDir(), 'azure-identity-token');
   const write = (serial: number, at = Date.now()) =>
-    writeFileSync(
-      file,
-      serviceAccountToken({ issuer: ISSUER, subject: SUBJECT, expiresAt: at + 3600_000, serial, ...claims }),
-    );
+    writeFileSync(file, projectedToken({ expiresAt: at + 3600_000, serial, ...claims }));
   write(1);
   const auth: DataverseAuthWorkloadIdentity = {
     kind: 'workload-identity',
@@ -64,7 +52,7 @@ describe('workload identity federation through the token file', () => {
   it('exchanges the token in the file for a Dataverse token of the app', async () => {
     const { auth, file } = setup();
     const outcome = await acquireToken(DATAVERSE, auth, options());
-    expect(outcome).toMatchObject({ ok: true, claims: { appId: CLIENT, tenantId: TENANT } });
+    expect(outcome).toMatchObject({ ok: true, claims: { appId: WORKLOAD_APP, tenantId: TENANT } });
     expect(entra.assertions.at(-1)).toBe(readFileSync(file, 'utf8'));
   });
 

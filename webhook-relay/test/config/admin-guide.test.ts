@@ -3,37 +3,18 @@
  * exist, and its `setup` and `verify` steps are run with the built CLI against the Dataverse sandbox, pasting
  * into `verify` what `setup` printed, as an admin would. The output the guide quotes must be what they print.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { defaultSeed, SEED_IDS, startSandbox } from '@opencx-d365/dataverse-sandbox';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultSeed, SEED_IDS } from '@opencx-d365/dataverse-sandbox';
+import { describe, expect, it } from 'vitest';
 import { messages } from '../../src/messages.js';
-import { onCleanup, sandboxEnv, tempDir } from '../helpers.js';
-import { PLATFORM_VARIABLES, read, root, variablesRead } from './documented.js';
+import { sandboxEnv, testSandbox } from '../helpers.js';
+import { isolated, runCliAsync } from '../e2e/cli-relay.js';
+import { PLATFORM_VARIABLES, read, variablesRead } from './documented.js';
 
 const GUIDE = 'docs/admin-guide.md';
-const cli = path.join(root, 'webhook-relay/bin/opencx-relay.js');
-
-beforeAll(() => {
-  if (!existsSync(path.join(root, 'webhook-relay/dist/admin/case-forms.js'))) {
-    expect(spawnSync('npm', ['run', 'build:packages'], { cwd: root, stdio: 'inherit' }).status).toBe(0);
-  }
-}, 180_000);
 
 /** Runs the built CLI in an empty directory (no .env) with only the given variables besides PATH. */
 function run(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: tempDir(),
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runCliAsync(args, { PATH: process.env.PATH ?? '', ...env }, isolated());
 }
 
 /** Commander's help: the names under "Commands:" and the flags under "Options:". */
@@ -124,8 +105,7 @@ describe('docs/admin-guide.md, walked', () => {
     // A fresh org: no placeholder customer yet.
     const seed = defaultSeed();
     seed.contacts = (seed.contacts ?? []).filter((row) => row.contactid !== SEED_IDS.unidentifiedCaller);
-    const dv = await startSandbox({ seed });
-    onCleanup(() => dv.close());
+    const dv = await testSandbox({ seed });
     // Step 5: the connection and the owner; the queue and the placeholder come from setup.
     const { UNIDENTIFIED_CUSTOMER_ID: _id, DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
 

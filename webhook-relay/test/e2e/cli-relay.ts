@@ -1,11 +1,14 @@
 /**
  * The built `opencx-relay` CLI as a child process, for end-to-end tests: start it, read what it logs, ask
- * its store through the CLI, kill it. Builds the packages first when they are not built.
+ * its store through the CLI, kill it. Builds the packages first when they are not built. Every process
+ * still running when its test ends is killed (before that test's temporary directories are removed).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import type { Readable } from 'node:stream';
+import { beforeAll } from 'vitest';
+import { FAST_RETRY_ENV, onCleanup, sandboxEnv, tempDir } from '../helpers.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 export const cli = path.join(root, 'webhook-relay/bin/opencx-relay.js');
@@ -20,10 +23,42 @@ beforeAll(() => {
   }
 }, 180_000);
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
+/** How to run the CLI: its working directory, and whether it inherits this process's environment. */
+export interface CliOptions {
+  cwd?: string;
+  /** false: the child sees only the `env` given (tests of settings the host's environment must not leak into). */
+  inheritEnv?: boolean;
+}
+
+/**
+ * The CLI as a container given exactly `env` would run it: none of this host's variables (no stray AZURE_*),
+ * from an empty directory (no .env file).
+ */
+export const isolated = (): CliOptions => ({ cwd: tempDir(), inheritEnv: false });
+
+function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  options: CliOptions,
+): ChildProcessByStdio<null, Readable, Readable> {
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: options.cwd,
+    env: options.inheritEnv === false ? env : { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  onCleanup(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await exited;
+  });
+  return child;
+}
+
+/** The CLI relay's environment for `sandboxUrl`: a store of its own, fast retries, then `extra`. */
+export function cliRelayEnv(sandboxUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...sandboxEnv(sandboxUrl), ...FAST_RETRY_ENV, RELAY_DATA_DIR: tempDir(), ...extra };
+}
 
 export interface CliRelay {
   child: ChildProcess;
@@ -36,12 +71,12 @@ export interface CliRelay {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export function startCliRelay(env: Record<string, string>): Promise<CliRelay> {
-  const child = spawn(process.execPath, [cli, 'start'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
+/**
+ * Starts `opencx-relay start` with `env` (on 127.0.0.1, port 0, unless PORT / HOST say otherwise) and resolves
+ * once it listens; rejects with what it wrote if it exits first.
+ */
+export function startCliRelay(env: Record<string, string>, options: CliOptions = {}): Promise<CliRelay> {
+  const child = spawnCli(['start'], { PORT: '0', HOST: '127.0.0.1', ...env }, options);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -81,12 +116,9 @@ export function startCliRelay(env: Record<string, string>): Promise<CliRelay> {
 export function runCliAsync(
   args: string[],
   env: Record<string, string>,
+  options: CliOptions = {},
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
+  const child = spawnCli(args, env, options);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -117,4 +149,11 @@ export async function storedStatuses(env: Record<string, string>): Promise<Map<s
     .filter(Boolean)
     .map((line) => JSON.parse(line) as { key: string; status: string });
   return new Map(rows.map((row) => [row.key, row.status]));
+}
+
+/** The value of a Prometheus sample on the relay's /metrics (0 when absent). */
+export async function metric(url: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
 }

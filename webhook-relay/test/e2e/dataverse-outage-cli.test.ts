@@ -6,21 +6,13 @@
  * A configuration the org refuses holds delivery without losing what was taken; a restart with the fix
  * delivers it.
  */
-import { SEED_IDS, startSandbox, type Sandbox } from '@opencx-d365/dataverse-sandbox';
+import { SEED_IDS, type Sandbox } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  FAST_RETRY_ENV,
-  onCleanup,
-  phoneHandoffs,
-  postSignedHandoff,
-  sandboxEnv,
-  tempDir,
-} from '../helpers.js';
-import { startCliRelay, storedHandoff, storedStatuses } from './cli-relay.js';
+import { phoneHandoffs, postSignedHandoff, testSandbox } from '../helpers.js';
+import { cliRelayEnv, startCliRelay, storedHandoff, storedStatuses } from './cli-relay.js';
 
 async function sandboxWith(fault: (s: Sandbox) => void): Promise<Sandbox> {
-  const sandbox = await startSandbox();
-  onCleanup(() => sandbox.close());
+  const sandbox = await testSandbox();
   fault(sandbox);
   return sandbox;
 }
@@ -62,13 +54,7 @@ describe('intake while Dataverse is down, through the built CLI', () => {
     'with %s: listens, answers 202, survives kill -9, delivers each handoff once after recovery',
     async (_name, breakIt, fixIt, reason) => {
       const sandbox = await sandboxWith(breakIt);
-      const env = {
-        ...sandboxEnv(sandbox.url),
-        ...FAST_RETRY_ENV,
-        RELAY_DATA_DIR: tempDir(),
-        PORT: '0',
-        HOST: '127.0.0.1',
-      };
+      const env = cliRelayEnv(sandbox.url);
       const { documentFor, keyOf } = phoneHandoffs(`outage-${reason}`);
       const documents = ['a', 'b', 'c', 'd', 'e'].map(documentFor);
 
@@ -126,13 +112,7 @@ describe('intake while Dataverse is down, through the built CLI', () => {
 
   it('a token refused after delivery started: handoffs wait (no attempt counted, none dead-lettered) and go once it is accepted', async () => {
     const sandbox = await sandboxWith(() => undefined);
-    const env = {
-      ...sandboxEnv(sandbox.url),
-      ...FAST_RETRY_ENV,
-      RELAY_DATA_DIR: tempDir(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-    };
+    const env = cliRelayEnv(sandbox.url);
     const { documentFor, keyOf } = phoneHandoffs('token-mid-run');
     const relay = await startCliRelay(env);
     sandbox.setAuth({ requireToken: true, tokens: ['someone-else'] });
@@ -157,14 +137,7 @@ describe('intake while Dataverse is down, through the built CLI', () => {
 
   it('holds delivery on a configuration the org refuses, keeps taking handoffs, and delivers after the fix', async () => {
     const sandbox = await sandboxWith(() => undefined);
-    const env = {
-      ...sandboxEnv(sandbox.url),
-      ...FAST_RETRY_ENV,
-      RELAY_DATA_DIR: tempDir(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DEFAULT_PRIORITY: '4',
-    };
+    const env = cliRelayEnv(sandbox.url, { DEFAULT_PRIORITY: '4' });
     const { documentFor, keyOf } = phoneHandoffs('org-invalid');
     const relay = await startCliRelay(env);
     expect((await postSignedHandoff(relay.url, documentFor('x'))).status).toBe(202);

@@ -4,20 +4,17 @@
  * shows it): the built relay still recognises the duplicate, so a handoff delivered again after the store
  * lost its answer is recorded as a duplicate of the one case, never dead-lettered or retried.
  */
-import { startSandbox } from '@opencx-d365/dataverse-sandbox';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handoffKey } from '../../src/handoff/key.js';
 import {
   FAST_RETRY_ENV,
-  onCleanup,
   postSignedHandoff,
   readFixture,
   sandboxEnv,
   tempDir,
+  testSandbox,
 } from '../helpers.js';
-import { ensureBuilt, metric, startRelayCli } from './relay-cli.js';
-
-beforeAll(ensureBuilt, 120_000);
+import { metric, startCliRelay } from './cli-relay.js';
 
 /** Waits for `condition`, checking whenever the relay may have moved on (bounded: fails after 20 s). */
 async function until(condition: () => Promise<boolean>): Promise<void> {
@@ -30,8 +27,7 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 
 describe('a duplicate key reported with an empty code', () => {
   it('is still the duplicate it is: one case, the second delivery recorded as a duplicate', async () => {
-    const sandbox = await startSandbox({ duplicateKeyCode: '' });
-    onCleanup(() => sandbox.close());
+    const sandbox = await testSandbox({ duplicateKeyCode: '' });
     const document = JSON.parse(readFixture('handoffs/phone-no-email.json').toString('utf8')) as {
       session_id: string;
       handoff_at: string;
@@ -39,13 +35,13 @@ describe('a duplicate key reported with an empty code', () => {
     const key = handoffKey(document.session_id, document.handoff_at);
     const env = { ...sandboxEnv(sandbox.url), ...FAST_RETRY_ENV, LOG_LEVEL: 'warn' };
 
-    const first = await startRelayCli({ ...env, RELAY_DATA_DIR: tempDir() });
+    const first = await startCliRelay({ ...env, RELAY_DATA_DIR: tempDir() });
     expect((await postSignedHandoff(first.url, document)).status).toBe(202);
     await until(async () => (await metric(first.url, 'opencx_relay_handoffs_total{status="created"}')) === 1);
-    first.child.kill('SIGKILL');
+    await first.kill('SIGKILL');
 
     // A relay that never saw the answer (a new store) delivers the same handoff again.
-    const second = await startRelayCli({ ...env, RELAY_DATA_DIR: tempDir() });
+    const second = await startCliRelay({ ...env, RELAY_DATA_DIR: tempDir() });
     expect((await postSignedHandoff(second.url, document)).status).toBe(202);
     await until(
       async () => (await metric(second.url, 'opencx_relay_handoffs_total{status="duplicate"}')) === 1,

@@ -4,65 +4,20 @@
  * is killed with SIGKILL at random moments and restarted on the same store. At the end the sandbox holds
  * exactly one incident per handoff and the store has nothing stuck.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { mulberry32, startSandbox } from '@opencx-d365/dataverse-sandbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '@opencx-d365/dataverse-sandbox';
+import { describe, expect, it } from 'vitest';
 import { createEmbeddedStore } from '../../src/store/embedded.js';
 import { handoffKey } from '../../src/handoff/key.js';
-import { FAST_RETRY_ENV, onCleanup, readFixture, sandboxEnv, sign, tempDir } from '../helpers.js';
-
-const root = path.resolve(import.meta.dirname, '../../..');
-const cli = path.join(root, 'webhook-relay/bin/opencx-relay.js');
-
-beforeAll(() => {
-  const built = ['transcript-format', 'dataverse-sandbox', 'webhook-relay'].every((p) =>
-    existsSync(path.join(root, p, 'dist/index.js')),
-  );
-  if (!built) {
-    const result = spawnSync('npm', ['run', 'build:packages'], { cwd: root, stdio: 'inherit' });
-    if (result.status !== 0) throw new Error('could not build the packages for the end-to-end test');
-  }
-}, 120_000);
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-function startRelay(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'start'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /opencx-relay listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        resolve({ child, url: match[1] });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) =>
-      reject(new Error(`relay exited (${String(code)}) before listening:\n${output}`)),
-    );
-  });
-}
+import { FAST_RETRY_ENV, readFixture, sandboxEnv, sign, tempDir, testSandbox } from '../helpers.js';
+import { startCliRelay } from './cli-relay.js';
 
 describe('exactly once under faults and kill -9', () => {
   it('creates one incident per handoff, whatever fails', async () => {
     const random = mulberry32(7);
-    const sandbox = await startSandbox({
+    const sandbox = await testSandbox({
       faults: { errorRate: 0.1, errorStatus: 503, dropAfterCommitRate: 0.05, seed: 11 },
     });
-    onCleanup(() => sandbox.close());
     const dataDir = tempDir();
     const port = 20000 + Math.floor(random() * 20000);
     const env = {
@@ -76,7 +31,7 @@ describe('exactly once under faults and kill -9', () => {
     // Metadata reads at start must succeed: start without faults, then turn them on.
     const faults = { errorRate: 0.1, errorStatus: 503 as const, dropAfterCommitRate: 0.05, seed: 11 };
     sandbox.setFaults({});
-    let relay = await startRelay(env);
+    let relay = await startCliRelay(env);
     sandbox.setFaults(faults);
 
     const base = JSON.parse(readFixture('handoffs/phone-no-email.json').toString('utf8')) as Record<
@@ -118,11 +73,10 @@ describe('exactly once under faults and kill -9', () => {
         sandbox.setFaults({ ...faults, throttleNext: 5, throttleRetryAfterSeconds: 1 });
       }
       if (i % 50 === 37) {
-        relay.child.kill('SIGKILL');
-        await new Promise((resolve) => relay.child.once('exit', resolve));
+        await relay.kill('SIGKILL');
         killed += 1;
         sandbox.setFaults({});
-        relay = await startRelay(env);
+        relay = await startCliRelay(env);
         sandbox.setFaults(faults);
       }
     }
@@ -139,8 +93,7 @@ describe('exactly once under faults and kill -9', () => {
     }
     const counts = await store.countByStatus();
     await store.close();
-    relay.child.kill('SIGTERM');
-    await new Promise((resolve) => relay.child.once('exit', resolve));
+    await relay.kill('SIGTERM');
 
     const incidents = sandbox.state.rows('incidents');
     const perKey = new Map<string, number>();

@@ -4,30 +4,16 @@
  * case on create, no queue configured (with and without the org's routing rules), and a synchronous
  * plug-in that refuses the create.
  */
-import { SEED_IDS, startSandbox, type Sandbox, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
+import { SEED_IDS, type Sandbox, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  FAST_RETRY_ENV,
-  onCleanup,
-  phoneHandoffs,
-  postSignedHandoff,
-  sandboxEnv,
-  tempDir,
-} from '../helpers.js';
-import { runCliAsync, startCliRelay, storedHandoff, storedStatuses } from './cli-relay.js';
+import { phoneHandoffs, postSignedHandoff, testSandbox } from '../helpers.js';
+import { cliRelayEnv, runCliAsync, startCliRelay, storedHandoff, storedStatuses } from './cli-relay.js';
 
 async function org(
   options: SandboxOptions['org'],
 ): Promise<{ sandbox: Sandbox; env: Record<string, string> }> {
-  const sandbox = await startSandbox({ org: options });
-  onCleanup(() => sandbox.close());
-  const env = {
-    ...sandboxEnv(sandbox.url),
-    ...FAST_RETRY_ENV,
-    RELAY_DATA_DIR: tempDir(),
-    PORT: '0',
-    HOST: '127.0.0.1',
-  };
+  const sandbox = await testSandbox({ org: options });
+  const env = cliRelayEnv(sandbox.url);
   return { sandbox, env };
 }
 

@@ -7,41 +7,20 @@
  *   stand-in's certificate.
  * The sandbox accepts only the tokens the stand-ins issued. Each failure `verify` names prints its fix.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { startSandbox, type Sandbox } from '@opencx-d365/dataverse-sandbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '@opencx-d365/dataverse-sandbox';
+import { describe, expect, it } from 'vitest';
 import { messages } from '../../src/messages.js';
 import { startFakeEntra, LOOPBACK_CERT } from '../admin/fake-entra.js';
 import { startFakeIdentityEndpoint } from '../admin/fake-identity-endpoint.js';
-import { serviceAccountToken } from '../admin/jwt.js';
-import { onCleanup, postSignedHandoff, readFixture, sandboxEnv, tempDir } from '../helpers.js';
+import { federatedApp, projectedToken, TENANT, WORKLOAD_APP } from '../admin/workload-identity-app.js';
+import { onCleanup, postSignedHandoff, readFixture, sandboxEnv, tempDir, testSandbox } from '../helpers.js';
+import { isolated, runCliAsync, startCliRelay } from './cli-relay.js';
 
-const root = path.resolve(import.meta.dirname, '../../..');
-const cli = path.join(root, 'webhook-relay/bin/opencx-relay.js');
-const TENANT = '11111111-2222-3333-4444-555555555555';
 const SYSTEM_APP = '0d5a7e8f-1111-4c3b-9a55-000000000001';
-const WORKLOAD_APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
-const ISSUER = 'https://eastus.oic.prod-aks.azure.com/11111111-2222-3333-4444-555555555555/9f1c2d3e/';
-const SUBJECT = 'system:serviceaccount:opencx:relay';
 const t = messages.verify.token;
-
-beforeAll(() => {
-  const built = ['transcript-format', 'dataverse-sandbox', 'webhook-relay'].every((p) =>
-    existsSync(path.join(root, p, 'dist/index.js')),
-  );
-  if (!built) {
-    const result = spawnSync('npm', ['run', 'build:packages'], { cwd: root, stdio: 'inherit' });
-    if (result.status !== 0) throw new Error('could not build the packages for the end-to-end test');
-  }
-}, 120_000);
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 /** The relay's environment: the sandbox's settings with `auth` in place of DATAVERSE_AUTH=none. */
 function relayEnv(sandbox: Sandbox, auth: Record<string, string>): Record<string, string> {
@@ -49,36 +28,15 @@ function relayEnv(sandbox: Sandbox, auth: Record<string, string>): Record<string
   return { PATH: process.env.PATH ?? '', ...base, ...auth };
 }
 
-function verify(env: Record<string, string>) {
-  return new Promise<{ status: number | null; stdout: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, 'verify'], { cwd: tempDir(), env });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout }));
-  });
+/** `opencx-relay verify`'s exit status and everything it printed. */
+async function verify(env: Record<string, string>): Promise<{ status: number | null; stdout: string }> {
+  const { status, stdout, stderr } = await runCliAsync(['verify'], env, isolated());
+  return { status, stdout: stdout + stderr };
 }
 
-function startRelay(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [cli, 'start'], {
-    cwd: tempDir(),
-    env: { ...env, RELAY_DATA_DIR: tempDir(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  onCleanup(() => {
-    child.kill('SIGTERM');
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /opencx-relay listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`relay exited (${String(code)}):\n${output}`)));
-  });
+async function startRelay(env: Record<string, string>): Promise<string> {
+  const relay = await startCliRelay({ ...env, RELAY_DATA_DIR: tempDir(), LOG_LEVEL: 'warn' }, isolated());
+  return relay.url;
 }
 
 /** Sends one handoff to the relay and waits (bounded) until the sandbox holds its case. */
@@ -104,8 +62,7 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
   it('verify passes, and the relay gets a token from the endpoint and creates a case', async () => {
     const endpoint = await startFakeIdentityEndpoint({ tenantId: TENANT, systemAssigned: SYSTEM_APP });
     onCleanup(() => endpoint.close());
-    const sandbox = await startSandbox({ auth: { requireToken: true, tokens: endpoint.issued } });
-    onCleanup(() => sandbox.close());
+    const sandbox = await testSandbox({ auth: { requireToken: true, tokens: endpoint.issued } });
     const env = relayEnv(sandbox, { DATAVERSE_AUTH: 'managed-identity', ...endpoint.env });
 
     const report = await verify(env);
@@ -119,8 +76,7 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
   });
 
   it('verify names the missing managed identity on a host without one', async () => {
-    const sandbox = await startSandbox();
-    onCleanup(() => sandbox.close());
+    const sandbox = await testSandbox();
     // No IDENTITY_ENDPOINT: msal falls back to the VM's instance metadata service, here a loopback address
     // that nothing answers (msal's AZURE_POD_IDENTITY_AUTHORITY_HOST), as on a machine outside Azure.
     const report = await verify(
@@ -137,10 +93,9 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
   it('verify names the identity without an application user by its application ID', async () => {
     const endpoint = await startFakeIdentityEndpoint({ tenantId: TENANT, systemAssigned: SYSTEM_APP });
     onCleanup(() => endpoint.close());
-    const sandbox = await startSandbox({
+    const sandbox = await testSandbox({
       auth: { requireToken: true, tokens: endpoint.issued, applicationUserExists: false },
     });
-    onCleanup(() => sandbox.close());
     const report = await verify(relayEnv(sandbox, { DATAVERSE_AUTH: 'managed-identity', ...endpoint.env }));
     expect(report.status).toBe(1);
     expect(report.stdout).toContain(messages.verify.whoami.createUserFor(SYSTEM_APP));
@@ -149,8 +104,7 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
   it('verify names a user-assigned identity that is not attached to the host', async () => {
     const endpoint = await startFakeIdentityEndpoint({ tenantId: TENANT, systemAssigned: SYSTEM_APP });
     onCleanup(() => endpoint.close());
-    const sandbox = await startSandbox();
-    onCleanup(() => sandbox.close());
+    const sandbox = await testSandbox();
     const clientId = '0d5a7e8f-9999-4c3b-9a55-000000000009';
     const report = await verify(
       relayEnv(sandbox, { DATAVERSE_AUTH: 'managed-identity', AZURE_CLIENT_ID: clientId, ...endpoint.env }),
@@ -162,31 +116,12 @@ describe('DATAVERSE_AUTH=managed-identity (App Service / Container Apps identity
 
 describe('DATAVERSE_AUTH=workload-identity (federated token file, Entra ID over https)', () => {
   async function setup(options: { subject?: string; audience?: string; expiresAt?: number } = {}) {
-    const sandbox = await startSandbox();
-    onCleanup(() => sandbox.close());
-    const entra = await startFakeEntra(
-      [
-        {
-          tenantId: TENANT,
-          clientId: WORKLOAD_APP,
-          federated: [{ issuer: ISSUER, subject: SUBJECT, audience: 'api://AzureADTokenExchange' }],
-          resources: [sandbox.url],
-        },
-      ],
-      { tls: true },
-    );
+    const sandbox = await testSandbox();
+    const entra = await startFakeEntra([federatedApp([sandbox.url])], { tls: true });
     onCleanup(() => entra.close());
     sandbox.setAuth({ requireToken: true, tokens: entra.issued });
     const tokenFile = path.join(tempDir(), 'azure-identity-token');
-    writeFileSync(
-      tokenFile,
-      serviceAccountToken({
-        issuer: ISSUER,
-        subject: options.subject ?? SUBJECT,
-        audience: options.audience,
-        expiresAt: options.expiresAt ?? Date.now() + 3600_000,
-      }),
-    );
+    writeFileSync(tokenFile, projectedToken(options));
     const env = relayEnv(sandbox, {
       DATAVERSE_AUTH: 'workload-identity',
       AZURE_TENANT_ID: TENANT,
