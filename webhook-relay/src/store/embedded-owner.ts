@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from './sqlite-driver.js';
 import { messages } from '../messages.js';
 
 export class StoreOwnedError extends Error {
