@@ -76,6 +76,8 @@ export const messages = {
       `Dataverse answered after ${attempts} tries over ${seconds} s: delivery starts with the handoffs taken meanwhile.`,
     configInvalid: (problems: string[]) =>
       `Delivery is stopped: the org refuses this configuration. Handoffs are still taken and kept; fix the setting(s) below and restart the relay to deliver them.\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    tokenUnavailable:
+      'Microsoft Entra ID issued no token (an expired secret or certificate, AADSTS7000222, or a federated credential or managed identity that no longer matches): delivery waits and resumes once a token is issued; handoffs wait, none is dead-lettered. Fix the credential (opencx-relay verify names the fix).',
     tokenPaused:
       'Dataverse refused the token (401): pausing all workers and trying again; handoffs wait, none is dead-lettered. Check AZURE_TENANT_ID, AZURE_CLIENT_ID and the secret or certificate.',
     pluginRefused: (message: string) =>

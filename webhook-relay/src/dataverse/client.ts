@@ -7,8 +7,11 @@ import type { DataverseAuth } from '../config/types.js';
 import { parseBatchResponse, writeBatch, type BatchResponsePart, type ChangeSetOperation } from './batch.js';
 import { createCredential, type CredentialOptions } from './credential.js';
 import { classify, type DataverseFailure } from './errors.js';
+import { messages } from '../messages.js';
 
 export const API_PATH = '/api/data/v9.2/';
+/** The code of a failure to get a token at all (no Dataverse request was sent). */
+export const TOKEN_UNAVAILABLE = 'token_unavailable';
 
 export class DataverseRequestError extends Error {
   /** For a `$batch`: the Content-ID of the change-set operation that failed. */
@@ -65,6 +68,23 @@ async function failureOf(response: DataverseResponse): Promise<DataverseFailure>
 export function createDataverseClient(options: ClientOptions): DataverseClient {
   const token = tokenProvider(options.url, options.auth, options.credential);
 
+  /**
+   * An expired secret or certificate, a removed federated credential or an unreachable Entra ID fails here,
+   * before any Dataverse request (AADSTS7000222 for an expired secret). Every handoff would meet the same
+   * refusal and none is at fault, so it is reported as a 401-class failure: delivery pauses and resumes once
+   * a token is issued again (delivery/retry-policy.ts), rather than dead-lettering each handoff it meets.
+   */
+  async function tokenOrRefusal(forceRefresh: boolean): Promise<string | undefined> {
+    try {
+      return await token(forceRefresh);
+    } catch (error) {
+      throw new DataverseRequestError({
+        ...classify(401, TOKEN_UNAVAILABLE, `no token from Microsoft Entra ID: ${(error as Error).message}`),
+        reason: messages.delivery.tokenUnavailable,
+      });
+    }
+  }
+
   async function send(
     method: string,
     path: string,
@@ -77,7 +97,7 @@ export function createDataverseClient(options: ClientOptions): DataverseClient {
         'OData-MaxVersion': '4.0',
         'OData-Version': '4.0',
       };
-      const bearer = await token(attempt > 0);
+      const bearer = await tokenOrRefusal(attempt > 0);
       if (bearer) headers.Authorization = `Bearer ${bearer}`;
       if (contentType) headers['Content-Type'] = contentType;
       let response: Response;

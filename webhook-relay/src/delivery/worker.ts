@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../config/types.js';
-import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
+import { DataverseRequestError, TOKEN_UNAVAILABLE, type DataverseClient } from '../dataverse/client.js';
 import type { DataverseFailure } from '../dataverse/errors.js';
 import type { Turn } from '@opencx-d365/transcript-format';
 import type { HandoffDocument } from '../handoff/document.js';
@@ -431,6 +431,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     if (decision.kind === 'pause') {
       await store.setPauseUntil(pauseScope, decision.untilMs);
       if (failure.httpStatus === 429) deps.metrics?.throttlePauses.inc();
+      else deps.metrics?.tokenPauses.inc();
       await store.update(
         record.key,
         owner,
@@ -449,7 +450,9 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         },
         failure.httpStatus === 429
           ? 'Dataverse throttled: pausing all workers'
-          : messages.delivery.tokenPaused,
+          : failure.code === TOKEN_UNAVAILABLE
+            ? messages.delivery.tokenUnavailable
+            : messages.delivery.tokenPaused,
       );
     } else if (decision.kind === 'retry') {
       await store.update(

@@ -9,6 +9,7 @@ export interface RelayMetrics {
   deliveryLatency: Histogram;
   dataverseRequests: Counter<'status'>;
   throttlePauses: Counter;
+  tokenPauses: Counter;
   droppedSessionUrls: Counter;
   ignoredEvents: Counter<'event'>;
   /** Card numbers, national ids and digit runs removed from handoff text (redaction/). */
@@ -48,6 +49,11 @@ export function createMetrics(store?: HandoffStore): RelayMetrics {
     throttlePauses: new Counter({
       name: 'opencx_relay_throttle_pauses_total',
       help: 'Times the relay paused every worker after a 429 from Dataverse',
+      registers: [registry],
+    }),
+    tokenPauses: new Counter({
+      name: 'opencx_relay_token_pauses_total',
+      help: 'Times the relay paused every worker because Dataverse refused its token (401) or Entra ID issued none',
       registers: [registry],
     }),
     droppedSessionUrls: new Counter({

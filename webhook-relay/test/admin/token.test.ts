@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireToken, explainTokenFailure, type TokenOutcome } from '../../src/admin/token.js';
 import { messages } from '../../src/messages.js';
+import {
+  createDataverseClient,
+  DataverseRequestError,
+  TOKEN_UNAVAILABLE,
+} from '../../src/dataverse/client.js';
+import { decideRetry } from '../../src/delivery/retry-policy.js';
 import { startFakeEntra, type FakeEntra } from './fake-entra.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -106,5 +112,23 @@ describe('the AADSTS table', () => {
   it('names the network when Entra ID cannot be reached', () => {
     const outcome = { ok: false as const, error: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND' };
     expect(explainTokenFailure(outcome).fix).toContain('login.microsoftonline.com');
+  });
+});
+
+describe('a token refused once delivery runs (client)', () => {
+  it('is a 401-class failure that pauses delivery instead of dead-lettering the handoff', async () => {
+    const client = createDataverseClient({
+      url: DATAVERSE,
+      auth: { kind: 'client-secret', tenantId: TENANT, clientId: 'expired-app', clientSecret: 'old-secret' },
+      timeoutMs: 5_000,
+      credential: { networkClient: entra.networkClient },
+    });
+    const error: unknown = await client.get('WhoAmI()').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataverseRequestError);
+    const failure = (error as DataverseRequestError).failure;
+    expect(failure).toMatchObject({ httpStatus: 401, code: TOKEN_UNAVAILABLE });
+    expect(failure.message).toContain('AADSTS7000222');
+    const policy = { maxAttempts: 3, backoffBaseMs: 1_000, backoffMaxMs: 60_000 };
+    expect(decideRetry(failure, 1, 0, policy, () => 0.5).kind).toBe('pause');
   });
 });
