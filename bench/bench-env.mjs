@@ -1,7 +1,12 @@
 // What the relay benchmarks share: the relay's environment against a Dataverse sandbox, the webhook secret
-// they sign with, and the PostgreSQL server and throwaway schemas of the store benchmarks.
+// they sign with, the PostgreSQL server and throwaway schemas of the store benchmarks, and relay processes.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
 import { SEED_IDS } from '../dataverse-sandbox/dist/index.js';
+
+const cli = path.join(import.meta.dirname, '../webhook-relay/bin/opencx-relay.js');
 
 export const BENCH_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 export const BENCH_DATABASE_URL =
@@ -24,4 +29,42 @@ export async function dropSchema(schema) {
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await client.end();
+}
+
+/** A free TCP port on loopback (the relay processes get fixed ports so that a restart keeps its address). */
+export async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Never leave a relay process behind, whatever ends the benchmark (Ctrl+C, a crash, a closed pipe).
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/**
+ * Starts `opencx-relay start` (the built CLI) with `env` on `port`. Resolves once it listens (`listening`
+ * true) or exits first (false), with the tail of what it printed.
+ */
+export async function spawnRelay(env, port) {
+  const child = spawn(process.execPath, [cli, 'start'], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let output = '';
+  const listening = await new Promise((resolve) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (/opencx-relay listening on/.test(output)) resolve(true);
+    });
+    child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
+    child.once('exit', () => resolve(false));
+  });
+  return { child, listening, output };
 }

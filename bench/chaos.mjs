@@ -20,10 +20,8 @@
 // Needs `npm run build:packages` first, and PostgreSQL for the postgres run (RELAY_BENCH_DATABASE_URL,
 // default postgres://postgres@127.0.0.1:5432/test; a throwaway schema is created and dropped).
 // Exit code 0 only when every run reports 0 lost, 0 duplicated, 0 stuck.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,10 +29,16 @@ import { Webhook } from 'standardwebhooks';
 import { mulberry32, startSandbox } from '../dataverse-sandbox/dist/index.js';
 import { createEmbeddedStore, handoffKey } from '../webhook-relay/dist/index.js';
 import { createPostgresStore } from '../webhook-relay/dist/store/postgres.js';
-import { BENCH_DATABASE_URL, BENCH_SECRET, dropSchema, sandboxRelayEnv } from './bench-env.mjs';
+import {
+  BENCH_DATABASE_URL,
+  BENCH_SECRET,
+  dropSchema,
+  freePort,
+  sandboxRelayEnv,
+  spawnRelay,
+} from './bench-env.mjs';
 
 const here = import.meta.dirname;
-const cli = path.join(here, '../webhook-relay/bin/opencx-relay.js');
 const { values: args } = parseArgs({
   options: {
     count: { type: 'string' },
@@ -83,19 +87,6 @@ const STORM = { every: range(args['storm-every']), size: 5, retryAfterSeconds: 1
 const KILL = { every: range(args['kill-every']), downFor: [100, 1500] };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-// Never leave a relay process behind, whatever ends this one (Ctrl+C, a crash, a closed pipe).
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 
 /**
@@ -142,28 +133,15 @@ function relayInstance(name, env, port, giveUpAt, tracker) {
   /** Starts the process and resolves once it listens; false when it could not before `giveUpAt`. */
   instance.start = async function start() {
     for (;;) {
-      const child = spawn(process.execPath, [cli, 'start'], {
-        env: { ...process.env, ...env, PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const { child, listening, output } = await spawnRelay(env, port);
       instance.child = child;
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      let output = '';
-      const listening = await new Promise((resolve) => {
-        child.stdout.on('data', (chunk) => {
-          output += chunk;
-          if (/opencx-relay listening on/.test(output)) resolve(true);
-        });
-        child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-        child.once('exit', () => resolve(false));
-      });
       if (listening) {
         instance.up = true;
         child.once('exit', () => (instance.up = false));
         return true;
       }
-      // Startup reads metadata from the faulty sandbox and may be refused: try again, as systemd would.
+      // A process that exits before listening is a failed start (the relay listens before it reads anything
+      // from Dataverse, so a faulty sandbox should cause none): try again, as systemd would.
       instance.failedStarts += 1;
       instance.lastOutput = output;
       if (process.env.CHAOS_DEBUG)

@@ -9,20 +9,25 @@
 // postgres://postgres@127.0.0.1:5432/test; a throwaway schema is created and dropped).
 // Targets: p50 <= 1.2 x floor and p99 <= 1.5 x floor on both stores. Exit code 1 when a handoff never
 // became a case.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { startSandbox } from '../dataverse-sandbox/dist/index.js';
 import { handoffKey } from '../webhook-relay/dist/index.js';
-import { BENCH_DATABASE_URL, BENCH_SECRET, dropSchema, sandboxRelayEnv } from './bench-env.mjs';
+import {
+  BENCH_DATABASE_URL,
+  BENCH_SECRET,
+  dropSchema,
+  freePort,
+  sandboxRelayEnv,
+  spawnRelay,
+} from './bench-env.mjs';
 
 const here = import.meta.dirname;
-const cli = path.join(here, '../webhook-relay/bin/opencx-relay.js');
 const { values: args } = parseArgs({
   options: {
     rate: { type: 'string', default: '10' },
@@ -42,35 +47,9 @@ const base = JSON.parse(
 );
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-async function freePort() {
-  const server = net.createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function startRelayProcess(env) {
   const port = await freePort();
-  const child = spawn(process.execPath, [cli, 'start'], {
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let output = '';
-  const listening = await new Promise((resolve) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      if (/opencx-relay listening on/.test(output)) resolve(true);
-    });
-    child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-    child.once('exit', () => resolve(false));
-  });
+  const { child, listening, output } = await spawnRelay(env, port);
   if (!listening) throw new Error(`the relay did not start:\n${output}`);
   return { child, port };
 }
@@ -79,7 +58,6 @@ async function stopRelayProcess({ child }) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-  children.delete(child);
 }
 
 const quantile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];

@@ -23,6 +23,7 @@ import {
   type InsertResult,
   type ListFilter,
   type NewHandoff,
+  newRecord,
 } from './types.js';
 
 interface Row {
@@ -134,20 +135,7 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
         const handoff = item.handoff;
         if (result.inserted) {
           // What was just written, without reading it back.
-          item.resolve({
-            inserted: true,
-            record: {
-              key: handoff.key,
-              kind: handoff.kind,
-              sessionId: handoff.sessionId,
-              payload: handoff.payload,
-              status: 'received',
-              attempts: 0,
-              nextAttemptAt: handoff.now,
-              receivedAt: handoff.now,
-              updatedAt: handoff.now,
-            },
-          });
+          item.resolve({ inserted: true, record: newRecord(handoff) });
         } else item.resolve({ inserted: false, record: toRecord(result.row as unknown as Row) });
       });
     }

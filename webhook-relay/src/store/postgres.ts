@@ -25,6 +25,7 @@ import {
   type InsertResult,
   type ListFilter,
   type NewHandoff,
+  newRecord,
 } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -269,21 +270,7 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
       );
       const first = rows[0];
       // A new row is what was just written: it is not read back (4 KB of payload the caller already has).
-      if (first?.inserted)
-        return {
-          inserted: true,
-          record: {
-            key: handoff.key,
-            kind: handoff.kind,
-            sessionId: handoff.sessionId,
-            payload: handoff.payload,
-            status: 'received',
-            attempts: 0,
-            nextAttemptAt: handoff.now,
-            receivedAt: handoff.now,
-            updatedAt: handoff.now,
-          },
-        };
+      if (first?.inserted) return { inserted: true, record: newRecord(handoff) };
       if (first) return { inserted: false, record: toRecord(first) };
       // The key was already there: this statement's snapshot predates it, a new one sees it.
       const existing = await getRow(handoff.key);

@@ -80,6 +80,21 @@ export interface NewHandoff {
   now: number;
 }
 
+/** The record a new handoff becomes when it is inserted: what both stores answer without reading it back. */
+export function newRecord(handoff: NewHandoff): HandoffRecord {
+  return {
+    key: handoff.key,
+    kind: handoff.kind,
+    sessionId: handoff.sessionId,
+    payload: handoff.payload,
+    status: 'received',
+    attempts: 0,
+    nextAttemptAt: handoff.now,
+    receivedAt: handoff.now,
+    updatedAt: handoff.now,
+  };
+}
+
 export type InsertResult =
   | { inserted: true; record: HandoffRecord }
   /** The key (or the webhook id) was already stored: `record` is the existing one. */
