@@ -18,6 +18,23 @@ import { postgresForTests, TEST_DATABASE_URL } from '../store-contract/postgres-
 
 const pgt = await postgresForTests('lease');
 
+/** `real`, except that its first GET (the caller lookup) is held until `release()`; `inFlight` says it began. */
+function heldDataverse(real: DataverseClient) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let started!: () => void;
+  const inFlight = new Promise<void>((resolve) => (started = resolve));
+  const slow: DataverseClient = {
+    async get<T>(path: string) {
+      started();
+      await gate;
+      return real.get<T>(path);
+    },
+    batch: (operations, gets) => real.batch(operations, gets),
+  };
+  return { slow, inFlight, release };
+}
+
 describe.runIf(pgt.available)('lease renewal in a PostgreSQL fleet', () => {
   afterEach(() => vi.useRealTimers());
 
@@ -47,18 +64,7 @@ describe.runIf(pgt.available)('lease renewal in a PostgreSQL fleet', () => {
     const real = createDataverseClient({ url: config.dataverseUrl, auth: config.auth, timeoutMs: 5000 });
     const prepared = await prepareDelivery(config, real);
     if (!prepared.ok) throw new Error(prepared.errors.join('\n'));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let started!: () => void;
-    const inFlight = new Promise<void>((resolve) => (started = resolve));
-    const slow: DataverseClient = {
-      async get<T>(path: string) {
-        started();
-        await gate;
-        return real.get<T>(path);
-      },
-      batch: (operations, gets) => real.batch(operations, gets),
-    };
+    const { slow, inFlight, release } = heldDataverse(real);
     let now = NOW;
     // Only the renewal timer is faked: the worker's own loop keeps real time.
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
@@ -111,18 +117,7 @@ describe.runIf(pgt.available)('lease renewal in a PostgreSQL fleet', () => {
     if (!prepared.ok) throw new Error(prepared.errors.join('\n'));
 
     // A's first Dataverse request (the caller lookup) is held until the test lets it go.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let started!: () => void;
-    const inFlight = new Promise<void>((resolve) => (started = resolve));
-    const slow: DataverseClient = {
-      async get<T>(path: string) {
-        started();
-        await gate;
-        return real.get<T>(path);
-      },
-      batch: (operations, gets) => real.batch(operations, gets),
-    };
+    const { slow, inFlight, release } = heldDataverse(real);
     let requestsByB = 0;
     const counted: DataverseClient = {
       get<T>(path: string) {
