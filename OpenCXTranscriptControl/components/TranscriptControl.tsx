@@ -124,6 +124,21 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
 
   const header = view.kind === 'transcript' ? view.header : undefined;
   const caller = view.kind === 'transcript' ? view.caller : undefined;
+  // What the header card and the brief show changes with the transcript, not with each search keystroke,
+  // match step or jump (it parses the caller's phone and names the language).
+  const firstScreen = React.useMemo(() => {
+    if (!header || !rows) return undefined;
+    const trust = callerTrust(header);
+    return {
+      facts: headerFacts(header, strings, clock, { defaultCountry: props.defaultCountry }),
+      trust,
+      notices: [
+        ...(trust.nothingVerified ? [strings.Verification_NoneVerified] : []),
+        ...(trust.linkedByStatedEmail ? [strings.Verification_LinkedByStatedEmail] : []),
+      ],
+      brief: handoffBriefOf(header, rows),
+    };
+  }, [header, rows, strings, clock, props.defaultCountry]);
   const link = (
     <LinkContact
       strings={strings}
@@ -168,12 +183,8 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
     );
 
   const notice = fullNotice(full, view.omittedTurns, strings);
-  const facts = headerFacts(view.header, strings, clock, { defaultCountry: props.defaultCountry });
-  const trust = callerTrust(view.header);
-  const trustNotices = [
-    ...(trust.nothingVerified ? [strings.Verification_NoneVerified] : []),
-    ...(trust.linkedByStatedEmail ? [strings.Verification_LinkedByStatedEmail] : []),
-  ];
+  if (!firstScreen) return null; // unreachable: a transcript view has a header and rows
+  const { facts, trust, notices: trustNotices, brief } = firstScreen;
   const lastRow = view.rows.length - 1;
   return (
     <div className={styles.root}>
@@ -186,7 +197,7 @@ const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
         collapsible={narrow}
       />
       <HandoffBrief
-        brief={handoffBriefOf(view.header, view.rows)}
+        brief={brief}
         sentiment={facts.sentiment}
         notices={trustNotices}
         strings={strings}

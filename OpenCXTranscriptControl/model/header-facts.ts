@@ -62,12 +62,23 @@ export function phoneForRep(raw: string, repCountry: string | undefined, strings
   return parsed.extension ? fill(strings.Header_PhoneExtension, formatted, parsed.extension) : formatted;
 }
 
+const displayNames = new Map<string, Intl.DisplayNames>();
+/** One formatter per rep locale: building one costs far more than using it. */
+function displayNamesFor(locale: string): Intl.DisplayNames {
+  let names = displayNames.get(locale);
+  if (!names) {
+    names = new Intl.DisplayNames([locale], { type: 'language', fallback: 'none' });
+    displayNames.set(locale, names);
+  }
+  return names;
+}
+
 /** A BCP 47 language tag (`en`, `en-GB`, `pt_BR`): named in the rep's language; anything else as stored. */
 export function languageName(value: string, locale: string): string {
   const tag = value.trim().replace(/_/g, '-');
   if (!/^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/i.test(tag)) return value;
   try {
-    return new Intl.DisplayNames([locale], { type: 'language', fallback: 'none' }).of(tag) ?? value;
+    return displayNamesFor(locale).of(tag) ?? value;
   } catch {
     // Well-formed but not a valid tag (RangeError): the stored value is all we have.
     return value;

@@ -36,13 +36,6 @@ export const errors = {
       '0x0',
       `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${entity}'.`,
     ),
-  /** An OData property the addressed type does not have (e.g. MaxLength of AttributeMetadata). */
-  unknownProperty400: (name: string, typeName: string) =>
-    new DataverseError(
-      400,
-      '0x0',
-      `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${typeName}'.`,
-    ),
   unknownSegment: (segment: string) =>
     new DataverseError(404, '0x8006088a', `Resource not found for the segment '${segment}'.`),
   noResource: (url: string) =>

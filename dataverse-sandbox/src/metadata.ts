@@ -72,10 +72,10 @@ function names(option: string | null): string[] {
 function checkNames(type: AttributeTypeInfo, select: string[], expand: string[]): void {
   for (const name of select) {
     if (!type.properties.includes(name) && !type.navigation.includes(name))
-      throw errors.unknownProperty400(name, type.name);
+      throw errors.unknownSelect(type.name, name);
   }
   for (const name of expand) {
-    if (!type.navigation.includes(name)) throw errors.unknownProperty400(name, type.name);
+    if (!type.navigation.includes(name)) throw errors.unknownSelect(type.name, name);
   }
 }
 

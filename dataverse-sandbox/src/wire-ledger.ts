@@ -12,6 +12,8 @@
  * option the row does not list does not match.
  */
 
+import type { WireLogEntry } from './wire-log.js';
+
 export type Sender = 'relay' | 'verify' | 'setup' | 'control' | 'preview' | 'test';
 /** A request on its own, a part of a `$batch` outside any change set, or an operation in a change set. */
 export type Place = 'request' | 'batch-part' | 'changeset';
@@ -796,22 +798,6 @@ export interface LedgerMiss {
   reason: string;
 }
 
-interface RecordedEntry {
-  suite: string;
-  method: string;
-  target: string;
-  headers: Record<string, string>;
-  changesets?: string[];
-  parts?: Array<{
-    place: 'batch-part' | 'changeset';
-    part: Record<string, string>;
-    method: string;
-    target: string;
-    headers: Record<string, string>;
-  }>;
-  unreadable?: string;
-}
-
 /** The row whose mismatch got furthest (same method and path first), to explain a miss. */
 function nearest(request: WireRequest, rows: readonly LedgerRow[]): string {
   const samePath = rows.filter(
@@ -824,7 +810,7 @@ function nearest(request: WireRequest, rows: readonly LedgerRow[]): string {
 
 /** Every recorded request that fits no ledger row (and every `$batch` whose framing is not the documented one). */
 export function checkRecorded(
-  entries: Iterable<RecordedEntry>,
+  entries: Iterable<WireLogEntry>,
   rows: readonly LedgerRow[] = LEDGER,
 ): LedgerMiss[] {
   const misses: LedgerMiss[] = [];

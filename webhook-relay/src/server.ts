@@ -133,7 +133,17 @@ export async function startRelay(
     onAccepted: () => worker.wake(),
     deliveryStatus: () => gate.status(),
   });
-  const url = await app.listen({ port: config.port, host: config.host });
+  let url: string;
+  try {
+    url = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // A busy port: release the store and its lock, so that the process (or a retry in it) is not left
+    // holding them.
+    await app.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    ownership?.release();
+    throw error;
+  }
   logger.info({ url, store: config.databaseUrl ? 'postgresql' : 'embedded' }, 'relay listening');
   // Said at every start so that a switched-off protection is never silent.
   if (!config.redaction.rules.length)

@@ -166,7 +166,7 @@ export function formatSetup(result: SetupResult): string {
   const q = messages.verify.queue;
   lines.push(
     '',
-    q.mode(result.queueMode, result.configure.DEFAULT_QUEUE_ID),
+    q.mode(result.queueMode, result.configured.DEFAULT_QUEUE_ID),
     q.autoRoute(result.autoRouteToOwnerQueue),
   );
 

@@ -6,7 +6,6 @@
  */
 import {
   createCredential,
-  PUBLIC_AUTHORITY_HOST,
   readTokenFile,
   TokenFileError,
   type CredentialOptions,
@@ -14,8 +13,6 @@ import {
 } from '../dataverse/credential.js';
 import { AuthError, ServerError } from '@azure/msal-node';
 import { messages } from '../messages.js';
-
-export const DEFAULT_AUTHORITY_HOST = PUBLIC_AUTHORITY_HOST;
 
 export type TokenOptions = CredentialOptions;
 

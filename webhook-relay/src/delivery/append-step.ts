@@ -13,6 +13,7 @@ import type { OpenCxEnvelope } from '../opencx/envelope.js';
 import type { HandoffError, HandoffRecord, HandoffStore } from '../store/types.js';
 import type { DeliveryMetadata } from './plan.js';
 import { languageOfHandoff } from './handoff-language.js';
+import { pausesEveryWorker } from './retry-policy.js';
 
 /** Payload of an `append` record. */
 export interface AppendPayload {
@@ -143,7 +144,7 @@ export async function runAppend(
       message: f.message,
       reason: f.reason,
     };
-    if (f.httpStatus === 429)
+    if (pausesEveryWorker(f))
       return { kind: 'retry', error: failure, countsAsAttempt: false, atMs: undefined };
     return f.retryable
       ? { kind: 'retry', error: failure, countsAsAttempt: true }

@@ -65,7 +65,11 @@ const GATE_MAX_WAIT_MS = 60_000;
 
 function realSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    // A gate stopped while it was preparing: an already aborted signal never fires 'abort' again.
+    if (signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
+    // A wait must never keep the process alive on its own.
+    timer.unref();
     signal.addEventListener(
       'abort',
       () => {

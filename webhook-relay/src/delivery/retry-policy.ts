@@ -12,6 +12,14 @@ export interface RetryPolicy {
   backoffMaxMs: number;
 }
 
+/**
+ * 429 (service protection) and 401 (a token refused, or none issued): every handoff on this app user would
+ * meet the same answer and none is at fault, so every worker pauses and no attempt is counted.
+ */
+export function pausesEveryWorker(failure: Pick<DataverseFailure, 'httpStatus'>): boolean {
+  return failure.httpStatus === 429 || failure.httpStatus === 401;
+}
+
 /** `attempts` counts this failed attempt. Full jitter: a random delay up to the exponential cap. */
 export function decideRetry(
   failure: DataverseFailure,

@@ -35,7 +35,7 @@ import {
   type CustomerResolution,
   type DeliveryMetadata,
 } from './plan.js';
-import { decideRetry } from './retry-policy.js';
+import { decideRetry, pausesEveryWorker } from './retry-policy.js';
 import { messages } from '../messages.js';
 import type { RedactionCounts } from '../redaction/rules.js';
 import {
@@ -179,11 +179,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     } catch (error) {
       if (!(error instanceof DataverseRequestError)) throw error;
       return {
-        status: [401, 429].includes(error.failure.httpStatus)
-          ? 'paused'
-          : error.failure.retryable
-            ? 'retry'
-            : 'failed',
+        status: pausesEveryWorker(error.failure) ? 'paused' : error.failure.retryable ? 'retry' : 'failed',
         failure: error.failure,
       };
     }
