@@ -18,6 +18,7 @@ const ORDER: CheckId[] = [
   'description',
   'placeholder',
   'forms',
+  'insights',
   'settings',
 ];
 const MISSING_GUID = '0d0d0d0d-0000-4000-8000-00000000dead';
