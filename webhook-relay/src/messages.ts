@@ -521,7 +521,8 @@ export const messages = {
     capped: 'more than 5,000',
     pauses: (pauses: number, retries: number) =>
       `waited out ${pauses} throttling pause(s), retried ${retries} transient failure(s)`,
-    nothingToDo: 'Nothing to fill: every case created in the window already has its insights.',
+    nothingToDo:
+      'Nothing to fill: every case of ours created in the window already has the insights its description gives.',
   },
   /** Adding the turns after the handoff (append/append-to-case.ts). */
   append: {

@@ -234,7 +234,13 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       if (options.dryRun) {
         report.changes.push(...changes);
         report.filled += changes.length;
-      } else await write(changes);
+      } else {
+        // A server may ignore the page size it was asked for (a preference, not a rule): change sets stay at
+        // the batch size whatever the page holds, well under the 1,000 requests a $batch may carry (Execute
+        // batch operations using the Web API: Batch requests).
+        for (let start = 0; start < changes.length; start += options.batchSize)
+          await write(changes.slice(start, start + options.batchSize));
+      }
       progress();
       const next = page['@odata.nextLink'];
       path = next ? nextPagePath(next, deps.dataverseUrl) : undefined;

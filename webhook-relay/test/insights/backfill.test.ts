@@ -140,6 +140,13 @@ describe('runBackfill', () => {
     expect(report).toMatchObject({ total: 3, read: 3, notOurs: 1, filled: 2, failed: [], pauses: 0 });
   });
 
+  it('keeps change sets at the batch size when a server sends a larger page than asked', async () => {
+    const api = scripted({ [first]: { value: [row(1), row(2), row(3), row(4), row(5)] } });
+    const report = await runBackfill({ since, dryRun: false, batchSize: 2 }, deps(api.client));
+    expect(api.batches.map((ops) => ops.length)).toEqual([2, 2, 1]);
+    expect(report.filled).toBe(5);
+  });
+
   it('--dry-run reads the same pages and writes nothing', async () => {
     const api = scripted({ [first]: { value: [row(1), row(2)] } });
     const report = await runBackfill({ since, dryRun: true, batchSize: 50 }, deps(api.client));
