@@ -237,7 +237,8 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       } else {
         // A server may ignore the page size it was asked for (a preference, not a rule): change sets stay at
         // the batch size whatever the page holds, well under the 1,000 requests a $batch may carry (Execute
-        // batch operations using the Web API: Batch requests).
+        // batch operations using the Web API: Batch requests; Service protection API limits: "A batch can contain
+        // up to 1000 operations and will avoid the number of requests limit").
         for (let start = 0; start < changes.length; start += options.batchSize)
           await write(changes.slice(start, start + options.batchSize));
       }

@@ -4,9 +4,10 @@
  * may set are ever written; a choice column's options are read too, so a value the org's column does not
  * have (an older solution version, an option an admin removed) is left out instead of failing the case.
  */
-import type { DataverseClient } from '../dataverse/client.js';
+import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import {
   readMaxLength,
+  readOptions,
   readPicklistOptions,
   type AttributeSummary,
   type OptionValue,
@@ -68,6 +69,25 @@ export function presentColumns(
 }
 
 /**
+ * The choices' options in one filtered read; should an environment refuse that filter (400), one read per
+ * column in the form the page shows for a single attribute (Retrieving attributes), so an insights read
+ * never holds delivery up. Other failures (throttling, an outage) are the delivery gate's to wait out.
+ */
+async function choiceOptions(
+  client: DataverseClient,
+  choices: readonly string[],
+): Promise<Record<string, OptionValue[]>> {
+  try {
+    return await readPicklistOptions(client, 'incident', choices);
+  } catch (error) {
+    if (!(error instanceof DataverseRequestError) || error.failure.httpStatus !== 400) throw error;
+    const each: Record<string, OptionValue[]> = {};
+    for (const column of choices) each[column] = await readOptions(client, 'incident', column, 'Picklist');
+    return each;
+  }
+}
+
+/**
  * Reads what `presentColumns` cannot tell: the choice columns' options (one request for all four, filtered to
  * their names) and the session id's maximum length (one request), each only when the column is there. An org
  * without the columns costs no request beyond the attributes read the relay makes anyway.
@@ -83,7 +103,7 @@ export async function readInstalledInsights(
   );
   const options: Record<string, readonly number[]> = {};
   if (choices.length) {
-    const read = await readPicklistOptions(client, 'incident', choices);
+    const read = await choiceOptions(client, choices);
     for (const column of choices) options[column] = (read[column] ?? []).map((o: OptionValue) => o.value);
   }
   const sessionIdMaxLength = present.columns.includes(INSIGHTS_COLUMNS.sessionId)
