@@ -518,6 +518,8 @@ export const messages = {
           ? ' for the backfill (backfill updates cases, which the relay itself does only with APPEND_AFTER_HANDOFF; remove the role afterwards if that is off)'
           : ''
       }, or run backfill as an application user that holds ${privilege}.`,
+    foreignNextLink: (link: string) =>
+      `Dataverse's next-page link (${link.split('?')[0]}) is not under DATAVERSE_URL, so the relay's token is not sent there. Set DATAVERSE_URL to the environment's URL exactly as Dataverse names it.`,
     capped: 'more than 5,000',
     pauses: (pauses: number, retries: number) =>
       `waited out ${pauses} throttling pause(s), retried ${retries} transient failure(s)`,

@@ -46,13 +46,17 @@ export function candidatesPath(since: Date, installed: InstalledInsights): strin
  * The next page, from `@odata.nextLink`, relative to the Web API root the client prefixes. "Don't change the
  * @odata.nextLink URL value or append any query options to it" (Page results using OData): only its origin
  * and root are taken off, and only when they are the configured environment's, so the relay's token never
- * goes to another host.
+ * goes to another host (undefined otherwise).
  */
-export function nextPagePath(nextLink: string, dataverseUrl: string): string {
-  const link = new URL(nextLink);
+export function nextPagePath(nextLink: string, dataverseUrl: string): string | undefined {
   const root = new URL(API_PATH, dataverseUrl);
-  if (link.origin !== root.origin || !link.pathname.startsWith(root.pathname))
-    throw new Error(`@odata.nextLink ${link.origin}${link.pathname} is not under ${root.href}`);
+  let link: URL;
+  try {
+    link = new URL(nextLink);
+  } catch {
+    return undefined;
+  }
+  if (link.origin !== root.origin || !link.pathname.startsWith(root.pathname)) return undefined;
   return nextLink.slice(nextLink.indexOf(API_PATH) + API_PATH.length);
 }
 

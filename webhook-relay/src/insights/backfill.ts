@@ -6,9 +6,9 @@
  * shared pause) and resumes where it was. Only empty columns are written, and filled cases no longer match
  * the query, so a second run changes nothing and a stopped run picks up where it stopped.
  */
-import { DataverseRequestError, TOKEN_UNAVAILABLE, type DataverseClient } from '../dataverse/client.js';
+import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import type { DataverseFailure } from '../dataverse/errors.js';
-import { decideRetry, type RetryPolicy } from '../delivery/retry-policy.js';
+import type { RetryPolicy } from '../delivery/retry-policy.js';
 import { messages } from '../messages.js';
 import {
   candidatesPath,
@@ -21,6 +21,7 @@ import type { InsightsFields } from './fields.js';
 import { readInstalledInsights, type InstalledInsights } from './installed.js';
 import { readAttributes } from '../dataverse/metadata.js';
 import { isRelayPrivilege, missingPrivilegeIn, RELAY_ROLE_NAME, roleHolding } from '../admin/role.js';
+import { persistence, RunStopped } from './persist.js';
 import type { SharedPause } from './shared-pause.js';
 
 export interface BackfillOptions {
@@ -87,13 +88,6 @@ export interface BackfillReport {
   notInstalled?: boolean;
 }
 
-/** A failure that stops the whole run: every further request would meet it too. */
-class RunStopped extends Error {
-  constructor(readonly failure: DataverseFailure) {
-    super(failure.message);
-  }
-}
-
 const PRIVILEGE = '0x80040220';
 const MAX_COUNT = 5000;
 const m = messages.backfill;
@@ -114,8 +108,6 @@ function realSleep(ms: number): Promise<void> {
 
 export async function runBackfill(options: BackfillOptions, deps: BackfillDeps): Promise<BackfillReport> {
   const clock = deps.clock ?? Date.now;
-  const random = deps.random ?? Math.random;
-  const sleep = deps.sleep ?? realSleep;
   const report: BackfillReport = {
     dryRun: options.dryRun,
     since: options.since.toISOString(),
@@ -136,37 +128,15 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       ...(pausedUntil ? { pausedUntil } : {}),
     });
 
-  /** Sends `request` until it succeeds, waiting out pauses and retrying transient failures with backoff. */
-  async function persist<T>(request: () => Promise<T>): Promise<T> {
-    for (let attempts = 0; ;) {
-      const pausedUntil = await deps.pause.until();
-      if (pausedUntil > clock()) {
-        progress(pausedUntil);
-        await sleep(pausedUntil - clock());
-        continue;
-      }
-      try {
-        return await request();
-      } catch (error) {
-        if (!(error instanceof DataverseRequestError)) throw error;
-        const failure = error.failure;
-        // The client already refreshed the token once: a second 401, or no token at all, is the credentials'.
-        if (failure.httpStatus === 401 || failure.code === TOKEN_UNAVAILABLE) throw new RunStopped(failure);
-        if (failure.code === PRIVILEGE) throw new RunStopped(failure);
-        if (!failure.retryable) throw error;
-        if (failure.httpStatus !== 429) attempts += 1;
-        const decision = decideRetry(failure, Math.max(attempts, 1), clock(), deps.policy, random);
-        if (decision.kind === 'pause') {
-          report.pauses += 1;
-          await deps.pause.pauseUntil(decision.untilMs);
-          continue;
-        }
-        if (decision.kind === 'dead-letter') throw new RunStopped(failure);
-        report.retries += 1;
-        await sleep(decision.atMs - clock());
-      }
-    }
-  }
+  const persist = persistence({
+    pause: deps.pause,
+    policy: deps.policy,
+    clock,
+    random: deps.random ?? Math.random,
+    sleep: deps.sleep ?? realSleep,
+    onPaused: (until) => progress(until),
+    counters: report,
+  });
 
   /** One change set for the page; a case Dataverse refuses (deleted since, a plug-in) is set aside and the rest sent again. */
   async function write(changes: CaseChange[]): Promise<void> {
@@ -245,6 +215,8 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps):
       progress();
       const next = page['@odata.nextLink'];
       path = next ? nextPagePath(next, deps.dataverseUrl) : undefined;
+      if (next && !path)
+        return { ...report, stopped: { code: 'next_link', reason: m.foreignNextLink(next) } };
     }
   } catch (error) {
     if (error instanceof RunStopped || error instanceof DataverseRequestError) {

@@ -106,7 +106,8 @@ describe('candidatesPath and nextPagePath', () => {
 
   it('takes the next page as Dataverse gave it, and refuses a link to another host', () => {
     expect(nextPagePath(`${URL_ROOT}/api/data/v9.2/${page2}`, URL_ROOT)).toBe(page2);
-    expect(() => nextPagePath(`https://evil.example/api/data/v9.2/${page2}`, URL_ROOT)).toThrow(/not under/);
+    expect(nextPagePath(`https://evil.example/api/data/v9.2/${page2}`, URL_ROOT)).toBeUndefined();
+    expect(nextPagePath(`${URL_ROOT}/other/${page2}`, URL_ROOT)).toBeUndefined();
   });
 });
 
@@ -259,6 +260,15 @@ describe('runBackfill', () => {
     expect(api.gets).toHaveLength(3);
     expect(report.stopped?.code).toBe('503');
     expect(report.read).toBe(0);
+  });
+
+  it('stops rather than send the token to a next-page link on another host', async () => {
+    const api = scripted({
+      [first]: { value: [row(1)], '@odata.nextLink': `https://evil.example/api/data/v9.2/${page2}` },
+    });
+    const report = await runBackfill({ since, dryRun: false, batchSize: 50 }, deps(api.client));
+    expect(api.gets).toHaveLength(1);
+    expect(report).toMatchObject({ filled: 1, stopped: { code: 'next_link' } });
   });
 
   it('does nothing on an org without the columns', async () => {
