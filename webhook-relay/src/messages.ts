@@ -497,6 +497,9 @@ export const messages = {
       'The insights columns are not on the Case table of this environment, so there is nothing to fill. Import the OpenCX Insights solution first (docs/admin-guide.md, "Insights for supervisors"), then run backfill again.',
     heading: (since: string, dryRun: boolean) =>
       `Insights backfill of the cases created since ${since}${dryRun ? ' (dry run: nothing is written)' : ''}`,
+    /** cli-progress's format: {bar}, {value}, {total} and the payload's {filled}, {paused}. */
+    bar: (dryRun: boolean) =>
+      `{bar} {value}/{total} cases read, {filled} ${dryRun ? 'to fill' : 'filled'}{paused}`,
     pauseShared: "429 pauses are shared with the relay's workers through its store",
     pauseOwn: "the relay's store was not found or not reachable: 429 pauses are this run's own",
     paused: (until: string) =>

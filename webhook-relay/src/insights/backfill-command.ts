@@ -133,7 +133,7 @@ export async function backfillCommand(
       ? new SingleBar({
           stream: process.stderr,
           clearOnComplete: true,
-          format: '{bar} {value}/{total} cases read, {filled} to fill{paused}',
+          format: m.bar(options.dryRun === true),
         })
       : undefined;
   let shownPause = 0;
