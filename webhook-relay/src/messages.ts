@@ -523,7 +523,6 @@ export const messages = {
       }, or run backfill as an application user that holds ${privilege}.`,
     foreignNextLink: (link: string) =>
       `Dataverse's next-page link (${link.split('?')[0]}) is not under DATAVERSE_URL, so the relay's token is not sent there. Set DATAVERSE_URL to the environment's URL exactly as Dataverse names it.`,
-    capped: 'more than 5,000',
     pauses: (pauses: number, retries: number) =>
       `waited out ${pauses} throttling pause(s), retried ${retries} transient failure(s)`,
     nothingToDo:
