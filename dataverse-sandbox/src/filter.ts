@@ -1,6 +1,7 @@
 /**
  * OData `$filter` subset: comparisons (eq ne gt ge lt le), and / or / not, parentheses, null, booleans,
- * numbers, GUIDs, string literals with doubled single quotes, and contains / startswith / endswith.
+ * numbers, GUIDs, date-time literals, string literals with doubled single quotes, and contains / startswith
+ * / endswith.
  * String comparison is case-insensitive, as in Dataverse's default collation.
  */
 import { errors } from './errors.js';
@@ -23,6 +24,12 @@ type Token =
   | { t: 'punct'; v: '(' | ')' | ',' };
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/;
+/**
+ * An Edm.DateTimeOffset literal, unquoted, with its offset (OData ABNF dateTimeOffsetValue): how date and time
+ * columns such as `createdon`, "exposed as DateTimeOffset" to the Web API (MS Learn, Behavior and format of
+ * the date and time column: UserLocal), are compared. Read as the UTC ISO string the sandbox stores.
+ */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})/;
 
 function syntaxError(detail: string) {
   return errors.badRequest(`Syntax error in $filter: ${detail}`, '0x0');
@@ -57,6 +64,14 @@ function tokenize(input: string): Token[] {
       }
       tokens.push({ t: 'string', v: value });
     } else {
+      const dateTime = DATE_TIME.exec(input.slice(i));
+      if (dateTime) {
+        const ms = Date.parse(dateTime[0]);
+        if (Number.isNaN(ms)) throw syntaxError(`'${dateTime[0]}' is not a valid date and time`);
+        tokens.push({ t: 'string', v: new Date(ms).toISOString() });
+        i += dateTime[0].length;
+        continue;
+      }
       const guid = GUID.exec(input.slice(i));
       if (guid) {
         tokens.push({ t: 'guid', v: guid[0].toLowerCase() });

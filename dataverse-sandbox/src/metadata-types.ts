@@ -24,6 +24,24 @@ export interface ColumnMetadata {
   bind?: Record<string, string>;
   targets?: string[];
   default?: unknown;
+  /** A column a solution added (AttributeMetadata.IsCustomAttribute), such as the insights columns. */
+  custom?: boolean;
+  /** Localized labels by LCID, for columns that carry them (the insights columns, read from the solution). */
+  labels?: ColumnLabels;
+  /** IntegerAttributeMetadata MinValue / MaxValue. */
+  minValue?: number;
+  maxValue?: number;
+  /** DateTimeAttributeMetadata DateTimeBehavior (DateTimeBehavior ComplexType Value). */
+  dateTimeBehavior?: 'UserLocal' | 'DateOnly' | 'TimeZoneIndependent';
+  /** The local choice's OptionSetMetadata Name. */
+  optionSetName?: string;
+}
+
+export interface ColumnLabels {
+  displayName: Readonly<Record<number, string>>;
+  description: Readonly<Record<number, string>>;
+  /** Option value → LCID → label. */
+  options?: Readonly<Record<string, Readonly<Record<number, string>>>>;
 }
 
 export interface TableMetadata {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { errors } from './errors.js';
+import { filterProperties, matches, parseFilter } from './filter.js';
 import {
   ATTRIBUTE_METADATA,
   attributeType,
@@ -39,10 +40,21 @@ export function applyOverrides(
   return copy;
 }
 
-const label = (text: string) => ({
-  LocalizedLabels: [{ Label: text, LanguageCode: 1033 }],
-  UserLocalizedLabel: { Label: text, LanguageCode: 1033 },
-});
+/**
+ * A Label ComplexType: every language's LocalizedLabel, and the caller's language (1033, the sandbox's only
+ * user) as UserLocalizedLabel (Label ComplexType; Query table definitions using the Web API: Retrieving attributes).
+ */
+function label(texts: string | Readonly<Record<number, string>>): Record<string, unknown> {
+  const byLanguage = typeof texts === 'string' ? { 1033: texts } : texts;
+  const localized = Object.entries(byLanguage).map(([code, text]) => ({
+    Label: text,
+    LanguageCode: Number(code),
+  }));
+  return {
+    LocalizedLabels: localized,
+    UserLocalizedLabel: localized.find((l) => l.LanguageCode === 1033) ?? localized[0] ?? null,
+  };
+}
 
 /** A stable MetadataId per attribute ("The MetadataId property value is always returned"). */
 function metadataId(table: string, column: string): string {
@@ -94,6 +106,13 @@ function attributeBody(
     IsValidForUpdate: meta.update,
   };
   if (meta.maxLength !== undefined) all.MaxLength = meta.maxLength;
+  if (meta.minValue !== undefined) all.MinValue = meta.minValue;
+  if (meta.maxValue !== undefined) all.MaxValue = meta.maxValue;
+  if (meta.dateTimeBehavior) all.DateTimeBehavior = { Value: meta.dateTimeBehavior };
+  if (meta.labels) {
+    all.DisplayName = label(meta.labels.displayName);
+    all.Description = label(meta.labels.description);
+  }
   const body: Record<string, unknown> = {};
   for (const name of select.length ? select : Object.keys(all)) if (name in all) body[name] = all[name];
   body.MetadataId = metadataId(tableName, column);
@@ -101,14 +120,44 @@ function attributeBody(
     body.OptionSet = {
       Options: Object.entries(meta.options ?? {}).map(([value, text]) => ({
         Value: Number(value),
-        Label: label(text),
+        Label: label(meta.labels?.options?.[value] ?? text),
       })),
       IsGlobal: false,
+      ...(meta.optionSetName ? { Name: meta.optionSetName, OptionSetType: 'Picklist' } : {}),
     };
   }
   // The sandbox's choices are all local: a column bound to no global choice expands GlobalOptionSet to null.
   if (expand.includes('GlobalOptionSet')) body.GlobalOptionSet = null;
   return body;
+}
+
+/**
+ * The properties a metadata `$filter` may name here: "you can use $filter on any properties which use
+ * primitive or enumeration values" (Query table definitions using the Web API: Querying the EntityMetadata
+ * entity type). The sandbox knows these primitive ones; any other name is answered like an unknown property.
+ */
+function filterableFacts(table: string, column: string, meta: ColumnMetadata): Record<string, unknown> {
+  return {
+    LogicalName: column,
+    EntityLogicalName: table,
+    IsValidForCreate: meta.create,
+    IsValidForUpdate: meta.update,
+    IsCustomAttribute: meta.custom === true,
+  };
+}
+
+function filterAttributes(
+  table: string,
+  columns: Array<[string, ColumnMetadata]>,
+  filter: string,
+  type: AttributeTypeInfo,
+): Array<[string, ColumnMetadata]> {
+  const node = parseFilter(filter);
+  const known = Object.keys(filterableFacts(table, '', { type: 'String', create: false, update: false }));
+  for (const name of filterProperties(node)) {
+    if (!known.includes(name)) throw errors.unknownSelect(type.name, name);
+  }
+  return columns.filter(([column, meta]) => matches(node, filterableFacts(table, column, meta)));
 }
 
 /**
@@ -136,9 +185,11 @@ export function readMetadata(
   const context = `${root}$metadata#EntityDefinitions('${tableName}')/Attributes${cast ? `/Microsoft.Dynamics.CRM.${cast}` : ''}`;
   if (!column) {
     // A cast collection holds only the attributes of that type.
-    const columns = Object.entries(table.columns).filter(
+    let columns = Object.entries(table.columns).filter(
       ([, meta]) => !cast || attributeType(meta.type).name === type.name,
     );
+    const filter = query.get('$filter');
+    if (filter) columns = filterAttributes(tableName, columns, filter, type);
     return {
       '@odata.context': context,
       value: columns.map(([name, meta]) => attributeBody(tableName, name, meta, select, expand)),

@@ -21,6 +21,11 @@ export interface SandboxOrg {
   routingRuleQueue?: string;
   /** A synchronous plug-in on Create of incident throws InvalidPluginExecutionException with this message. */
   refuseIncidentCreate?: string;
+  /**
+   * The OpenCX Insights solution is imported: the incident table has the columns the project's solution
+   * source defines (solution/insights; see insights.ts). Unset: an org without them.
+   */
+  insights?: boolean;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -22,7 +22,8 @@ import {
 } from './entities.js';
 import { DataverseError, errors } from './errors.js';
 import { mulberry32, ServiceProtection, type SandboxFaults, type SandboxLimits } from './faults.js';
-import { applyOverrides, readMetadata, type MetadataOverrides } from './metadata.js';
+import { tablesForOrg } from './insights.js';
+import { readMetadata, type MetadataOverrides } from './metadata.js';
 import type { TableMetadata } from './metadata-types.js';
 import { TABLES } from './reference-tables.js';
 import { defaultSeed, SEED_IDS, type SeedData } from './seed.js';
@@ -65,7 +66,10 @@ export interface SandboxOptions {
    * page shows it (Perform conditional operations using the Web API: Prevent update in upsert).
    */
   duplicateKeyCode?: string;
-  /** Org configurations: auto-route to the owner's queue, queueing on create, routing rules, a refusing plug-in. */
+  /**
+   * Org configurations: auto-route to the owner's queue, queueing on create, routing rules, a refusing
+   * plug-in, the OpenCX Insights solution imported (`insights`).
+   */
   org?: SandboxOrg;
 }
 
@@ -152,7 +156,10 @@ function parseQuery(params: URLSearchParams): QueryOptions {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const clock = options.clock ?? (() => Date.now());
-  const tables: Record<string, TableMetadata> = applyOverrides(TABLES, options.metadata);
+  const tablesFor = tablesForOrg(TABLES, options.metadata);
+  let org: SandboxOrg = { ...options.org };
+  // The org's table metadata: with the insights columns once the solution is "imported" (org.insights).
+  let tables: Record<string, TableMetadata> = tablesFor(org.insights === true);
   const state = new SandboxState();
   const seed = options.seed ?? defaultSeed();
   for (const [entitySet, rows] of Object.entries(seed)) {
@@ -164,7 +171,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let random = mulberry32(faults.seed ?? 1);
   let throttleRemaining = faults.throttleNext ?? 0;
   let auth: SandboxAuth = { ...options.auth };
-  let org: SandboxOrg = { ...options.org };
   const protection = new ServiceProtection(options.limits ?? {});
   const requests: RequestLogEntry[] = [];
   let ticketSequence = 1000;
@@ -612,6 +618,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     setOrg(next) {
       org = { ...next };
+      tables = tablesFor(org.insights === true);
     },
     ceilingPerSecond: () => protection.ceilingPerSecond(),
     close: () =>

@@ -6,7 +6,8 @@
  * need, and the CI check (scripts/wire-ledger-check.ts) fails a test run that sent a request matching no
  * row. Adding a shape is one entry in LEDGER below (then regenerate docs/dataverse-wire-ledger.md).
  *
- * Templates: `{guid}` a GUID, `{n}` digits, `{name}` a logical name, `{token}` a boundary token,
+ * Templates: `{guid}` a GUID, `{n}` digits, `{name}` a logical name, `{names}` logical names separated by
+ * commas, `{token}` a boundary token,
  * `{filter}` any non-empty text (the sandbox checks its grammar), `{a|b|c}` exactly one of the literals.
  * Query options are compared as a set of names, each value against its template; a request with an
  * option the row does not list does not match.
@@ -14,7 +15,7 @@
 
 import type { WireLogEntry } from './wire-log.js';
 
-export type Sender = 'relay' | 'verify' | 'setup' | 'control' | 'preview' | 'test';
+export type Sender = 'relay' | 'verify' | 'setup' | 'backfill' | 'control' | 'preview' | 'test';
 /** A request on its own, a part of a `$batch` outside any change set, or an operation in a change set. */
 export type Place = 'request' | 'batch-part' | 'changeset';
 
@@ -132,6 +133,22 @@ const S = {
     'Change sets',
     'execute-batch-operations-using-web-api#change-sets',
   ),
+  metadataFilter: src(
+    'Query table definitions using the Web API',
+    'Querying the EntityMetadata entity type ($filter on primitive properties)',
+    'query-metadata-web-api#querying-the-entitymetadata-entity-type',
+  ),
+  page: src(
+    'Page results using OData',
+    'Page results (Prefer: odata.maxpagesize, @odata.nextLink)',
+    'query/page-results',
+  ),
+  count: src('Count rows using OData', 'Count rows ($count=true)', 'query/count-rows'),
+  dateFilter: {
+    page: 'Behavior and format of the date and time column',
+    section: 'Specify the behavior of a date and time column (UserLocal: exposed as DateTimeOffset)',
+    url: 'https://learn.microsoft.com/power-apps/developer/data-platform/behavior-format-date-time-attribute',
+  },
 };
 
 /** A table's reference page (its columns, choices and messages), Dataverse table/entity reference. */
@@ -165,7 +182,7 @@ export const LEDGER: LedgerRow[] = [
   // ── Table definitions (metadata): the relay at start and `verify` ──
   {
     id: 'metadata.incident-attributes',
-    senders: ['relay', 'verify'],
+    senders: ['relay', 'verify', 'backfill'],
     places: ['request'],
     method: 'GET',
     path: "EntityDefinitions(LogicalName='incident')/Attributes",
@@ -175,7 +192,7 @@ export const LEDGER: LedgerRow[] = [
   },
   {
     id: 'metadata.max-length',
-    senders: ['relay', 'verify'],
+    senders: ['relay', 'verify', 'backfill'],
     places: ['request'],
     method: 'GET',
     path: "EntityDefinitions(LogicalName='{name}')/Attributes(LogicalName='{name}')/Microsoft.Dynamics.CRM.{StringAttributeMetadata|MemoAttributeMetadata}",
@@ -192,6 +209,18 @@ export const LEDGER: LedgerRow[] = [
     query: { $select: 'LogicalName', $expand: 'OptionSet,GlobalOptionSet' },
     headers: ODATA,
     sources: [S.metadataAttributes, S.metadataRetrieve],
+  },
+  {
+    // The insights choice columns' options in one read (issue 26): the cast collection, filtered by LogicalName.
+    id: 'metadata.insights-options',
+    senders: ['relay', 'verify', 'backfill'],
+    places: ['request'],
+    method: 'GET',
+    path: "EntityDefinitions(LogicalName='incident')/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata",
+    query: { $select: 'LogicalName', $filter: '{filter}', $expand: 'OptionSet,GlobalOptionSet' },
+    headers: ODATA,
+    body: "$filter: LogicalName eq 'opencx_…' or …",
+    sources: [S.metadataAttributes, S.metadataFilter],
   },
   {
     // EntityMetadata.AutoRouteToOwnerQueue: the Case table's "move new records to the owner's default queue".
@@ -232,7 +261,7 @@ export const LEDGER: LedgerRow[] = [
   },
   {
     id: '$batch',
-    senders: ['relay', 'verify', 'setup'],
+    senders: ['relay', 'verify', 'setup', 'backfill'],
     places: ['request'],
     method: 'POST',
     path: '$batch',
@@ -345,13 +374,13 @@ export const LEDGER: LedgerRow[] = [
   },
   {
     id: 'incidents.update',
-    senders: ['relay', 'verify'],
+    senders: ['relay', 'verify', 'backfill'],
     places: ['changeset'],
     method: 'PATCH',
     path: 'incidents({guid})',
     // The etag read with the description, or `*` when none is known: never an upsert that re-creates.
     headers: { ...ENTRY, 'if-match': ['W/"{n}"', '*'] },
-    body: 'description',
+    body: 'description (append); the insights columns still empty, with If-Match: * (insights backfill)',
     sources: [S.update, S.concurrency, S.preventCreate, S.changeSets],
   },
   {
@@ -363,6 +392,38 @@ export const LEDGER: LedgerRow[] = [
     headers: ENTRY,
     body: 'the transcript note (created on the first append when the description was complete)',
     sources: [S.upsert, S.changeSets],
+  },
+  // ── insights backfill (issue 26) ──
+  {
+    // Cases created in the window with an insights column still empty; never a filter on the description.
+    id: 'incidents.insights-candidates',
+    senders: ['backfill'],
+    places: ['request'],
+    method: 'GET',
+    path: 'incidents',
+    query: {
+      $select: 'incidentid,ticketnumber,description,{names}',
+      $filter: '{filter}',
+      $count: 'true',
+    },
+    headers: { ...ODATA, prefer: ['odata.maxpagesize={n}'] },
+    body: '$filter: createdon ge <UTC ISO time> and (opencx_… eq null or …)',
+    sources: [S.select, S.filter, S.dateFilter, S.count, S.page],
+  },
+  {
+    // The @odata.nextLink of the query above, sent unchanged with the same page size.
+    id: 'incidents.insights-candidates-next',
+    senders: ['backfill'],
+    places: ['request'],
+    method: 'GET',
+    path: 'incidents',
+    query: {
+      $select: 'incidentid,ticketnumber,description,{names}',
+      $filter: '{filter}',
+      $skiptoken: '{filter}',
+    },
+    headers: { ...ODATA, prefer: ['odata.maxpagesize={n}'] },
+    sources: [S.page],
   },
   // ── verify ──
   ...ENTITY_READS.map(([set, key]): LedgerRow => ({
@@ -658,6 +719,7 @@ const PLACEHOLDERS: Record<string, string> = {
   guid: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
   n: '\\d+',
   name: '[a-z][a-z0-9_]*',
+  names: '[a-z][a-z0-9_]*(?:,[a-z][a-z0-9_]*)*',
   token: '[A-Za-z0-9_-]+',
   filter: '.+',
 };

@@ -162,6 +162,32 @@ describe('reading records', () => {
     ]);
   });
 
+  it('compares date and time columns with DateTimeOffset literals, whatever their offset', async () => {
+    let now = Date.parse('2026-11-01T10:00:00Z');
+    const s = await sandbox({ clock: () => now });
+    await post(s, 'incidents', validIncident());
+    now = Date.parse('2026-11-03T10:00:00Z');
+    await post(s, 'incidents', { ...validIncident(), incidentid: '0d7b3c5e-8f21-5a44-9c3e-6b1f2a9d4e71' });
+    const count = async (filter: string) =>
+      (
+        (await (
+          await fetch(api(s, `incidents?$select=incidentid&$filter=${encodeURIComponent(filter)}`))
+        ).json()) as {
+          value: unknown[];
+        }
+      ).value.length;
+    expect(await count('createdon ge 2026-11-02T00:00:00Z')).toBe(1);
+    expect(await count('createdon ge 2026-11-01T11:00:00+02:00')).toBe(2);
+    expect(await count('createdon lt 2026-11-01T10:00:00.000Z')).toBe(0);
+    expect(
+      await errorOf(
+        await fetch(api(s, `incidents?$filter=${encodeURIComponent('createdon ge 2026-13-45T00:00:00Z')}`)),
+      ),
+    ).toMatchObject({
+      status: 400,
+    });
+  });
+
   it('compares strings case-insensitively and matches null', async () => {
     const s = await sandbox();
     const filter = encodeURIComponent("emailaddress1 eq 'DANA.WHITFIELD@EXAMPLE.COM' and telephone1 eq null");

@@ -160,6 +160,28 @@ program
     process.exitCode = result.ok ? 0 : 1;
   });
 
+const insights = program
+  .command('insights')
+  .description("supervisors' insights: the Case columns that carry each handoff as data");
+insights
+  .command('backfill')
+  .description(
+    'fill the insights columns of cases created before the org had them, from their description header',
+  )
+  .option('--since <when>', 'cases created since: 30d, 12h or an ISO date', '30d')
+  .option('--dry-run', 'print what would be written, write nothing')
+  .option('--batch-size <n>', 'cases per page and per $batch change set', '50')
+  .option('--json', 'the report as JSON')
+  .action(async (options: { since: string; dryRun?: boolean; batchSize: string; json?: boolean }) => {
+    loadDotenv({ quiet: true });
+    const { backfillCommand } = await import('./insights/backfill-command.js');
+    process.exitCode = await backfillCommand(process.env, options, {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      tty: process.stderr.isTTY === true,
+    });
+  });
+
 program
   .command('sandbox')
   .description('run the local Dataverse sandbox (a test double)')

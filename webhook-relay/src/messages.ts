@@ -117,7 +117,8 @@ export const messages = {
       prvAppendToTeam: "the case's owner points at the team (DEFAULT_OWNER_TEAM_ID)",
       prvReadSystemForm:
         'verify: read the Case forms to check that reps see the transcript control (form definitions only, no data)',
-      prvWriteIncident: 'APPEND_AFTER_HANDOFF: re-fit the description with the turns after the handoff',
+      prvWriteIncident:
+        'APPEND_AFTER_HANDOFF: re-fit the description with the turns after the handoff; `insights backfill`: fill the insights columns of older cases',
       prvReadNote: 'APPEND_AFTER_HANDOFF: read the full transcript note before adding to it',
       prvWriteNote: 'APPEND_AFTER_HANDOFF: add the turns after the handoff to the transcript note',
     },
@@ -144,6 +145,7 @@ export const messages = {
       description: 'Description length',
       placeholder: 'Placeholder customer',
       forms: 'Transcript on Case forms',
+      insights: 'Insights columns',
       settings: 'Other relay settings',
     },
     url: {
@@ -415,6 +417,29 @@ export const messages = {
       otherFix:
         'Check by hand that the OpenCX transcript control is on the Description column of "Case for Multisession experience" and every other Case main form your reps open (docs/admin-guide.md, step 2).',
     },
+    /** The insights check (admin/insights-check.ts): the Case columns that carry each handoff as data. */
+    insights: {
+      passed: (count: number) =>
+        `all ${count} insights columns are on the Case table: the relay fills them on every new case`,
+      notInstalled:
+        "the insights columns are not installed: cases are created without them, and supervisors' OpenCX views, charts and dashboard stay empty",
+      installFix:
+        'Import the OpenCX Insights solution (after the OpenCX transcript solution; docs/admin-guide.md, "Insights for supervisors"), restart the relay so it reads the new columns, then fill the cases created before with `opencx-relay insights backfill --since 30d` (run it with --dry-run first).',
+      partial: (present: number, total: number) =>
+        `${present} of ${total} insights columns can be filled: the others stay blank on new cases`,
+      absent: (columns: readonly string[]) => `not on the Case table: ${columns.join(', ')}`,
+      mismatched: (column: string, found: string, expected: string) =>
+        `${column} is a ${found} column, not ${expected}: not the solution's column, so the relay leaves it alone`,
+      missingOptions: (column: string, values: readonly number[]) =>
+        `${column} lacks option(s) ${values.join(', ')}: handoffs that map to them leave it blank`,
+      partialFix:
+        'Import the current OpenCX Insights solution again (it adds what is missing without touching data), restart the relay, then run `opencx-relay insights backfill` for the cases created meanwhile.',
+      backfillRole: (role: string) =>
+        `filling older cases (\`opencx-relay insights backfill\`) updates them: it needs prvWriteIncident, which the role "${role}" holds`,
+      unreadable: (status: number, code: string, reason: string) =>
+        `the Case table's columns could not be read (${status}${code ? ` ${code}` : ''}: ${reason}), so verify cannot tell whether the insights columns are installed`,
+      unreadableFix: 'Run verify again; if it persists, see docs/troubleshooting.md for the code.',
+    },
     settings: {
       passed: 'the rest of the configuration is valid',
       fix: 'Set the variables as described; see docs/admin-guide.md (relay configuration).',
@@ -461,6 +486,47 @@ export const messages = {
     control: (id: string) =>
       `On the Case form, set the OpenCX transcript control's placeholderCustomerId property to ${id}, so reps see such cases as "not linked".`,
     next: 'Then run `opencx-relay verify`.',
+  },
+  /** `opencx-relay insights backfill` (insights/backfill.ts, insights/backfill-command.ts). */
+  backfill: {
+    since: 'Use a number of days or hours back (30d, 12h) or an ISO 8601 date or time (2026-11-01).',
+    batchSize: 'Use a whole number from 1 to 1000 (cases per page and per $batch).',
+    configProblems: (count: number) =>
+      `backfill cannot reach Dataverse: the configuration has ${count} problem(s) with DATAVERSE_URL or its credentials:`,
+    notInstalled:
+      'The insights columns are not on the Case table of this environment, so there is nothing to fill. Import the OpenCX Insights solution first (docs/admin-guide.md, "Insights for supervisors"), then run backfill again.',
+    heading: (since: string, dryRun: boolean) =>
+      `Insights backfill of the cases created since ${since}${dryRun ? ' (dry run: nothing is written)' : ''}`,
+    /** cli-progress's format: {bar}, {value}, {total} and the payload's {filled}, {paused}. */
+    bar: (dryRun: boolean) =>
+      `{bar} {value}/{total} cases read, {filled} ${dryRun ? 'to fill' : 'filled'}{paused}`,
+    pauseShared: "429 pauses are shared with the relay's workers through its store",
+    pauseOwn: "the relay's store was not found or not reachable: 429 pauses are this run's own",
+    paused: (until: string) =>
+      `Dataverse asked the relay's application user to wait (429, service protection): resuming at ${until}`,
+    read: (read: number, ours: number, others: number) =>
+      `read ${read} case(s) without insights: ${ours} handoff(s) of ours, ${others} other case(s) left alone`,
+    filled: (count: number, dryRun: boolean, complete: number) =>
+      `${dryRun ? 'would fill' : 'filled'} ${count} case(s)${complete ? `; ${complete} had nothing more to fill` : ''}`,
+    change: (ticket: string, id: string, fields: string) => `  ${ticket}  ${id}  ${fields}`,
+    failed: (count: number) => `${count} case(s) could not be filled:`,
+    failure: (ticket: string, id: string, code: string, reason: string) =>
+      `  ${ticket}  ${id}  ${code}: ${reason}`,
+    deleted: 'the case was deleted after it was read; nothing was written (If-Match: * never re-creates it)',
+    stopped: (code: string, reason: string) =>
+      `Stopped early (${code}): ${reason} Run the same command again once fixed: filled cases no longer match, so it picks up where it stopped.`,
+    missingPrivilege: (privilege: string, role: string) =>
+      `the application user lacks ${privilege}. Assign the role "${role}" to it${
+        privilege === 'prvWriteIncident'
+          ? ' for the backfill (backfill updates cases, which the relay itself does only with APPEND_AFTER_HANDOFF; remove the role afterwards if that is off)'
+          : ''
+      }, or run backfill as an application user that holds ${privilege}.`,
+    foreignNextLink: (link: string) =>
+      `Dataverse's next-page link (${link.split('?')[0]}) is not under DATAVERSE_URL, so the relay's token is not sent there. Set DATAVERSE_URL to the environment's URL exactly as Dataverse names it.`,
+    pauses: (pauses: number, retries: number) =>
+      `waited out ${pauses} throttling pause(s), retried ${retries} transient failure(s)`,
+    nothingToDo:
+      'Nothing to fill: every case of ours created in the window already has the insights its description gives.',
   },
   /** Adding the turns after the handoff (append/append-to-case.ts). */
   append: {

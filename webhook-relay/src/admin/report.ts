@@ -13,6 +13,7 @@ export type CheckId =
   | 'description'
   | 'placeholder'
   | 'forms'
+  | 'insights'
   | 'settings';
 
 /** `warn` passes with a recommendation; `skip` means an earlier failure made the check pointless. */

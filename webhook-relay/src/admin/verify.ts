@@ -1,7 +1,7 @@
 /**
  * `opencx-relay verify`: checks, in order, everything the relay needs to create a case, and names the fix
  * for each failure (spec §3.6): environment URL, token, WhoAmI, privileges, queue, owner, priority and
- * TICKET_PROPERTIES, description length, placeholder customer, the transcript control on the Case forms, then the rest of the relay's settings.
+ * TICKET_PROPERTIES, description length, placeholder customer, the transcript control on the Case forms, the insights columns, then the rest of the relay's settings.
  * A check that cannot mean anything after an earlier failure is skipped, not failed twice.
  */
 import type { Env } from '../config/load.js';
@@ -20,6 +20,7 @@ import {
   type AdminConfig,
 } from './config.js';
 import { checkCaseForms } from './case-forms.js';
+import { checkInsights } from './insights-check.js';
 import { checkPrivileges, privilegeLine, rolesFor } from './privileges.js';
 import { reportOf, type CheckId, type CheckResult, type QueueReport, type VerifyReport } from './report.js';
 import { queueModeOf } from '../config/types.js';
@@ -316,6 +317,7 @@ const DATAVERSE_CHECKS: CheckId[] = [
   'description',
   'placeholder',
   'forms',
+  'insights',
 ];
 
 export async function verify(env: Env, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -424,6 +426,8 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
   checks.push(await checkPlaceholder(client, admin, config));
   // 10. Whether reps will see the transcript: the control on the Case forms (a warning, never a failure).
   checks.push(await checkCaseForms(client));
+  // 11. Whether supervisors get each handoff as data: the insights columns (a warning, never a failure).
+  checks.push(await checkInsights(client));
   checks.push(checkSettings(admin));
   return { ...reportOf(config.dataverseUrl, checks), queue };
 }

@@ -28,8 +28,13 @@ export interface DataverseResponse {
   text: string;
 }
 
+export interface GetOptions {
+  /** Extra request headers, e.g. `Prefer: odata.maxpagesize=50` (Page results using OData). */
+  headers?: Record<string, string>;
+}
+
 export interface DataverseClient {
-  get<T>(path: string): Promise<T>;
+  get<T>(path: string, options?: GetOptions): Promise<T>;
   /** One `$batch`: a change set of `operations`, then `gets`. Throws DataverseRequestError for the failing part. */
   batch(operations: ChangeSetOperation[], gets: string[]): Promise<BatchResponsePart[]>;
 }
@@ -90,12 +95,14 @@ export function createDataverseClient(options: ClientOptions): DataverseClient {
     path: string,
     body?: string,
     contentType?: string,
+    extraHeaders: Record<string, string> = {},
   ): Promise<DataverseResponse> {
     for (let attempt = 0; ; attempt += 1) {
       const headers: Record<string, string> = {
         Accept: 'application/json',
         'OData-MaxVersion': '4.0',
         'OData-Version': '4.0',
+        ...extraHeaders,
       };
       const bearer = await tokenOrRefusal(attempt > 0);
       if (bearer) headers.Authorization = `Bearer ${bearer}`;
@@ -123,8 +130,8 @@ export function createDataverseClient(options: ClientOptions): DataverseClient {
   }
 
   return {
-    async get<T>(path: string): Promise<T> {
-      const response = await send('GET', `${API_PATH}${path}`);
+    async get<T>(path: string, getOptions?: GetOptions): Promise<T> {
+      const response = await send('GET', `${API_PATH}${path}`, undefined, undefined, getOptions?.headers);
       if (response.status !== 200) throw new DataverseRequestError(await failureOf(response));
       return JSON.parse(response.text) as T;
     },

@@ -70,6 +70,40 @@ export async function readOptions(
   const read = await client.get<{ OptionSet?: OptionSet | null; GlobalOptionSet?: OptionSet | null }>(
     `${attribute(table, column)}/Microsoft.Dynamics.CRM.${type}AttributeMetadata?$select=LogicalName&$expand=OptionSet,GlobalOptionSet`,
   );
+  return optionsOf(read);
+}
+
+function optionsOf(read: {
+  OptionSet?: OptionSet | null;
+  GlobalOptionSet?: OptionSet | null;
+}): OptionValue[] {
   const options = read.OptionSet?.Options ?? read.GlobalOptionSet?.Options ?? [];
   return options.map((o) => ({ value: o.Value, label: o.Label?.UserLocalizedLabel?.Label ?? '' }));
+}
+
+/**
+ * The options of several choice (Picklist) columns in one request: the attributes collection cast to
+ * PicklistAttributeMetadata with `$expand=OptionSet,GlobalOptionSet` (Query table definitions using the Web
+ * API: Querying EntityMetadata attributes, "cast the Attributes collection-valued navigation property"),
+ * filtered to the columns by LogicalName, a primitive property ("you can use $filter on any properties which
+ * use primitive or enumeration values", same page, Querying the EntityMetadata entity type; the page filters
+ * the attributes collection the same way by RequiredLevel). Metadata queries have no paging: "All matching
+ * resources will be returned in the first response." The answer is also picked by name here, so a server
+ * that ignored the filter would still give the right options.
+ */
+export async function readPicklistOptions(
+  client: DataverseClient,
+  table: string,
+  columns: readonly string[],
+): Promise<Record<string, OptionValue[]>> {
+  const filter = columns.map((column) => `LogicalName eq '${column}'`).join(' or ');
+  const read = await client.get<{
+    value: Array<{ LogicalName: string; OptionSet?: OptionSet | null; GlobalOptionSet?: OptionSet | null }>;
+  }>(
+    `EntityDefinitions(LogicalName='${table}')/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$filter=${encodeURIComponent(filter)}&$expand=OptionSet,GlobalOptionSet`,
+  );
+  const options: Record<string, OptionValue[]> = {};
+  for (const attribute of read.value)
+    if (columns.includes(attribute.LogicalName)) options[attribute.LogicalName] = optionsOf(attribute);
+  return options;
 }

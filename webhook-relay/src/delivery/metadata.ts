@@ -7,9 +7,14 @@ import {
   readOptions,
   type ChoiceAttributeType,
 } from '../dataverse/metadata.js';
+import { ALL_INSIGHTS_COLUMNS, readInstalledInsights } from '../insights/installed.js';
 import type { DeliveryMetadata } from './plan.js';
 
-/** Columns the incident builder writes itself: TICKET_PROPERTIES may not override them. */
+/**
+ * Columns the incident builder writes itself: TICKET_PROPERTIES may not override them. The insights columns
+ * are among them whether or not the org has them yet: importing the solution must not turn a configuration
+ * that worked into one the relay refuses.
+ */
 const BUILDER_COLUMNS = [
   'incidentid',
   'title',
@@ -18,6 +23,7 @@ const BUILDER_COLUMNS = [
   'prioritycode',
   'customerid',
   'ownerid',
+  ...ALL_INSIGHTS_COLUMNS,
 ];
 
 export async function prepareDelivery(
@@ -32,6 +38,7 @@ export async function prepareDelivery(
   const noteMaxLength = await readMaxLength(client, 'annotation', 'notetext', 'Memo');
   const optionsOf = (column: string, type: ChoiceAttributeType = 'Picklist') =>
     readOptions(client, 'incident', column, type);
+  const insights = await readInstalledInsights(client, attributes);
   const priorities = await optionsOf('prioritycode');
   if (!priorities.some((o) => o.value === config.defaultPriority)) {
     errors.push(
@@ -78,6 +85,7 @@ export async function prepareDelivery(
       titleMaxLength: titleMaxLength ?? 200,
       descriptionMaxLength: descriptionMaxLength ?? 2000,
       noteMaxLength: noteMaxLength ?? 100_000,
+      insights,
     },
   };
 }

@@ -15,11 +15,16 @@ import {
   splitName,
 } from '@opencx-d365/contact-match';
 import { transcriptOf } from './transcript.js';
+import { insightsFields } from '../insights/fields.js';
+import type { InstalledInsights } from '../insights/installed.js';
+import { insightsOf } from '../insights/values.js';
 
 export interface DeliveryMetadata {
   titleMaxLength: number;
   descriptionMaxLength: number;
   noteMaxLength: number;
+  /** The insights columns the org has (spec §3.10); absent or empty: today's case, unchanged. */
+  insights?: InstalledInsights;
 }
 
 /** What the customer lookup found. */
@@ -157,6 +162,8 @@ export function planIncident(
     url: `${API_PATH}incidents`,
     body: {
       ...config.ticketProperties,
+      // The handoff as data, in the same create (spec §3.10); after TICKET_PROPERTIES, which may not set them.
+      ...(metadata.insights ? insightsFields(insightsOf(transcript), metadata.insights) : {}),
       incidentid: key,
       title: cut(titleOf(document), metadata.titleMaxLength),
       description: fitted.text,

@@ -1,4 +1,5 @@
 /** What to do after a failed delivery attempt (pure; table-tested). */
+import type { RelayConfig } from '../config/types.js';
 import type { DataverseFailure } from '../dataverse/errors.js';
 
 export type RetryDecision =
@@ -18,6 +19,15 @@ export interface RetryPolicy {
  */
 export function pausesEveryWorker(failure: Pick<DataverseFailure, 'httpStatus'>): boolean {
   return failure.httpStatus === 429 || failure.httpStatus === 401;
+}
+
+/**
+ * The store's pause scope for one Dataverse application user: every process that spends that user's
+ * service-protection budget (the workers of every relay instance, `insights backfill`) honours one pause.
+ */
+export function dataversePauseScope(config: Pick<RelayConfig, 'dataverseUrl' | 'auth'>): string {
+  const user = config.auth.kind === 'none' ? 'none' : (config.auth.clientId ?? 'system-assigned');
+  return `dataverse:${config.dataverseUrl}:${user}`;
 }
 
 /** `attempts` counts this failed attempt. Full jitter: a random delay up to the exponential cap. */

@@ -35,7 +35,7 @@ import {
   type CustomerResolution,
   type DeliveryMetadata,
 } from './plan.js';
-import { decideRetry, pausesEveryWorker } from './retry-policy.js';
+import { dataversePauseScope, decideRetry, pausesEveryWorker } from './retry-policy.js';
 import { messages } from '../messages.js';
 import type { RedactionCounts } from '../redaction/rules.js';
 import {
@@ -80,7 +80,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   const clock = deps.clock ?? Date.now;
   const random = deps.random ?? Math.random;
   const owner = deps.ownerId ?? `worker-${randomUUID()}`;
-  const pauseScope = `dataverse:${deps.config.dataverseUrl}:${deps.config.auth.kind === 'none' ? 'none' : (deps.config.auth.clientId ?? 'system-assigned')}`;
+  const pauseScope = dataversePauseScope(deps.config);
   const { config, store, dataverse } = deps;
   let running = false;
   let loop: Promise<void> | undefined;

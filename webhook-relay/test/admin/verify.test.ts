@@ -18,6 +18,7 @@ const ORDER: CheckId[] = [
   'description',
   'placeholder',
   'forms',
+  'insights',
   'settings',
 ];
 const MISSING_GUID = '0d0d0d0d-0000-4000-8000-00000000dead';
@@ -44,6 +45,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     const dv = await testSandbox({
       metadata: { maxLength: { 'incident.description': 100_000 } },
       seed: seedWithControlEverywhere(),
+      org: { insights: true },
     });
     const contactsBefore = dv.state.rows('contacts').length;
     const report = await verify(sandboxEnv(dv.url));
@@ -359,6 +361,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     const dv = await testSandbox({
       metadata: { maxLength: { 'incident.description': 100_000 } },
       seed: seedWithControlEverywhere(),
+      org: { insights: true },
     });
     const { WEBHOOK_SECRETS: _secrets, ...env } = sandboxEnv(dv.url);
     const report = await verify({ ...env, PORT: 'eighty' });
@@ -377,8 +380,9 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     expect(text).toMatch(/\[FAIL\] Privileges +the application user lacks 1 privilege\(s\)/);
     expect(text).toContain('- prvCreateIncident: create the case');
     expect(text).toContain('Fix: Assign the security role "OpenCX Handoff Relay"');
-    // Two warnings: the description length, and the default seed's Case form without the control.
-    expect(text).toMatch(/\d+ passed, 1 failed, 2 warning\(s\), 0 skipped/);
+    // Three warnings: the description length, the default seed's Case form without the control, and no
+    // insights columns.
+    expect(text).toMatch(/\d+ passed, 1 failed, 3 warning\(s\), 0 skipped/);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 

@@ -180,3 +180,52 @@ describe('placeCase', () => {
     expect(classify(400, '0x80040265', 'Cases need a product.').reason).toContain('"Cases need a product."');
   });
 });
+
+describe('planIncident: the insights columns (spec §3.10)', () => {
+  const key = '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b5';
+  const config = {
+    applyRoutingRules: false,
+    defaultOwner: { kind: 'systemuser' as const, id: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b2' },
+    defaultPriority: 2,
+    ticketProperties: { casetypecode: 2 },
+    unidentifiedCustomerId: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b3',
+    caseOriginByChannel: { phone_voice: 1 },
+    opencx: {},
+  };
+  const metadata = { titleMaxLength: 200, descriptionMaxLength: 2000, noteMaxLength: 100_000 };
+  const handoff = doc({
+    session_id: 'bca1',
+    reason: 'human_agent_decided_to_take_over',
+    sentiment: 'frustrated',
+    messages: [{ at: '2026-11-24T14:04:09Z', role: 'contact', text: 'hi' }],
+  });
+  const incidentBody = (meta: Parameters<typeof planIncident>[4]) =>
+    planIncident(key, handoff, { kind: 'placeholder' }, config, meta).operations.find((op) =>
+      op.url.endsWith('/incidents'),
+    )!.body;
+  const installed = {
+    columns: ['opencx_sessionid', 'opencx_handoffreason', 'opencx_aihandlingseconds'],
+    options: { opencx_handoffreason: [672630000, 672630003, 672630004] },
+    sessionIdMaxLength: 100,
+    mismatched: [],
+  };
+
+  it('an org without the columns gets the same create as before they existed', () => {
+    const without = incidentBody(metadata);
+    expect(incidentBody({ ...metadata, insights: { ...installed, columns: [], options: {} } })).toEqual(
+      without,
+    );
+    expect(Object.keys(without).filter((name) => name.startsWith('opencx_'))).toEqual([]);
+  });
+
+  it('fills the columns the org has in the same create, next to TICKET_PROPERTIES', () => {
+    const body = incidentBody({ ...metadata, insights: installed });
+    expect(body).toMatchObject({
+      casetypecode: 2,
+      opencx_sessionid: 'bca1',
+      opencx_handoffreason: 672630003,
+      opencx_aihandlingseconds: 60,
+    });
+    expect(body).not.toHaveProperty('opencx_sentimentathandoff');
+  });
+});
