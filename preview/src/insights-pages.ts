@@ -72,6 +72,9 @@ export function viewPicker(links: ViewLink[]): string {
     .join('')}</nav>`;
 }
 
+/** An axis label short enough for the drawing. */
+const short = (text: string) => (text.length > 22 ? `${text.slice(0, 21)}…` : text);
+
 export interface ChartPoint {
   label: string;
   value: number;
@@ -88,15 +91,16 @@ export function chart(id: string, name: string, shape: ChartShape, points: Chart
   const bars = points.map((point, i) => {
     const title = `<title>${escape(point.label)}: ${point.value}</title>`;
     if (shape.type === 'Bar') {
+      // Horizontal bars: labels on the left (shortened; the table and the tooltip hold them whole), values after.
       const band = height / points.length;
-      const length = ((width - 140) * point.value) / max;
+      const length = ((width - 170) * point.value) / max;
       const y = i * band + band * 0.15;
-      return `<g>${title}<text x="130" y="${y + band * 0.45}" text-anchor="end" font-size="11">${escape(point.label)}</text><rect x="136" y="${y}" width="${length}" height="${band * 0.7}" fill="${shape.color}" />${shape.showValues ? `<text x="${140 + length}" y="${y + band * 0.45}" font-size="11">${point.value}</text>` : ''}</g>`;
+      return `<g>${title}<text x="140" y="${y + band * 0.45}" text-anchor="end" font-size="11">${escape(short(point.label))}</text><rect x="146" y="${y}" width="${length}" height="${band * 0.7}" fill="${shape.color}" />${shape.showValues ? `<text x="${150 + length}" y="${y + band * 0.45}" font-size="11">${point.value}</text>` : ''}</g>`;
     }
     const band = width / points.length;
     const length = ((height - 40) * point.value) / max;
     const x = i * band + band * 0.15;
-    return `<g>${title}<rect x="${x}" y="${height - 20 - length}" width="${band * 0.7}" height="${length}" fill="${shape.color}" />${shape.showValues ? `<text x="${x + band * 0.35}" y="${height - 24 - length}" text-anchor="middle" font-size="11">${point.value}</text>` : ''}<text x="${x + band * 0.35}" y="${height - 6}" text-anchor="middle" font-size="10">${escape(point.label)}</text></g>`;
+    return `<g>${title}<rect x="${x}" y="${height - 20 - length}" width="${band * 0.7}" height="${length}" fill="${shape.color}" />${shape.showValues ? `<text x="${x + band * 0.35}" y="${height - 24 - length}" text-anchor="middle" font-size="11">${point.value}</text>` : ''}<text x="${x + band * 0.35}" y="${height - 6}" text-anchor="middle" font-size="10">${escape(short(point.label))}</text></g>`;
   });
   const svg = `<svg viewBox="0 0 ${width} ${height}" width="100%" aria-hidden="true" focusable="false" data-chart-type="${escape(shape.type)}">${bars.join('')}</svg>`;
   const rows = points

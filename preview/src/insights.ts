@@ -87,8 +87,8 @@ export interface ChartShape {
 }
 
 export function chartShape(chart: SolutionChart): ChartShape {
-  const series =
-    list(node(node(node(parser.parse(chart.presentationDescription)).Chart).Series).Series)[0] ?? {};
+  const outer = list(node(node(parser.parse(chart.presentationDescription)).Chart).Series)[0];
+  const series = list(node(outer).Series)[0] ?? {};
   const palette = /PaletteCustomColors="([^"]*)"/.exec(chart.presentationDescription)?.[1] ?? '15,108,189';
   const category = /<category alias="([^"]+)"/.exec(chart.dataDescription)?.[1] ?? 'groupby_column';
   const measure = /<measure alias="([^"]+)"/.exec(chart.dataDescription)?.[1] ?? 'aggregate_column';

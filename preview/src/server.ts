@@ -99,8 +99,10 @@ class SandboxRefusal extends Error {
  * Formatted values).
  */
 async function sandboxFetchXml(sandboxUrl: string, entitySet: string, fetchXml: string): Promise<Row[]> {
+  // Sent compact, as the app sends it: the solution's indentation between elements is not part of the query.
+  const compact = fetchXml.replace(/>\s+</g, '><').trim();
   const response = await fetch(
-    `${sandboxUrl}/api/data/v9.2/${entitySet}?fetchXml=${encodeURIComponent(fetchXml)}`,
+    `${sandboxUrl}/api/data/v9.2/${entitySet}?fetchXml=${encodeURIComponent(compact)}`,
     {
       headers: {
         Accept: 'application/json',
