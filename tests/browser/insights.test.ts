@@ -222,3 +222,27 @@ describe('the OpenCX handoffs dashboard, from the solution’s chart definitions
     await page.close();
   });
 });
+
+describe('the preview in an org without OpenCX Insights', () => {
+  it('lists every case plainly and says the insights are not imported (no OpenCX view to run)', async () => {
+    const plain = await startSandbox({ port: 0, clock: () => NOW });
+    const page = await startPreview({ sandboxUrl: plain.url, clock: () => NOW });
+    try {
+      const response = await fetch(`${plain.url}/api/data/v9.2/incidents`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          title: 'A case from before',
+          'customerid_contact@odata.bind': `/contacts(${SEED_IDS.unidentifiedCaller})`,
+        }),
+      });
+      expect(response.status).toBe(204);
+      const html = await (await fetch(`${page.url}/`)).text();
+      expect(html).toContain('The OpenCX Insights solution is not imported in this org');
+      expect(html).toContain('A case from before');
+    } finally {
+      await page.close();
+      await plain.close();
+    }
+  });
+});
