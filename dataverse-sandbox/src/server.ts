@@ -22,6 +22,7 @@ import {
 } from './entities.js';
 import { DataverseError, errors } from './errors.js';
 import { mulberry32, ServiceProtection, type SandboxFaults, type SandboxLimits } from './faults.js';
+import { notSupported, parseFetch, runFetch } from './fetchxml.js';
 import { tablesForOrg } from './insights.js';
 import { readMetadata, type MetadataOverrides } from './metadata.js';
 import type { TableMetadata } from './metadata-types.js';
@@ -327,6 +328,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }),
       };
     }
+    const fetchXml = method === 'GET' && !id ? url.searchParams.get('fetchXml') : null;
+    if (fetchXml !== null) {
+      return { result: json(200, answerFetchXml(ctx, table, entity, url.searchParams, annotations)) };
+    }
     if (method === 'GET') {
       const query = parseQuery(url.searchParams);
       const { rows, count } = queryRows(ctx, table, query);
@@ -389,6 +394,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return { result: { status: 204, headers: { 'OData-Version': '4.0' } } };
     }
     throw errors.noResource(rawUrl);
+  }
+
+  /** `GET <set>?fetchXml=…` (fetchxml.ts: the subset the insights views and charts use). */
+  function answerFetchXml(
+    ctx: EntityContext,
+    table: TableMetadata,
+    entity: string,
+    params: URLSearchParams,
+    annotations: boolean,
+  ): Record<string, unknown> {
+    const others = [...params.keys()].filter((name) => name !== 'fetchXml');
+    if (others.length) throw notSupported(`combining fetchXml with ${others.join(', ')}`);
+    const query = parseFetch(params.get('fetchXml') ?? '');
+    // The entity element names the table of the entity set the query is sent to (Learn, "Use FetchXml to
+    // retrieve data", Web API: "compose a fetchXml query setting the entity element name to the account").
+    if (query.entity !== entity) {
+      throw errors.badRequest(
+        `The fetchXml entity '${query.entity}' is not the table of the entity set '${table.entitySet}'.`,
+        '0x80040203',
+      );
+    }
+    const result = runFetch(ctx, table, entity, query, annotations);
+    return {
+      '@odata.context': `${root}${API_PATH}$metadata#${table.entitySet}(${result.columns.join(',')})`,
+      value: result.value,
+    };
   }
 
   function executeOperation(

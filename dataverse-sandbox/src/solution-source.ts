@@ -42,6 +42,8 @@ export interface SolutionChart {
   name: Labels;
   description: Labels;
   dataDescription: string;
+  /** The data description's query: its (first) `<fetch>` element, as the chart sends it. */
+  fetchXml: string;
   presentationDescription: string;
 }
 
@@ -154,6 +156,7 @@ export function parseInsightsSolution(xml: string): InsightsSolution {
     name: labels(chart.LocalizedNames, 'LocalizedName'),
     description: labels(chart.Descriptions, 'Description'),
     dataDescription: text(chart.datadescription) ?? '',
+    fetchXml: /<fetch(?=[\s>/])[\s\S]*?<\/fetch>/.exec(text(chart.datadescription) ?? '')?.[0] ?? '',
     presentationDescription: text(chart.presentationdescription) ?? '',
   }));
   const dashboards = list(node(root.Dashboards).Dashboard).map((dashboard) => ({

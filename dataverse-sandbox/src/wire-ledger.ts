@@ -151,6 +151,22 @@ const S = {
   },
 };
 
+const FETCHXML = 'https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/';
+const fetchSrc = (page: string, section: string, file: string): LedgerSource => ({
+  page,
+  section,
+  url: `${FETCHXML}${file}`,
+});
+const F = {
+  retrieve: fetchSrc('Use FetchXml to retrieve data', 'Web API', 'retrieve-data'),
+  aggregate: fetchSrc(
+    'Aggregate data using FetchXml',
+    'Grouping; Grouping by parts of a date',
+    'aggregate-data#grouping',
+  ),
+  formatted: fetchSrc('Select columns using FetchXml', 'Formatted values', 'select-columns#formatted-values'),
+};
+
 /** A table's reference page (its columns, choices and messages), Dataverse table/entity reference. */
 const table = (name: string, section: string): LedgerSource => ({
   page: `${name} table/entity reference`,
@@ -657,6 +673,22 @@ export const LEDGER: LedgerRow[] = [
     query: { $select: 'incidentid,title,ticketnumber,createdon', $orderby: 'createdon desc', $top: '200' },
     headers: { accept: ['application/json'] },
     sources: [S.select, S.order, S.top],
+  },
+  {
+    id: 'preview.fetchxml',
+    senders: ['preview'],
+    places: ['request'],
+    method: 'GET',
+    path: 'incidents',
+    query: { fetchXml: '{filter}' },
+    headers: {
+      accept: ['application/json'],
+      prefer: ['odata.include-annotations="OData.Community.Display.V1.FormattedValue"'],
+    },
+    body:
+      "the preview standing in for the model-driven app's grid and charts: a saved query of the OpenCX Insights " +
+      "solution (solution/insights), a chart's aggregate query over its view, or the cases without handoff data",
+    sources: [F.retrieve, F.aggregate, F.formatted],
   },
   {
     id: 'preview.case',

@@ -1,12 +1,12 @@
 /** The preview's two HTML pages. Everything interpolated is escaped. */
 
-const escape = (value: string) =>
+export const escape = (value: string) =>
   value.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
-const STYLE = `
+export const STYLE = `
   body { font-family: "Segoe UI", system-ui, sans-serif; margin: 0; background: #f5f5f5; color: #242424; }
   body[data-theme="dark"] { background: #1f1f1f; color: #fff; }
   body[data-theme="high-contrast"] { background: #000; color: #fff; }

@@ -1,8 +1,9 @@
 /**
  * `npm start`: the whole product on this machine, nothing to configure. Builds what is missing, starts
- * the Dataverse sandbox, the relay on its embedded store against it, sends the sample handoffs in
- * examples/handoffs through the signed webhook, and serves the preview page where each case opens in
- * the transcript control. One process; Ctrl+C stops everything.
+ * the Dataverse sandbox (with the OpenCX Insights solution imported), the relay on its embedded store
+ * against it, sends the sample handoffs in examples/handoffs through the signed webhook, and serves the
+ * preview: the OpenCX handoffs view where each case opens in the transcript control, and the supervisor
+ * dashboard. One process; Ctrl+C stops everything.
  *
  * Options: --port <n> (preview, default 4280; 0 = any free port), --no-build.
  */
@@ -139,8 +140,10 @@ async function main() {
     const { startSandbox, SEED_IDS } = await import('@opencx-d365/dataverse-sandbox');
     const { createLogger, isTerminal, loadConfig, startRelay, StartupError } =
       await import('@opencx-d365/webhook-relay');
-    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    progress(`Dataverse sandbox (a local test double) on ${sandbox.url}`);
+    // The org has the OpenCX Insights solution imported: Case carries the handoff columns the relay fills,
+    // and the preview shows the solution's own views, charts and dashboard over them.
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1', org: { insights: true } });
+    progress(`Dataverse sandbox (a local test double) on ${sandbox.url} (OpenCX Insights imported)`);
 
     // A fresh store each run: the sandbox starts empty, so old handoffs would point at nothing.
     rmSync(path.join(DEMO_DIR, 'relay'), { recursive: true, force: true });
@@ -201,6 +204,7 @@ async function main() {
     console.log('');
     console.log(`Webhook secret for this run: ${webhookSecret}`);
     console.log('Send one more handoff: npm run demo:handoff -- examples/handoffs/uk-phone.json');
+    console.log(`Supervisors: the OpenCX handoffs dashboard is at ${preview.url}/dashboard`);
     console.log(`Started in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl+C stops everything.`);
     console.log(`Demo ready: ${preview.url}`);
   } catch (error) {

@@ -1,10 +1,11 @@
-// Packs the Dataverse solution: solution/dist/OpenCXTranscript_<a>_<b>_<c>_<d>.zip (unmanaged) and
+// Packs the Dataverse solutions: solution/dist/OpenCXTranscript_<a>_<b>_<c>_<d>.zip (unmanaged) and
 // OpenCXTranscript_<a>_<b>_<c>_<d>_managed.zip, from the XML source in solution/src and the built control in
-// out/controls/OpenCXTranscriptControl. One version, the root package.json "version" (three parts, e.g.
+// out/controls/OpenCXTranscriptControl; and OpenCXInsights_<a>_<b>_<c>_<d>[_managed].zip, the handoff columns,
+// views, charts and dashboard on Case, from solution/insights (a second solution: docs/admin-guide.md). One version, the root package.json "version" (three parts, e.g.
 // 0.1.0), is the control's manifest version (checked here) and, with a fourth part 0, the solution's
 // (0.1.0.0 in solution.xml, OpenCXTranscript_0_1_0_0.zip: the names Dataverse gives exported zips).
 //
-// Usage: node solution/scripts/pack.mjs [--out <dir>] [--if-missing]
+// Usage: node solution/scripts/pack.mjs [--out <dir>] [--if-missing] [--only insights]
 //   The control is built first (scripts/build-control.mjs) when its output is missing or older than its
 //   sources; --if-missing builds only when it is missing (the tests use it, so that a control being edited
 //   next door is not rebuilt under them).
@@ -18,7 +19,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const controlSource = path.join(root, 'OpenCXTranscriptControl');
 const controlOut = path.join(root, 'out', 'controls', 'OpenCXTranscriptControl');
 const source = path.join(root, 'solution', 'src', 'Other');
+const insightsSource = path.join(root, 'solution', 'insights', 'Other');
 const SOLUTION_NAME = 'OpenCXTranscript';
+const INSIGHTS_NAME = 'OpenCXInsights';
 // Fixed entry dates: the same inputs give byte-identical zips.
 const ENTRY_DATE = new Date('2026-01-01T00:00:00Z');
 
@@ -72,8 +75,8 @@ function ensureControlBuilt() {
 export const solutionVersionOf = (semver) => `${semver}.0`;
 
 /** The file name Dataverse gives an exported solution: <UniqueName>_<version with _>[_managed].zip. */
-export const zipName = (solutionVersion, managed) =>
-  `${SOLUTION_NAME}_${solutionVersion.replaceAll('.', '_')}${managed ? '_managed' : ''}.zip`;
+export const zipName = (solutionVersion, managed, uniqueName = SOLUTION_NAME) =>
+  `${uniqueName}_${solutionVersion.replaceAll('.', '_')}${managed ? '_managed' : ''}.zip`;
 
 const attribute = (xml, element, name) =>
   new RegExp(`<${element}\\b[^>]*\\s${name}="([^"]*)"`).exec(xml)?.[1];
@@ -98,6 +101,44 @@ function contentTypes(files) {
   return `<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">${defaults}</Types>`;
 }
 
+/** solution.xml as packed: the version stamped, Managed 1 or 0. */
+const stamped = (solutionXml, solutionVersion, managed) =>
+  solutionXml
+    .replace(/<Version>[^<]*<\/Version>/, `<Version>${solutionVersion}</Version>`)
+    .replace(/<Managed>[^<]*<\/Managed>/, `<Managed>${managed ? 1 : 0}</Managed>`);
+
+async function writeZip(outDir, name, entries) {
+  const zip = new JSZip();
+  for (const [file, content] of entries) zip.file(file, content, { date: ENTRY_DATE, createFolders: false });
+  const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'DOS' });
+  writeFileSync(path.join(outDir, name), bytes);
+  console.log(`solution pack: ${path.relative(root, path.join(outDir, name))} (${bytes.length} bytes)`);
+}
+
+/**
+ * OpenCX Insights: solution.xml and customizations.xml only (no code component). Its publisher must be the
+ * transcript solution's, to the letter: both solutions' components carry the same prefixes.
+ */
+async function packInsights(outDir, solutionVersion) {
+  const solutionXml = withoutComments(readFileSync(path.join(insightsSource, 'Solution.xml'), 'utf8'));
+  const customizationsXml = withoutComments(
+    readFileSync(path.join(insightsSource, 'Customizations.xml'), 'utf8'),
+  );
+  const publisherOf = (xml) => /<Publisher>[\s\S]*<\/Publisher>/.exec(xml)?.[0];
+  const transcript = withoutComments(readFileSync(path.join(source, 'Solution.xml'), 'utf8'));
+  if (publisherOf(solutionXml) !== publisherOf(transcript))
+    fail(
+      'solution/insights/Other/Solution.xml must carry the same <Publisher> as solution/src/Other/Solution.xml.',
+    );
+  for (const managed of [false, true]) {
+    await writeZip(outDir, zipName(solutionVersion, managed, INSIGHTS_NAME), [
+      ['[Content_Types].xml', contentTypes(['solution.xml', 'customizations.xml'])],
+      ['solution.xml', stamped(solutionXml, solutionVersion, managed)],
+      ['customizations.xml', customizationsXml],
+    ]);
+  }
+}
+
 async function main() {
   const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
   // npm and the control's manifest take three parts: "Defines the version of the component defined in
@@ -106,6 +147,10 @@ async function main() {
     fail(`package.json "version" is ${version}; it must be major.minor.patch in digits (e.g. 0.1.0).`);
   }
   const solutionVersion = solutionVersionOf(version);
+  const outDir = path.resolve(argument('--out') ?? path.join(root, 'solution', 'dist'));
+  mkdirSync(outDir, { recursive: true });
+  await packInsights(outDir, solutionVersion);
+  if (argument('--only') === 'insights') return;
   ensureControlBuilt();
 
   const manifest = readFileSync(path.join(controlOut, 'ControlManifest.xml'), 'utf8');
@@ -128,25 +173,13 @@ async function main() {
   }
 
   const files = controlFiles(manifest);
-  const outDir = path.resolve(argument('--out') ?? path.join(root, 'solution', 'dist'));
-  mkdirSync(outDir, { recursive: true });
   for (const managed of [false, true]) {
-    const zip = new JSZip();
-    const add = (name, content) => zip.file(name, content, { date: ENTRY_DATE, createFolders: false });
-    add('[Content_Types].xml', contentTypes(['solution.xml', ...files]));
-    add(
-      'solution.xml',
-      solutionXml
-        .replace(/<Version>[^<]*<\/Version>/, `<Version>${solutionVersion}</Version>`)
-        .replace(/<Managed>[^<]*<\/Managed>/, `<Managed>${managed ? 1 : 0}</Managed>`),
-    );
-    add('customizations.xml', customizationsXml);
-    for (const file of files)
-      add(`Controls/${controlName}/${file}`, readFileSync(path.join(controlOut, file)));
-    const name = zipName(solutionVersion, managed);
-    const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'DOS' });
-    writeFileSync(path.join(outDir, name), bytes);
-    console.log(`solution pack: ${path.relative(root, path.join(outDir, name))} (${bytes.length} bytes)`);
+    await writeZip(outDir, zipName(solutionVersion, managed), [
+      ['[Content_Types].xml', contentTypes(['solution.xml', ...files])],
+      ['solution.xml', stamped(solutionXml, solutionVersion, managed)],
+      ['customizations.xml', customizationsXml],
+      ...files.map((file) => [`Controls/${controlName}/${file}`, readFileSync(path.join(controlOut, file))]),
+    ]);
   }
 }
 
