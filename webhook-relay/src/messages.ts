@@ -424,7 +424,7 @@ export const messages = {
       notInstalled:
         "the insights columns are not installed: cases are created without them, and supervisors' OpenCX views, charts and dashboard stay empty",
       installFix:
-        'Import the OpenCX Insights solution (after the OpenCX transcript solution; docs/admin-guide.md, "Insights for supervisors"), restart the relay so it reads the new columns, then fill the cases created before with `opencx-relay insights backfill --since 30d` (run it with --dry-run first).',
+        'Import the OpenCX Insights solution (after the OpenCX transcript solution; docs/admin-guide.md, section 8, "For supervisors: OpenCX Insights"), restart the relay so it reads the new columns, then fill the cases created before with `opencx-relay insights backfill --since 30d` (run it with --dry-run first).',
       partial: (present: number, total: number) =>
         `${present} of ${total} insights columns can be filled: the others stay blank on new cases`,
       absent: (columns: readonly string[]) => `not on the Case table: ${columns.join(', ')}`,
@@ -494,7 +494,7 @@ export const messages = {
     configProblems: (count: number) =>
       `backfill cannot reach Dataverse: the configuration has ${count} problem(s) with DATAVERSE_URL or its credentials:`,
     notInstalled:
-      'The insights columns are not on the Case table of this environment, so there is nothing to fill. Import the OpenCX Insights solution first (docs/admin-guide.md, "Insights for supervisors"), then run backfill again.',
+      'The insights columns are not on the Case table of this environment, so there is nothing to fill. Import the OpenCX Insights solution first (docs/admin-guide.md, section 8, "For supervisors: OpenCX Insights"), then run backfill again.',
     heading: (since: string, dryRun: boolean) =>
       `Insights backfill of the cases created since ${since}${dryRun ? ' (dry run: nothing is written)' : ''}`,
     /** cli-progress's format: {bar}, {value}, {total} and the payload's {filled}, {paused}. */
