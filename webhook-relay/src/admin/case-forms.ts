@@ -5,7 +5,8 @@
  */
 import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { messages } from '../messages.js';
-import { CLIENTS, placementIn, type Client } from './form-xml.js';
+import type { CaseFormResult, CaseFormStatus } from './case-form-result.js';
+import { CLIENTS, placementIn } from './form-xml.js';
 import type { CheckResult } from './report.js';
 import { missingPrivilegeIn, RELAY_ROLE_NAME } from './role.js';
 
@@ -20,21 +21,6 @@ export const MULTISESSION_FORM = 'Case for Multisession experience';
 export const CASE_FORMS_QUERY = `systemforms?$select=formid,name,formxml,formactivationstate&$filter=${encodeURIComponent(
   "objecttypecode eq 'incident' and type eq 2",
 )}`;
-
-export type CaseFormStatus = 'found' | 'partial' | 'missing' | 'no-description' | 'inactive' | 'unreadable';
-
-/** One Case main form as `verify --json` reports it. */
-export interface CaseFormResult {
-  id: string;
-  name: string;
-  /** The form reps open in Copilot Service (Customer Service) workspace by default. */
-  multisession: boolean;
-  status: CaseFormStatus;
-  /** The clients on which the control is bound to Description. */
-  clients: Client[];
-  /** The control is on the form but bound to another column. */
-  boundTo?: string;
-}
 
 interface FormRow {
   formid: string;

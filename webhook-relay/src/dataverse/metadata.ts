@@ -73,3 +73,16 @@ export async function readOptions(
   const options = read.OptionSet?.Options ?? read.GlobalOptionSet?.Options ?? [];
   return options.map((o) => ({ value: o.Value, label: o.Label?.UserLocalizedLabel?.Label ?? '' }));
 }
+
+/**
+ * The incident table's AutoRouteToOwnerQueue: GET EntityDefinitions(LogicalName='incident')?$select=… (MS Learn,
+ * Query table definitions using the Web API: Retrieve table definitions by name or MetadataId;
+ * EntityMetadata.AutoRouteToOwnerQueue Property: "whether to automatically move records to the owner's default
+ * queue when a record of this type is created or assigned"). A property of EntityMetadata itself: no cast.
+ */
+export async function readAutoRouteToOwnerQueue(client: DataverseClient): Promise<boolean> {
+  const table = await client.get<{ AutoRouteToOwnerQueue?: boolean }>(
+    "EntityDefinitions(LogicalName='incident')?$select=AutoRouteToOwnerQueue",
+  );
+  return table.AutoRouteToOwnerQueue === true;
+}

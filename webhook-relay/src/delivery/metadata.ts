@@ -8,6 +8,7 @@ import {
   type ChoiceAttributeType,
 } from '../dataverse/metadata.js';
 import type { DeliveryMetadata } from './plan.js';
+import { readPlacement } from './placement.js';
 
 /** Columns the incident builder writes itself: TICKET_PROPERTIES may not override them. */
 const BUILDER_COLUMNS = [
@@ -21,8 +22,13 @@ const BUILDER_COLUMNS = [
 ];
 
 export async function prepareDelivery(
-  config: Pick<RelayConfig, 'defaultPriority' | 'ticketProperties'>,
+  config: Pick<
+    RelayConfig,
+    'defaultPriority' | 'ticketProperties' | 'defaultQueueId' | 'applyRoutingRules' | 'defaultOwner'
+  >,
   client: DataverseClient,
+  /** Where new cases start (the owner's queue): `verify` passes what it has read already. */
+  placementOf: typeof readPlacement = readPlacement,
 ): Promise<{ ok: true; metadata: DeliveryMetadata } | { ok: false; errors: string[] }> {
   const errors: string[] = [];
   const attributes = await readAttributes(client, 'incident');
@@ -72,12 +78,14 @@ export async function prepareDelivery(
     }
   }
   if (errors.length) return { ok: false, errors };
+  const placement = await placementOf(client, config);
   return {
     ok: true,
     metadata: {
       titleMaxLength: titleMaxLength ?? 200,
       descriptionMaxLength: descriptionMaxLength ?? 2000,
       noteMaxLength: noteMaxLength ?? 100_000,
+      ...(placement?.sourceQueueId ? { sourceQueueId: placement.sourceQueueId } : {}),
     },
   };
 }

@@ -4,9 +4,9 @@
  * and records the outcome. A 412 on the case means an earlier attempt already created it.
  */
 import { randomUUID } from 'node:crypto';
-import type { RelayConfig } from '../config/types.js';
+import { queueModeOf, type RelayConfig } from '../config/types.js';
 import { DataverseRequestError, TOKEN_UNAVAILABLE, type DataverseClient } from '../dataverse/client.js';
-import type { DataverseFailure } from '../dataverse/errors.js';
+import { DUPLICATE_KEY, type DataverseFailure } from '../dataverse/errors.js';
 import type { Turn } from '@opencx-d365/transcript-format';
 import type { HandoffDocument } from '../handoff/document.js';
 import type { Logger } from '../observability/logger.js';
@@ -46,6 +46,7 @@ import {
   turnRedactions,
 } from './redact-step.js';
 import { languageOfHandoff } from './handoff-language.js';
+import { runRoute, scheduleRouting } from './route-step.js';
 
 export interface WorkerDeps {
   config: RelayConfig;
@@ -91,6 +92,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   // Set when a round found the fleet paused: the loop sleeps until then instead of a poll interval, so
   // delivery resumes the moment Retry-After has passed (measured: bench/drain.mjs).
   let resumeAt = 0;
+  const unifiedRouting = queueModeOf(config) === 'unified-routing';
   const redaction = config.redaction;
   const redacting = redaction.rules.length > 0;
 
@@ -138,7 +140,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     now: number,
   ): Promise<void> {
     await store.update(record.key, owner, patch, now);
-    deps.metrics?.outcomes.inc({ status: patch.status });
+    // A routing step ends a case's routing, not a handoff: opencx_relay_handoffs_total counts handoffs.
+    if (record.kind !== 'route') deps.metrics?.outcomes.inc({ status: patch.status });
   }
 
   async function readTicket(key: string): Promise<string | undefined> {
@@ -166,7 +169,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
               : undefined;
           return { status: 'created', ticketNumber: ticket };
         } catch (error) {
-          if (!(error instanceof DataverseRequestError) || error.failure.code !== '0x80040237') throw error;
+          if (!(error instanceof DataverseRequestError) || error.failure.code !== DUPLICATE_KEY) throw error;
           const contentId = (error as DataverseRequestError & { contentId?: string }).contentId;
           // 412 on the contact we create: another handoff from this caller made it; link it and resend at once.
           if (customer.kind === 'create' && contentId === '1') {
@@ -301,6 +304,24 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       const reason = 'The relay could not add the turns after the handoff; see the logs.';
       outcome = { kind: 'failed', error: { code: 'relay_error', message: (error as Error).message, reason } };
     }
+    await settleStep(record, outcome);
+  }
+
+  /** Unified routing for a created case (delivery/route-step.ts). */
+  async function handleRoute(record: HandoffRecord): Promise<void> {
+    let outcome: AppendStepOutcome;
+    try {
+      outcome = await runRoute(record, dataverse);
+    } catch (error) {
+      deps.logger?.error({ handoffKey: record.key, err: error }, 'routing failed');
+      const reason = 'The relay could not apply unified routing; see the logs.';
+      outcome = { kind: 'failed', error: { code: 'relay_error', message: (error as Error).message, reason } };
+    }
+    await settleStep(record, outcome);
+  }
+
+  /** Records how an append or a routing step ended (done, skipped, dead-lettered, or due again). */
+  async function settleStep(record: HandoffRecord, outcome: AppendStepOutcome): Promise<void> {
     const now = clock();
     switch (outcome.kind) {
       case 'done':
@@ -358,6 +379,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   async function deliverRecord(record: HandoffRecord): Promise<void> {
     const log = deps.logger?.child({ handoffKey: record.key });
     if (record.kind === 'append') return handleAppend(record);
+    if (record.kind === 'route') return handleRoute(record);
     if (record.kind === 'opencx-event') {
       const { envelope } = JSON.parse(record.payload) as { envelope: OpenCxEnvelope };
       if (envelope.event === 'conversation.closed') return handleAppend(await redactStored(record), envelope);
@@ -401,6 +423,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     }
     const now = clock();
     if (!('failure' in outcome)) {
+      // Unified routing is asked once the case exists, by a record of its own, stored before this one settles.
+      const route = unifiedRouting ? await scheduleRouting(store, record, now) : undefined;
       await settle(
         record,
         {
@@ -408,6 +432,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           incidentId: record.key,
           ticketNumber: outcome.ticketNumber,
           lastError: null,
+          ...(route ? { note: messages.routing.scheduled(route) } : {}),
         },
         now,
       );
