@@ -103,9 +103,12 @@ export class ServiceProtection {
     return list;
   }
 
-  /** Seconds until `entry` leaves the window (at least 1). */
-  private until(entry: Admission, now: number): number {
-    return Math.max(1, Math.ceil((entry.at + this.windowMs() - now) / 1000));
+  /**
+   * Seconds until `entry` leaves the window (at least 1); with no entry to wait for (a limit of zero), a
+   * whole window.
+   */
+  private until(entry: Admission | undefined, now: number): number {
+    return Math.max(1, Math.ceil(((entry?.at ?? now) + this.windowMs() - now) / 1000));
   }
 
   /**
@@ -119,7 +122,7 @@ export class ServiceProtection {
     const list = this.current(user, now);
     if (requestsPerWindow !== undefined && list.length >= requestsPerWindow) {
       // Room for one more once the oldest `length - limit + 1` entries have left.
-      const freeing = list[list.length - requestsPerWindow];
+      const freeing = list.at(list.length - requestsPerWindow);
       return { refusal: { kind: 'requests', retryAfterSeconds: this.until(freeing, now) } };
     }
     if (executionMsPerWindow !== undefined) {
@@ -130,7 +133,7 @@ export class ServiceProtection {
         return {
           refusal: {
             kind: 'execution-time',
-            retryAfterSeconds: this.until(list[Math.max(0, index - 1)], now),
+            retryAfterSeconds: this.until(list.at(Math.max(0, index - 1)), now),
           },
         };
       }

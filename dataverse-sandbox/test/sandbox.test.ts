@@ -483,6 +483,10 @@ describe('service protection and faults', () => {
     const again = await fetch(api(s, 'WhoAmI'));
     expect([again.status, again.headers.get('retry-after')]).toEqual([429, '10']);
     expect(s.ceilingPerSecond()).toBeCloseTo(0.05);
+    // A budget of zero refuses everything, for a whole window at a time.
+    s.setLimits({ requestsPerWindow: 0, windowMs: 60_000 });
+    const none = await fetch(api(s, 'WhoAmI'));
+    expect([none.status, none.headers.get('retry-after')]).toEqual([429, '60']);
   });
 
   it('answers 429 0x80072321 once the combined execution time is spent, charging each operation of a $batch', async () => {

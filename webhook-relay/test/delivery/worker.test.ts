@@ -206,6 +206,34 @@ describe('delivering handoffs to the Dataverse sandbox', () => {
   });
 });
 
+describe('service protection: each of the three limits', () => {
+  it.each([
+    ['requests', { requestsPerWindow: 0, windowMs: 40_000 }, '0x80072322', 40],
+    ['execution time', { executionMsPerWindow: 0, windowMs: 40_000 }, '0x80072321', 40],
+    ['concurrency', { maxConcurrent: 0 }, '0x80072326', 1],
+  ] as const)(
+    'pauses every worker for the Retry-After of a %s refusal, counting no attempt, then delivers',
+    async (_limit, limits, code, seconds) => {
+      const { sandbox, store, worker, advance } = await setup();
+      const key = await enqueue(store, fixture('phone-anonymous'));
+      sandbox.setLimits(limits);
+      await worker.runOnce();
+      expect(await store.get(key)).toMatchObject({
+        status: 'received',
+        attempts: 0,
+        lastError: { httpStatus: 429, code },
+        nextAttemptAt: NOW + seconds * 1000,
+      });
+      sandbox.setLimits({});
+      advance(seconds * 1000 - 1);
+      expect(await worker.runOnce()).toBe(0); // still paused
+      advance(1);
+      await worker.runOnce();
+      expect(await store.get(key)).toMatchObject({ status: 'created' });
+    },
+  );
+});
+
 describe('where the case goes', () => {
   const itemsOf = (sandbox: Sandbox, key: string) =>
     sandbox.state.rows('queueitems').filter((q) => q._objectid_value === key);
