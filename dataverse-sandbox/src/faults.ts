@@ -146,12 +146,13 @@ export class ServiceProtection {
 
   /**
    * Ends an admitted request: frees its concurrency slot and charges its execution time (what it took, from
-   * admission to `now`, plus the configured cost of each of its operations).
+   * admission to `now`, plus the configured cost of each of its operations), which it answers.
    */
-  release(user: string, admission: Admission, now: number, operations: number): void {
+  release(user: string, admission: Admission, now: number, operations: number): number {
     this.inFlight.set(user, Math.max(0, (this.inFlight.get(user) ?? 1) - 1));
     admission.executionMs =
       Math.max(0, now - admission.at) + operations * (this.limits.executionMsPerOperation ?? 0);
+    return admission.executionMs;
   }
 
   /** The configured ceiling in requests per second (the number-of-requests limit), for drain benchmarks. */

@@ -86,6 +86,8 @@ export interface RequestLogEntry {
   status: number;
   /** For `$batch`: the inner operations' method and path. */
   operations?: Array<{ method: string; url: string }>;
+  /** The execution time charged to an admitted request (service protection), in ms. */
+  executionMs?: number;
 }
 
 export interface Sandbox {
@@ -634,7 +636,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (error instanceof DataverseError) return send(res, errorResult(error), log);
       throw error;
     } finally {
-      protection.release(user, admitted.admission, clock(), operations);
+      log.executionMs = protection.release(user, admitted.admission, clock(), operations);
     }
   }
 

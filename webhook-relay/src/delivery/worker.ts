@@ -47,6 +47,12 @@ import {
 } from './redact-step.js';
 import { languageOfHandoff } from './handoff-language.js';
 import { runRoute, scheduleRouting } from './route-step.js';
+import {
+  afterConcurrencyRefusal,
+  afterDelivered,
+  CONCURRENCY_LIMIT,
+  unlimited,
+} from './concurrency-limit.js';
 
 export interface WorkerDeps {
   config: RelayConfig;
@@ -88,6 +94,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   let wakeUp: (() => void) | undefined;
   // After a 429 pause, resume gradually: one handoff at first, doubling each good round up to the limit.
   let ramp = config.delivery.workers;
+  // After a concurrency refusal, fewer in flight for a while (delivery/concurrency-limit.ts).
+  let concurrency = unlimited(config.delivery.workers);
   let pausedUntil = 0;
   // Set when a round found the fleet paused: the loop sleeps until then instead of a poll interval, so
   // delivery resumes the moment Retry-After has passed (measured: bench/drain.mjs).
@@ -437,6 +445,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         now,
       );
       deps.metrics?.deliveryLatency.observe((now - record.receivedAt) / 1000);
+      concurrency = afterDelivered(concurrency, config.delivery.workers);
       log?.info({ status: outcome.status, ticketNumber: outcome.ticketNumber }, 'case delivered');
       return;
     }
@@ -450,6 +459,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     const attempts = record.attempts + (outcome.status === 'paused' ? 0 : 1);
     const decision = decideRetry(failure, attempts, now, config.delivery, random);
     if (decision.kind === 'pause') {
+      if (failure.code === CONCURRENCY_LIMIT) {
+        concurrency = afterConcurrencyRefusal(concurrency, held.size);
+        ramp = Math.min(ramp, concurrency.cap);
+      }
       await store.setPauseUntil(pauseScope, decision.untilMs);
       if (failure.httpStatus === 429) deps.metrics?.throttlePauses.inc();
       else deps.metrics?.tokenPauses.inc();
@@ -505,8 +518,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     }
     const claimed = await store.claim(owner, ramp, now, config.delivery.leaseMs);
     await Promise.all(claimed.map((record) => handle(record)));
-    if ((await store.getPauseUntil(pauseScope)) <= pausedUntil)
-      ramp = Math.min(config.delivery.workers, ramp * 2);
+    if ((await store.getPauseUntil(pauseScope)) <= pausedUntil) ramp = Math.min(concurrency.cap, ramp * 2);
     return claimed.length;
   }
 
@@ -552,7 +564,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
               left === 0 &&
               (await store.getPauseUntil(pauseScope).catch(() => pausedUntil + 1)) <= pauseAtClaim
             )
-              ramp = Math.min(config.delivery.workers, ramp * 2);
+              ramp = Math.min(concurrency.cap, ramp * 2);
             woken = true;
             wakeUp?.();
           });
