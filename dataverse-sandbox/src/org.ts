@@ -42,7 +42,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * "A thrown InvalidPluginExecutionException returns to the caller with a friendly message and an IsvAborted
  * error code" (MS Learn, Use InvalidPluginExecutionException in plug-ins and workflow activities); IsvAborted
- * is 0x80040265 (MS Learn, Dataverse plug-in errors). The HTTP status is not documented: 400 here.
+ * is 0x80040265, answered 400 (MS Learn, Compose HTTP requests and handle errors: Include more details with
+ * errors, whose plug-in example answers "HTTP/1.1 400 Bad Request" with code 0x80040265).
  */
 export function isvAborted(message: string): DataverseError {
   return new DataverseError(400, '0x80040265', message);

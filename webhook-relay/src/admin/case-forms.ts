@@ -17,6 +17,8 @@ export const MULTISESSION_FORM = 'Case for Multisession experience';
  * SystemForm table reference: `objecttypecode` is the table's logical name (EntityName), `type` 2 is Main,
  * `formactivationstate` 1 is Active; form definitions are read like any table (Query data using the Web API,
  * $select and $filter). FormXml holds the layout, and with it the code components bound to each column.
+ * Assumption (wire ledger, systemforms.case-main): no page shows this filter; an EntityName column compares
+ * as the logical name, a string. Safe: this check only ever warns, and a different reading shows as no forms.
  */
 export const CASE_FORMS_QUERY = `systemforms?$select=formid,name,formxml,formactivationstate&$filter=${encodeURIComponent(
   "objecttypecode eq 'incident' and type eq 2",

@@ -215,6 +215,7 @@ describe('org configurations, through the built CLI', () => {
       status: 'created',
       incidentId: keys[0],
     });
+    expect((await runCliAsync(['handoffs', 'list'], env)).stdout).toContain(`route for ${keys[0]}`);
     const setup = JSON.parse((await runCliAsync(['setup', '--json'], env)).stdout) as { queueMode: string };
     expect(setup.queueMode).toBe('unified-routing');
   }, 90_000);
