@@ -80,12 +80,15 @@ const DEFAULT_WINDOW_MS = 300_000;
 export class ServiceProtection {
   private readonly entries = new Map<string, Admission[]>();
   private readonly inFlight = new Map<string, number>();
+  /** The first request under these limits: a budget of zero refuses for one window from it. */
+  private firstAt: number | undefined;
 
   constructor(private limits: SandboxLimits) {}
 
   setLimits(limits: SandboxLimits): void {
     this.limits = limits;
     this.entries.clear();
+    this.firstAt = undefined;
   }
 
   private windowMs(): number {
@@ -104,11 +107,11 @@ export class ServiceProtection {
   }
 
   /**
-   * Seconds until `entry` leaves the window (at least 1); with no entry to wait for (a limit of zero), a
-   * whole window.
+   * Seconds until `entry` leaves the window (at least 1); with no entry to wait for (a limit of zero), until
+   * one window has passed since the first request under these limits (an outage of one window).
    */
   private until(entry: Admission | undefined, now: number): number {
-    return Math.max(1, Math.ceil(((entry?.at ?? now) + this.windowMs() - now) / 1000));
+    return Math.max(1, Math.ceil(((entry?.at ?? this.firstAt ?? now) + this.windowMs() - now) / 1000));
   }
 
   /**
@@ -117,6 +120,7 @@ export class ServiceProtection {
    */
   admit(user: string, now: number): { refusal: Refusal } | { admission: Admission } {
     const { requestsPerWindow, executionMsPerWindow, maxConcurrent } = this.limits;
+    this.firstAt ??= now;
     if (maxConcurrent !== undefined && (this.inFlight.get(user) ?? 0) >= maxConcurrent)
       return { refusal: { kind: 'concurrency', retryAfterSeconds: 1 } };
     const list = this.current(user, now);

@@ -483,10 +483,13 @@ describe('service protection and faults', () => {
     const again = await fetch(api(s, 'WhoAmI'));
     expect([again.status, again.headers.get('retry-after')]).toEqual([429, '10']);
     expect(s.ceilingPerSecond()).toBeCloseTo(0.05);
-    // A budget of zero refuses everything, for a whole window at a time.
+    // A budget of zero refuses everything for one window from its first request: an outage of that length.
     s.setLimits({ requestsPerWindow: 0, windowMs: 60_000 });
     const none = await fetch(api(s, 'WhoAmI'));
     expect([none.status, none.headers.get('retry-after')]).toEqual([429, '60']);
+    now += 45_000;
+    const later = await fetch(api(s, 'WhoAmI'));
+    expect([later.status, later.headers.get('retry-after')]).toEqual([429, '15']);
   });
 
   it('answers 429 0x80072321 once the combined execution time is spent, charging each operation of a $batch', async () => {
