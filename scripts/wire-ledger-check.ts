@@ -2,13 +2,15 @@
  * vitest globalSetup: the wire-ledger check. Creates a log directory and names it in OPENCX_WIRE_LOG, so
  * every Dataverse sandbox started by the run (in a test worker or in a child process such as `npm start`)
  * records the requests it receives; at the end, fails the run on any request that fits no row of the
- * ledger (dataverse-sandbox/src/wire-ledger.ts), naming the request and the suite that sent it.
+ * ledger (dataverse-sandbox/src/wire-ledger.ts), naming the request and the suite that sent it. Either way it
+ * prints how many requests it checked against how many rows: a check that printed nothing when it passed could
+ * not be told apart from one that never ran.
  * The sandbox's own tests are left out: they send refused shapes on purpose, to test the refusals.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkRecorded } from '../dataverse-sandbox/src/wire-ledger.js';
+import { checkRecorded, coverageLine, coverageOf } from '../dataverse-sandbox/src/wire-ledger.js';
 import type { WireLogEntry } from '../dataverse-sandbox/src/wire-log.js';
 
 const EXEMPT = /^dataverse-sandbox\/test\//;
@@ -30,6 +32,7 @@ export default function setup(): (() => void) | undefined {
     }
     rmSync(dir, { recursive: true, force: true });
     const misses = checkRecorded(entries);
+    console.log(coverageLine(coverageOf(entries), misses.length));
     if (misses.length === 0) return;
     const lines = misses.map((m) => `  - [${m.suite}] ${m.request}\n      ${m.reason}`);
     throw new Error(

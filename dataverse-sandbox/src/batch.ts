@@ -91,9 +91,11 @@ function parseOperation(raw: string, inChangeset: boolean): BatchOperation {
 
 /**
  * Every line of a `$batch` body ends with CRLF, the last one too. Otherwise Dataverse answers 400
- * 0x80048d19 "Stream was not readable" (Troubleshoot Dataverse Web API client errors: "Stream was not
- * readable", which shows a body failing for want of the last line's CRLF; Execute batch operations using
- * the Web API: Batch requests). The same page's workaround is honoured: a body that cannot use CRLF
+ * 0x80048d19 "Stream was not readable" (Troubleshoot Dataverse Web API client errors, the current page under
+ * learn.microsoft.com/troubleshoot/power-platform/power-apps/dataverse/web-api-client-errors: "InnerException :
+ * System.ArgumentException: Stream was not readable", which shows a body failing for want of the last line's
+ * CRLF; the older page under power-apps lacks the section; Execute batch operations using the Web API: Batch
+ * requests). The same page's workaround is honoured: a body that cannot use CRLF
  * works when it ends with two non-CRLF line endings.
  */
 export function checkLineEndings(body: string): void {

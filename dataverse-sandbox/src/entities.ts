@@ -156,6 +156,14 @@ function ticketNumber(sequence: number): string {
   return `CAS-${String(sequence).padStart(5, '0')}-${suffix}`;
 }
 
+/** The record's active queue item (other than `except`): a record has one at most (0x80040526). */
+export function activeQueueItem(state: SandboxState, objectId: string, except?: string): Row | undefined {
+  for (const item of state.table('queueitems').values())
+    if (item.queueitemid !== except && item[lookupKey('objectid')] === objectId && item.statecode === 0)
+      return item;
+  return undefined;
+}
+
 function enforceTableRules(ctx: EntityContext, entity: string, row: Row, id: string): void {
   if (entity === 'incident') {
     const customer = row[lookupKey('customerid')];
@@ -164,14 +172,8 @@ function enforceTableRules(ctx: EntityContext, entity: string, row: Row, id: str
   if (entity === 'queueitem') {
     if (!row[lookupKey('queueid')]) throw errors.queueItemMissingQueue();
     const object = row[lookupKey('objectid')];
-    if (!object) throw errors.queueItemMissingObject();
-    const active = ctx.state
-      .rows('queueitems')
-      .some(
-        (other) =>
-          other.queueitemid !== id && other[lookupKey('objectid')] === object && other.statecode === 0,
-      );
-    if (active) throw errors.queueItemAlreadyActive();
+    if (typeof object !== 'string' || !object) throw errors.queueItemMissingObject();
+    if (activeQueueItem(ctx.state, object, id)) throw errors.queueItemAlreadyActive();
   }
   const owner = row[lookupKey('ownerid')];
   if (typeof owner === 'string' && row[lookupTargetKey('ownerid')] === 'systemuser') {

@@ -95,8 +95,20 @@ export const errors = {
       '0x80040225',
       'The specified user is either disabled or is not a member of any business unit.',
     ),
+  /**
+   * A read of a record that does not exist: 0x80040217 ObjectDoesNotExist (Dataverse error codes; "Contact With
+   * Ids = <guid> Do Not Exist", code -2147220969, Troubleshoot Dataverse client errors) with 404 (Compose HTTP
+   * requests and handle errors: Identify status codes, "the resource doesn't exist").
+   */
   notFound: (entity: string, id: string) =>
     new DataverseError(404, '0x80040217', `${entity} With Id = ${id} Does Not Exist`),
+  /**
+   * A `PATCH` with `If-Match` on a record that does not exist: 404 with `"code": ""` and "<entity> With Id =
+   * <id> Does Not Exist", exactly as Perform conditional operations using the Web API: Prevent create in
+   * upsert shows it.
+   */
+  notFoundForUpdate: (entity: string, id: string) =>
+    new DataverseError(404, '', `${entity} With Id = ${id} Does Not Exist`),
   /** Reference errors.json "etag-mismatch": Dataverse answers 412 with an empty code. */
   versionMismatch: () =>
     new DataverseError(
@@ -104,9 +116,19 @@ export const errors = {
       '',
       "The version of the existing record doesn't match the RowVersion property provided.",
     ),
-  /** `code`: '' answers as "Perform conditional operations using the Web API: Prevent update in upsert" shows it. */
+  /**
+   * A create whose primary key is taken: "Cannot insert duplicate key", error code -2147220937 = 0x80040237
+   * (Troubleshoot Dataverse client errors), named DuplicateRecord (Dataverse error codes), which Compose HTTP
+   * requests and handle errors: Identify status codes answers with 412 Precondition Failed.
+   * `code: ''` is the variant an org may answer (SandboxOptions.duplicateKeyCode): the text and empty code of
+   * Perform conditional operations using the Web API: Prevent update in upsert, a page about `PATCH` with
+   * `If-None-Match: *`, which the relay never sends. Assumption: an org could answer a create so; the variant
+   * exists to prove the relay still recognises the duplicate.
+   */
   duplicateKey: (code = '0x80040237') =>
-    new DataverseError(412, code, 'A record with matching key values already exists.'),
+    code === ''
+      ? new DataverseError(412, '', 'A record with matching key values already exists.')
+      : new DataverseError(412, code, 'Cannot insert duplicate key.'),
   notOrgMember: () => new DataverseError(403, '0x80072560', 'The user is not a member of the organization.'),
   missingPrivilege: (userId: string, privilege: string, entity: string) =>
     new DataverseError(
@@ -114,11 +136,20 @@ export const errors = {
       '0x80040220',
       `Principal user (Id=${userId}, type=8, roleCount=1, privilegeCount=12, accessMode='4', MetadataCachePrivilegesCount=0, BusinessUnitId=00000000-0000-0000-0000-000000000000), is missing ${privilege} privilege (Id=00000000-0000-0000-0000-000000000000) on OTC=0 for entity '${entity}'. context.Caller=${userId}`,
     ),
+  // The three service protection limits (Service protection API limits: Service Protection API Limit Errors
+  // returned): 429 with the documented hex code and message, and Retry-After in seconds (Retry operations).
   throttleRequests: (max: number, windowSeconds: number, retryAfterSeconds: number) =>
     new DataverseError(
       429,
       '0x80072322',
       `Number of requests exceeded the limit of ${max} over time window of ${windowSeconds} seconds.`,
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
+  throttleExecutionTime: (maxMs: number, windowSeconds: number, retryAfterSeconds: number) =>
+    new DataverseError(
+      429,
+      '0x80072321',
+      `Combined execution time of incoming requests exceeded limit of ${maxMs.toLocaleString('en-US')}  milliseconds over time window of ${windowSeconds} seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.`,
       { 'Retry-After': String(retryAfterSeconds) },
     ),
   throttleConcurrency: (max: number, retryAfterSeconds: number) =>

@@ -777,6 +777,13 @@ export const TABLES: Record<string, TableMetadata> = {
           '3': 'Office Group',
         },
       },
+      // Team table reference, QueueId: "Unique identifier of the default queue for the team".
+      queueid: {
+        type: 'Lookup',
+        create: true,
+        update: true,
+        targets: ['queue'],
+      },
     },
   },
   // SystemForm table/entity reference (powerapps-docs developer/data-platform/reference/entities/systemform.md):

@@ -19,6 +19,15 @@ export const SEED_IDS = {
   ownerQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d3',
   /** A queue the org's routing rules use (the sandbox's `org.routingRuleQueue` in tests). */
   triageQueue: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d4',
+  /** The org's routing configuration rows, present as the sandbox's `org` option asks (org.ts routingRows). */
+  routing: {
+    /** An active legacy routing rule set (`org.routingRuleQueue`). */
+    ruleSet: '7b0c0d6e-1c1a-4e5f-9d2a-000000000301',
+    /** Cases as a record type of unified routing's record routing (`org.unifiedRouting.queue`). */
+    caseRecordType: '7b0c0d6e-1c1a-4e5f-9d2a-000000000302',
+    /** The record workstream for cases (`org.unifiedRouting.queue`). */
+    workstream: '7b0c0d6e-1c1a-4e5f-9d2a-000000000303',
+  },
   /** "Unidentified caller": the placeholder customer. */
   unidentifiedCaller: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000e1',
   account: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000f1',

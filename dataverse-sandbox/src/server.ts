@@ -21,12 +21,19 @@ import {
   type QueryOptions,
 } from './entities.js';
 import { DataverseError, errors } from './errors.js';
-import { mulberry32, ServiceProtection, type SandboxFaults, type SandboxLimits } from './faults.js';
+import {
+  mulberry32,
+  ServiceProtection,
+  type Refusal,
+  type SandboxFaults,
+  type SandboxLimits,
+} from './faults.js';
 import { notSupported, parseFetch, runFetch } from './fetchxml.js';
 import { tablesForOrg } from './insights.js';
 import { readMetadata, type MetadataOverrides } from './metadata.js';
 import type { TableMetadata } from './metadata-types.js';
 import { TABLES } from './reference-tables.js';
+import { ROUTING_TABLES } from './routing-tables.js';
 import { defaultSeed, SEED_IDS, type SeedData } from './seed.js';
 import { SandboxState, type Row } from './state.js';
 import { recordedHeaders, wireLogWriter, type WireLogEntry } from './wire-log.js';
@@ -35,8 +42,11 @@ import {
   addToQueue,
   afterCreate,
   applyRoutingRule,
+  applyUnifiedRouting,
   beforeCreate,
+  checkEntitySet,
   entityDefinition,
+  writeRoutingRows,
   type SandboxOrg,
 } from './org.js';
 
@@ -81,6 +91,8 @@ export interface RequestLogEntry {
   status: number;
   /** For `$batch`: the inner operations' method and path. */
   operations?: Array<{ method: string; url: string }>;
+  /** The execution time charged to an admitted request (service protection), in ms. */
+  executionMs?: number;
 }
 
 export interface Sandbox {
@@ -107,6 +119,7 @@ const STEMS: Record<string, string> = {
   team: 'Team',
   // SystemForm entity privileges (Dynamics CRM 2013 developer's guide, gg328254): prvReadSystemForm, Global depth only.
   systemform: 'SystemForm',
+  routingrule: 'RoutingRule',
 };
 
 /** The privilege an operation needs; queue items inherit from the queue (reference: privileges.json). */
@@ -133,6 +146,27 @@ function errorResult(error: DataverseError): OperationResult {
   return json(error.status, error.body(), error.headers);
 }
 
+/** A service protection refusal as Dataverse answers it, naming the configured limit. */
+function refusalError(refusal: Refusal, limits: SandboxLimits): DataverseError {
+  const windowSeconds = (limits.windowMs ?? 300_000) / 1000;
+  switch (refusal.kind) {
+    case 'concurrency':
+      return errors.throttleConcurrency(limits.maxConcurrent ?? 52, refusal.retryAfterSeconds);
+    case 'execution-time':
+      return errors.throttleExecutionTime(
+        limits.executionMsPerWindow ?? 1_200_000,
+        windowSeconds,
+        refusal.retryAfterSeconds,
+      );
+    case 'requests':
+      return errors.throttleRequests(
+        limits.requestsPerWindow ?? 6000,
+        windowSeconds,
+        refusal.retryAfterSeconds,
+      );
+  }
+}
+
 function parseQuery(params: URLSearchParams): QueryOptions {
   const options: QueryOptions = {};
   const select = params.get('$select');
@@ -157,7 +191,7 @@ function parseQuery(params: URLSearchParams): QueryOptions {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const clock = options.clock ?? (() => Date.now());
-  const tablesFor = tablesForOrg(TABLES, options.metadata);
+  const tablesFor = tablesForOrg({ ...TABLES, ...ROUTING_TABLES }, options.metadata);
   let org: SandboxOrg = { ...options.org };
   // The org's table metadata: with the insights columns once the solution is "imported" (org.insights).
   let tables: Record<string, TableMetadata> = tablesFor(org.insights === true);
@@ -172,6 +206,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let random = mulberry32(faults.seed ?? 1);
   let throttleRemaining = faults.throttleNext ?? 0;
   let auth: SandboxAuth = { ...options.auth };
+  const routingKeys = Object.fromEntries(
+    Object.values(ROUTING_TABLES).map((t) => [t.entitySet, t.primaryKey]),
+  );
+  writeRoutingRows(org, state, routingKeys);
   const protection = new ServiceProtection(options.limits ?? {});
   const requests: RequestLogEntry[] = [];
   let ticketSequence = 1000;
@@ -269,6 +307,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (addTo && method === 'POST') {
       checkPrivilege('queueitem', 'POST');
       const target = actionTarget(body);
+      // AddToQueue Action: SourceQueue (mscrm.queue, optional), an entity parameter of a known type.
       const source = (target.body.SourceQueue as { queueid?: string } | undefined)?.queueid;
       const ctx = entityContext(resolveReference);
       const id = state.transaction(() => {
@@ -291,10 +330,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       state.transaction(() => applyRoutingRule(org, ctx, target.id));
       return { result: { status: 204, headers: { 'OData-Version': '4.0' } } };
     }
+    // Unbound action of unified routing (msdyn_ApplyRoutingRuleEntityRecord Action Reference): answers 204.
+    if (path === 'msdyn_ApplyRoutingRuleEntityRecord' && method === 'POST') {
+      const target = actionTarget(body, undefined, true);
+      const ctx = entityContext(resolveReference);
+      state.transaction(() => applyUnifiedRouting(org, ctx, target));
+      return { result: { status: 204, headers: { 'OData-Version': '4.0' } } };
+    }
     const metadata = readMetadata(tables, path, url.searchParams, `${root}${API_PATH}`);
     if (metadata) return { result: json(200, metadata) };
 
     const match = /^([A-Za-z_]+)(?:\(([0-9a-fA-F-]{36})\))?$/.exec(path);
+    if (match) checkEntitySet(org, match[1]);
     const table = match ? tableBySet(tables, match[1]) : undefined;
     if (!match || !table) throw errors.unknownSegment(path.split('(')[0] ?? path);
     const entity = Object.keys(tables).find((name) => tables[name] === table)!;
@@ -371,8 +418,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const ifMatch = headers['if-match'];
       const existing = state.get(table.entitySet, id);
       if (!existing) {
-        // Dataverse's PATCH is an upsert: a missing id is created, unless If-Match asks for update only.
-        if (ifMatch) throw errors.notFound(entity, id);
+        // Dataverse's PATCH is an upsert: a missing id is created, unless If-Match asks for update only
+        // (Perform conditional operations using the Web API: Prevent create in upsert: 404, code "").
+        if (ifMatch) throw errors.notFoundForUpdate(entity, id);
         createRow(ctx, table, { ...parseBody(), [table.primaryKey]: id });
         return {
           result: { status: 204, headers: { 'OData-Version': '4.0', 'OData-EntityId': entityUrl(id) } },
@@ -437,8 +485,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   ): {
     status: number;
     parts: PartResult[];
+    /** How many operations the batch held (each is charged execution time). */
+    operations: number;
   } {
     const parts = parseBatch(body, contentType);
+    const operations = parts.reduce((n, p) => n + (p.kind === 'changeset' ? p.operations.length : 1), 0);
     const results: PartResult[] = [];
     let status = 200;
     for (const part of parts) {
@@ -482,7 +533,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }
       }
     }
-    return { status, parts: results };
+    return { status, parts: results, operations };
   }
 
   const server: Server = createServer((req, res) => {
@@ -518,8 +569,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const body = await readBody(req);
     record(req, body);
 
-    if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
-
     // Authentication, as Dataverse answers it: 401 with an empty body and a WWW-Authenticate challenge.
     const authorization = req.headers.authorization ?? '';
     const token = authorization.startsWith('Bearer ') ? authorization.slice(7) : undefined;
@@ -544,15 +593,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         log,
       );
     }
-    const refusal = protection.admit(user, clock());
-    if (refusal) {
-      const error =
-        refusal.kind === 'concurrency'
-          ? errors.throttleConcurrency(52, refusal.retryAfterSeconds)
-          : errors.throttleRequests(6000, 300, refusal.retryAfterSeconds);
-      return send(res, errorResult(error), log);
-    }
+    const admitted = protection.admit(user, clock());
+    if ('refusal' in admitted)
+      return send(res, errorResult(refusalError(admitted.refusal, protection.configured())), log);
+    let operations = 1;
     try {
+      // Inside the admission: a slow answer holds its concurrency slot and is charged as execution time.
+      if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
       if (faults.errorRate && random() < faults.errorRate) {
         const status = faults.errorStatus ?? 503;
         return send(res, errorResult(new DataverseError(status, '', 'Injected server error.')), log);
@@ -589,6 +636,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           );
         }
         const outcome = executeBatch(body, req.headers['content-type'], continueOnError);
+        operations = Math.max(1, outcome.operations);
         log.operations = outcome.parts.length
           ? parseBatch(body, req.headers['content-type']).flatMap((p) =>
               (p.kind === 'changeset' ? p.operations : [p.operation]).map((o) => ({
@@ -622,7 +670,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (error instanceof DataverseError) return send(res, errorResult(error), log);
       throw error;
     } finally {
-      protection.release(user);
+      log.executionMs = protection.release(user, admitted.admission, clock(), operations);
     }
   }
 
@@ -650,6 +698,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     setOrg(next) {
       org = { ...next };
       tables = tablesFor(org.insights === true);
+      writeRoutingRows(org, state, routingKeys);
     },
     ceilingPerSecond: () => protection.ceilingPerSecond(),
     close: () =>

@@ -26,6 +26,17 @@ export interface LedgerSource {
   url: string;
 }
 
+/**
+ * A behaviour a row (or a sandbox rule) relies on that no Microsoft page documents: what we assume, and the
+ * reading we chose (the safer one).
+ */
+export interface LedgerAssumption {
+  /** The undocumented behaviour. */
+  what: string;
+  /** The reading chosen, and why it is the safer one. */
+  reading: string;
+}
+
 export interface LedgerRow {
   id: string;
   senders: Sender[];
@@ -41,7 +52,10 @@ export interface LedgerRow {
   headers?: Record<string, string[]>;
   /** What the body holds, for people (bodies are checked by the sandbox, not by the ledger). */
   body?: string;
+  /** The Microsoft Learn pages documenting the shape and each behaviour the row relies on. */
   sources: LedgerSource[];
+  /** Behaviours the row relies on that no page documents, each with the reading chosen. */
+  assumptions?: LedgerAssumption[];
 }
 
 const LEARN = 'https://learn.microsoft.com/power-apps/developer/data-platform/webapi/';
@@ -113,6 +127,11 @@ const S = {
     'Upsert a table row',
     'update-delete-entities-using-web-api#upsert-a-table-row',
   ),
+  preventUpdate: src(
+    'Perform conditional operations using the Web API',
+    'Prevent update in upsert',
+    'perform-conditional-operations-using-web-api#prevent-update-in-upsert',
+  ),
   preventCreate: src(
     'Perform conditional operations using the Web API',
     'Prevent create in upsert',
@@ -149,6 +168,61 @@ const S = {
     section: 'Specify the behavior of a date and time column (UserLocal: exposed as DateTimeOffset)',
     url: 'https://learn.microsoft.com/power-apps/developer/data-platform/behavior-format-date-time-attribute',
   },
+  tableTypeParameter: src(
+    'Use Web API actions',
+    'Specify the table type parameter (@odata.type for an ambiguous entity parameter)',
+    'use-web-api-actions#specify-the-table-type-parameter',
+  ),
+  statusCodes: src(
+    'Compose HTTP requests and handle errors',
+    'Identify status codes (412 Precondition Failed: DuplicateRecord)',
+    'compose-http-requests-handle-errors#identify-status-codes',
+  ),
+  lookupValue: src(
+    'Retrieve a table row using the Web API',
+    'Retrieve using an alternate key / lookup property values (_<name>_value)',
+    'retrieve-entity-using-web-api#basic-retrieve',
+  ),
+  duplicateKey: {
+    page: 'Troubleshoot Dataverse client errors',
+    section: 'Error: "Cannot insert duplicate key" (-2147220937 = 0x80040237)',
+    url: 'https://learn.microsoft.com/troubleshoot/power-platform/power-apps/dataverse/client-errors',
+  },
+  unknownSegment: {
+    page: 'Troubleshoot Dataverse Web API client errors',
+    section: 'Resource not found for the segment (404 0x8006088a)',
+    url: 'https://learn.microsoft.com/troubleshoot/power-platform/power-apps/dataverse/web-api-client-errors#resource-not-found-for-the-segment',
+  },
+  addToQueue: {
+    page: 'AddToQueue Action',
+    section: 'Parameters (Target crmbaseentity, SourceQueue queue, QueueItemProperties)',
+    url: 'https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/addtoqueue',
+  },
+  applyRoutingRule: {
+    page: 'ApplyRoutingRule Action (Dynamics CRM 2016 Web API reference)',
+    section: 'Parameters (Target, the incident); not bound; no return value',
+    url: 'https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/mt608125(v=crm.8)',
+  },
+  applyRoutingRuleRequest: {
+    page: 'ApplyRoutingRuleRequest Class (Microsoft.Crm.Sdk.Messages)',
+    section: 'Target: the incident to apply the active routing rule to',
+    url: 'https://learn.microsoft.com/dotnet/api/microsoft.crm.sdk.messages.applyroutingrulerequest',
+  },
+  unifiedRouting: {
+    page: 'msdyn_ApplyRoutingRuleEntityRecord Action Reference (Customer Service developer guide)',
+    section: 'Parameters (Target crmbaseentity), Return value (none), Example (204 No Content)',
+    url: 'https://learn.microsoft.com/dynamics365/customer-service/develop/reference/actions/msdyn_applyroutingruleentityrecord',
+  },
+  recordRouting: {
+    page: 'Set up unified routing for records',
+    section: 'Configure unified routing for records (record type, workstreams, intake rules)',
+    url: 'https://learn.microsoft.com/dynamics365/customer-service/administer/set-up-record-routing',
+  },
+  queueTables: {
+    page: 'Queue tables',
+    section: 'Actions on queues ("the default queue for a user … SystemUser.QueueId") and on queue items',
+    url: 'https://learn.microsoft.com/power-apps/developer/data-platform/queue-entities',
+  },
 };
 
 const FETCHXML = 'https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/';
@@ -166,6 +240,13 @@ const F = {
   ),
   formatted: fetchSrc('Select columns using FetchXml', 'Formatted values', 'select-columns#formatted-values'),
 };
+
+/** A Dynamics 365 table's reference page (Customer Service tables: unified routing's, routing rule sets). */
+const d365Table = (name: string, section: string, path: string): LedgerSource => ({
+  page: `${name} table/entity reference`,
+  section,
+  url: `https://learn.microsoft.com/dynamics365/${path}`,
+});
 
 /** A table's reference page (its columns, choices and messages), Dataverse table/entity reference. */
 const table = (name: string, section: string): LedgerSource => ({
@@ -241,13 +322,37 @@ export const LEDGER: LedgerRow[] = [
   {
     // EntityMetadata.AutoRouteToOwnerQueue: the Case table's "move new records to the owner's default queue".
     id: 'metadata.incident-auto-route',
-    senders: ['verify', 'setup'],
+    senders: ['relay', 'verify', 'setup'],
     places: ['request'],
     method: 'GET',
     path: "EntityDefinitions(LogicalName='incident')",
     query: { $select: 'AutoRouteToOwnerQueue' },
     headers: ODATA,
-    sources: [S.entityRetrieve],
+    sources: [
+      S.entityRetrieve,
+      {
+        page: 'EntityMetadata.AutoRouteToOwnerQueue Property',
+        section:
+          '"whether to automatically move records to the owner\'s default queue when a record of this type is created or assigned"',
+        url: 'https://learn.microsoft.com/dotnet/api/microsoft.xrm.sdk.metadata.entitymetadata.autoroutetoownerqueue',
+      },
+    ],
+  },
+  {
+    // In queue mode with auto-route on: the owner's default queue, named as AddToQueue's SourceQueue.
+    id: 'owner.default-queue',
+    senders: ['relay', 'verify'],
+    places: ['request'],
+    method: 'GET',
+    path: '{systemusers|teams}({guid})',
+    query: { $select: '_queueid_value' },
+    headers: ODATA,
+    sources: [
+      S.retrieve,
+      S.queueTables,
+      table('SystemUser', 'QueueId: default queue for the user'),
+      table('Team', 'QueueId: default queue for the team'),
+    ],
   },
   // ── Identity ──
   {
@@ -293,7 +398,8 @@ export const LEDGER: LedgerRow[] = [
     path: 'contacts',
     headers: ENTRY,
     body: 'contactid (client id), lastname, firstname, emailaddress1, mobilephone, description',
-    sources: [S.create, S.changeSets],
+    // A retry or a concurrent handoff from the same caller: 412 0x80040237 means "already there".
+    sources: [S.create, S.changeSets, S.duplicateKey, S.statusCodes],
   },
   {
     id: 'incidents.create',
@@ -303,7 +409,8 @@ export const LEDGER: LedgerRow[] = [
     path: 'incidents',
     headers: ENTRY,
     body: 'incidentid, title, description, caseorigincode, prioritycode, customerid_contact@odata.bind, ownerid@odata.bind, TICKET_PROPERTIES',
-    sources: [S.create, S.associateOnCreate, S.changeSets],
+    // A repeated create answers 412 0x80040237: an earlier attempt created the case.
+    sources: [S.create, S.associateOnCreate, S.changeSets, S.duplicateKey, S.statusCodes],
   },
   {
     id: 'queueitems.create',
@@ -326,14 +433,22 @@ export const LEDGER: LedgerRow[] = [
     method: 'POST',
     path: 'queues({guid})/Microsoft.Dynamics.CRM.AddToQueue',
     headers: { 'content-type': ['application/json'] },
-    body: '{"Target": {"@odata.type": "Microsoft.Dynamics.CRM.incident", "incidentid": …}}',
-    sources: [
-      S.boundAction,
-      src('AddToQueue Action', 'Parameters (Target, SourceQueueId)', 'reference/addtoqueue'),
-      S.changeSets,
+    body: '{"Target": {"@odata.type": "Microsoft.Dynamics.CRM.incident", "incidentid": …}, "SourceQueue": {"queueid": <the owner\'s default queue>} where the Case table auto-routes}',
+    sources: [S.boundAction, S.addToQueue, S.tableTypeParameter, S.queueTables, S.changeSets],
+    assumptions: [
+      {
+        what: "AddToQueue without SourceQueue on a case the org queued on create (a routing rule or flow, not the owner's queue)",
+        reading:
+          'it moves the active queue item to the destination (no page says; adding a second item would fail 0x80040526 and roll the case back, which a retry repeats: the relay names SourceQueue wherever it knows the source)',
+      },
+      {
+        what: "the owner's queue item made by auto-route on create is there for AddToQueue later in the same change set",
+        reading: 'yes: AutoRouteToOwnerQueue acts "when a record … is created", in the create itself',
+      },
     ],
   },
   {
+    // Legacy routing (APPLY_ROUTING_RULES=legacy): the org's active routing rule set places the case.
     id: 'apply-routing-rule',
     senders: ['relay', 'verify'],
     places: ['changeset'],
@@ -343,8 +458,41 @@ export const LEDGER: LedgerRow[] = [
     body: '{"Target": {"@odata.type": "Microsoft.Dynamics.CRM.incident", "incidentid": …}}',
     sources: [
       S.unboundAction,
-      src('ApplyRoutingRule Action', 'Parameters (Target)', 'reference/applyroutingrule'),
+      S.applyRoutingRule,
+      S.applyRoutingRuleRequest,
+      S.tableTypeParameter,
       S.changeSets,
+    ],
+    assumptions: [
+      {
+        what: 'ApplyRoutingRule may sit in a change set',
+        reading:
+          'yes: the batch page bars only GET from change sets; the routing rule set is a workflow of the org, rolled back with the change set',
+      },
+    ],
+  },
+  {
+    // Unified routing (APPLY_ROUTING_RULES=unified): after the case exists, in a request of its own
+    // (webhook-relay/src/delivery/route-step.ts says why).
+    id: 'unified.apply-routing-rule',
+    senders: ['relay'],
+    places: ['request'],
+    method: 'POST',
+    path: 'msdyn_ApplyRoutingRuleEntityRecord',
+    headers: JSON_BODY,
+    body: '{"Target": {"@odata.type": "Microsoft.Dynamics.CRM.incident", "incidentid": …}} (the reference example\'s string "incidents(<id>)" is not an entity: the table type parameter rule decides)',
+    sources: [S.unboundAction, S.unifiedRouting, S.tableTypeParameter, S.recordRouting],
+    assumptions: [
+      {
+        what: "whether msdyn_ApplyRoutingRuleEntityRecord joins a change set's transaction",
+        reading:
+          'not relied on: called once the case is committed, as a store record of its own (kind route), never in the change set',
+      },
+      {
+        what: 'the action sent again after an unknown outcome (no answer, 5xx)',
+        reading:
+          'it may route the case a second time; retried anyway, since a case left unrouted is the worse outcome',
+      },
     ],
   },
   {
@@ -397,6 +545,7 @@ export const LEDGER: LedgerRow[] = [
     // The etag read with the description, or `*` when none is known: never an upsert that re-creates.
     headers: { ...ENTRY, 'if-match': ['W/"{n}"', '*'] },
     body: 'description (append); the insights columns still empty, with If-Match: * (insights backfill)',
+    // A case deleted meanwhile answers 404 (code "") instead of being re-created (Prevent create in upsert).
     sources: [S.update, S.concurrency, S.preventCreate, S.changeSets],
   },
   {
@@ -570,6 +719,86 @@ export const LEDGER: LedgerRow[] = [
     },
     headers: ODATA,
     sources: [S.select, S.filter, table('SystemForm', 'ObjectTypeCode, Type, FormActivationState, FormXml')],
+    assumptions: [
+      {
+        what: "objecttypecode eq 'incident': no page shows systemforms filtered by it",
+        reading:
+          "ObjectTypeCode is an EntityName column (SystemForm table reference), compared as the table's logical name, a string; safe: the forms check only ever warns, and an org reading it otherwise shows up as no forms found, never as a failed delivery",
+      },
+    ],
+  },
+  // ── verify and setup: which routing the org uses (webhook-relay/src/admin/org-routing.ts) ──
+  {
+    id: 'routingrules.active',
+    senders: ['verify', 'setup'],
+    places: ['request'],
+    method: 'GET',
+    path: 'routingrules',
+    query: { $select: 'name', $filter: 'statecode eq 1', $top: '10' },
+    headers: ODATA,
+    sources: [
+      S.select,
+      S.filter,
+      S.top,
+      {
+        page: 'RoutingRule Entity Reference (Dynamics 365 Customer Engagement)',
+        section: 'EntitySetName routingrules; StateCode 0 Draft, 1 Active',
+        url: 'https://learn.microsoft.com/dynamics365/customer-engagement/developer/entities/routingrule',
+      },
+    ],
+  },
+  {
+    // Unknown segment (404 0x8006088a) where unified routing is not provisioned: verify says so.
+    id: 'unified.case-record-type',
+    senders: ['verify', 'setup'],
+    places: ['request'],
+    method: 'GET',
+    path: 'msdyn_masterentityroutingconfigurations',
+    query: {
+      $select: 'msdyn_name',
+      $filter: "msdyn_entitylogicalname eq 'incident' and statecode eq 0",
+      $top: '1',
+    },
+    headers: ODATA,
+    sources: [
+      S.select,
+      S.filter,
+      S.top,
+      S.recordRouting,
+      S.unknownSegment,
+      d365Table(
+        'Master Entity Routing Configuration (msdyn_masterentityroutingconfiguration)',
+        'msdyn_entitylogicalname, statecode 0 Active',
+        'developer/reference/entities/msdyn_masterentityroutingconfiguration',
+      ),
+    ],
+  },
+  {
+    id: 'unified.case-workstreams',
+    senders: ['verify', 'setup'],
+    places: ['request'],
+    method: 'GET',
+    path: 'msdyn_liveworkstreams',
+    query: { $select: 'msdyn_name,_msdyn_defaultqueue_value', $filter: '{filter}', $top: '10' },
+    headers: ODATA,
+    sources: [
+      S.select,
+      S.filter,
+      S.top,
+      S.recordRouting,
+      d365Table(
+        'Work Stream (msdyn_liveworkstream)',
+        'msdyn_streamsource 192350000 Entity Records, msdyn_masterentityroutingconfigurationid, msdyn_defaultqueue, statecode',
+        'developer/reference/entities/msdyn_liveworkstream',
+      ),
+    ],
+    assumptions: [
+      {
+        what: "a record workstream's msdyn_masterentityroutingconfigurationid is the record type it routes",
+        reading:
+          'yes ("master entity routing configuration associated with work stream"); at worst verify reports no workstream for cases, a failed check an admin can see, never a lost case',
+      },
+    ],
   },
   // ── The transcript control (context.webAPI, sent by the preview host as the platform would) ──
   {
@@ -730,6 +959,313 @@ export const LEDGER: LedgerRow[] = [
   },
 ];
 
+// ── The sandbox's rules ──
+
+/** A rule the sandbox enforces (or a behaviour it plays), with its sources or the reading it assumes. */
+export interface SandboxRule {
+  id: string;
+  rule: string;
+  answer: string;
+  sources: LedgerSource[];
+  assumptions?: LedgerAssumption[];
+}
+
+const LIMITS = {
+  page: 'Service protection API limits',
+  url: 'https://learn.microsoft.com/power-apps/developer/data-platform/api-limits',
+};
+const ERROR_CODES: LedgerSource = {
+  page: 'Dataverse error codes (Web service error codes)',
+  section: 'the hex code, its name and message',
+  url: 'https://learn.microsoft.com/power-apps/developer/data-platform/reference/web-service-error-codes',
+};
+const webApiErrors = (section: string, anchor: string): LedgerSource => ({
+  page: 'Troubleshoot Dataverse Web API client errors',
+  section,
+  url: `https://learn.microsoft.com/troubleshoot/power-platform/power-apps/dataverse/web-api-client-errors#${anchor}`,
+});
+const statusUnconfirmed = (code: string): LedgerAssumption => ({
+  what: `the HTTP status that carries ${code}`,
+  reading: '400, what clients report; the relay classifies by the code, never by this status',
+});
+
+/** Every rule in `dataverse-sandbox/src/` that decides an answer, rendered in docs/dataverse-wire-ledger.md. */
+export const SANDBOX_RULES: SandboxRule[] = [
+  {
+    id: 'metadata.cast',
+    rule: 'a derived attribute property (`MaxLength`, `OptionSet`, …) selected or expanded without the cast to its type',
+    answer:
+      "400 `0x0` \"Could not find a property named 'MaxLength' on type 'Microsoft.Dynamics.CRM.AttributeMetadata'.\"",
+    sources: [
+      S.metadataAttributes,
+      S.metadataRetrieve,
+      webApiErrors(
+        'Could not find a property named …',
+        'could-not-find-a-property-named-property-name-on-type-microsoftdynamicscrmentity-name',
+      ),
+    ],
+  },
+  {
+    id: 'batch.line-endings',
+    rule: 'a `$batch` body with a line ending other than CRLF, or whose last line has no CRLF (unless it ends with two non-CRLF line endings)',
+    answer: '400 `0x80048d19` "Stream was not readable", as a batch response',
+    sources: [
+      webApiErrors(
+        'InnerException : System.ArgumentException: Stream was not readable (the current page; the older one under power-apps lacks this section)',
+        'innerexception--systemargumentexception-stream-was-not-readable',
+      ),
+      S.batch,
+    ],
+  },
+  {
+    id: 'create.duplicate-key',
+    rule: 'a create whose primary key is taken',
+    answer: '412 `0x80040237` "Cannot insert duplicate key."',
+    sources: [S.duplicateKey, ERROR_CODES, S.statusCodes],
+  },
+  {
+    id: 'create.duplicate-key-empty-code',
+    rule: "the same, with `duplicateKeyCode: ''` (an org variant)",
+    answer: '412 with `"code": ""` and "A record with matching key values already exists."',
+    sources: [S.preventUpdate],
+    assumptions: [
+      {
+        what: 'an org answering a create with the text and empty code documented for PATCH with If-None-Match: *',
+        reading: 'possible; the relay recognises the duplicate either way (classify maps it to 0x80040237)',
+      },
+    ],
+  },
+  {
+    id: 'update.if-match-missing',
+    rule: '`PATCH` with `If-Match: *` (or an etag) on a record that does not exist',
+    answer: '404 with `"code": ""` and "<entity> With Id = <id> Does Not Exist"; nothing created',
+    sources: [S.preventCreate],
+  },
+  {
+    id: 'update.stale-etag',
+    rule: '`PATCH` with a stale etag',
+    answer: '412, empty code',
+    sources: [S.concurrency],
+  },
+  {
+    id: 'read.missing',
+    rule: 'a read of a record that does not exist',
+    answer: '404 `0x80040217` "<entity> With Id = <id> Does Not Exist"',
+    sources: [ERROR_CODES, S.statusCodes],
+  },
+  {
+    id: 'bind.missing-target',
+    rule: '`@odata.bind` to a record that does not exist',
+    answer: '404 `0x80040217`',
+    sources: [S.associateOnCreate, ERROR_CODES],
+    assumptions: [
+      {
+        what: 'the status and code of a bind to a missing record',
+        reading: 'as a read of it: 404 0x80040217',
+      },
+    ],
+  },
+  {
+    id: 'bind.undeclared',
+    rule: 'an `@odata.bind` name that is not a navigation property (e.g. `queueid@odata.bind` on a case)',
+    answer: '400 `0x80048d19` "An undeclared property …"',
+    sources: [
+      webApiErrors(
+        'An undeclared property … was found in the payload',
+        'innerexception--microsoftodataodataexception-an-undeclared-property--was-found-in-the-payload',
+      ),
+    ],
+  },
+  {
+    id: 'body.unknown-property',
+    rule: 'an unknown property in a body',
+    answer: '400 `0x0` "Invalid property \'<name>\' was found in entity …"',
+    sources: [
+      webApiErrors(
+        'Invalid property … was found in entity',
+        'invalid-property-property-name-was-found-in-entity-microsoftdynamicscrmentity-name',
+      ),
+    ],
+  },
+  {
+    id: 'segment.unknown',
+    rule: "an entity set, function or action the org does not have (unified routing's, where it is not provisioned)",
+    answer: '404 `0x8006088a` "Resource not found for the segment \'<name>\'."',
+    sources: [S.unknownSegment],
+  },
+  {
+    id: 'queueitem.one-active',
+    rule: 'a second active queue item for one record',
+    answer: '400 `0x80040526` "Cannot create more than one active queue item for this object"',
+    sources: [ERROR_CODES],
+    assumptions: [statusUnconfirmed('0x80040526')],
+  },
+  {
+    id: 'add-to-queue.source',
+    rule: 'AddToQueue with `SourceQueue`: the record is moved from that queue to the destination',
+    answer: '200 `{"QueueItemId"}`; the active item now in the destination',
+    sources: [S.addToQueue, S.queueTables],
+  },
+  {
+    id: 'add-to-queue.no-source',
+    rule: 'AddToQueue without `SourceQueue`',
+    answer: "moves the record's active queue item, or adds one to a record in no queue",
+    sources: [S.addToQueue],
+    assumptions: [
+      {
+        what: 'what AddToQueue does without SourceQueue to a record already in a queue',
+        reading:
+          'moves its active item (a record has one at most); the relay names SourceQueue wherever it knows it',
+      },
+    ],
+  },
+  {
+    id: 'org.auto-route',
+    rule: "`org.autoRouteToOwnerQueue`: a new case goes to its owner's default queue (systemuser.queueid, team.queueid)",
+    answer: 'a queue item, in the create',
+    sources: [S.queueTables, table('Team', 'QueueId')],
+    assumptions: [
+      {
+        what: 'the auto-route queue item is visible to later operations of the same change set',
+        reading: 'yes, it is made in the create itself',
+      },
+    ],
+  },
+  {
+    id: 'routing.legacy',
+    rule: '`ApplyRoutingRule` (`org.routingRuleQueue`: the active routing rule set sends cases there)',
+    answer: '204; the case in that queue; with no active rule set, nothing',
+    sources: [S.applyRoutingRule, S.applyRoutingRuleRequest],
+    assumptions: [{ what: 'ApplyRoutingRule with no active rule set', reading: 'does nothing, answers 204' }],
+  },
+  {
+    id: 'routing.unified',
+    rule: "`msdyn_ApplyRoutingRuleEntityRecord` (`org.unifiedRouting.queue`: the record workstream routes cases there); Target as `@odata.type` + id, or the reference example's string `incidents(<id>)`",
+    answer:
+      "204; the case in the workstream's queue; an unknown segment where unified routing is not provisioned",
+    sources: [S.unifiedRouting, S.tableTypeParameter, S.recordRouting, S.unknownSegment],
+    assumptions: [
+      {
+        what: "how unified routing places a record (intake, classification and route-to-queue rules run in unified routing's own service)",
+        reading:
+          'one workstream whose route-to-queue rule sends every case to its queue; a record type with no workstream leaves the case where it is',
+      },
+    ],
+  },
+  {
+    id: 'plugin.refusal',
+    rule: '`org.refuseIncidentCreate`: a synchronous plug-in throws InvalidPluginExecutionException',
+    answer: "400 `0x80040265` (IsvAborted) with the plug-in's message; nothing kept",
+    sources: [
+      src(
+        'Compose HTTP requests and handle errors',
+        'Include more details with errors (a plug-in refusal: 400, 0x80040265)',
+        'compose-http-requests-handle-errors#include-more-details-with-errors',
+      ),
+    ],
+  },
+  {
+    id: 'limits.requests',
+    rule: '`limits.requestsPerWindow` (a `$batch` is one request), in a sliding `windowMs`',
+    answer:
+      '429 `0x80072322` "Number of requests exceeded the limit of N over time window of S seconds." + `Retry-After`',
+    sources: [
+      {
+        ...LIMITS,
+        section: 'Number of requests; How Service Protection API Limits are enforced (sliding window)',
+      },
+    ],
+    assumptions: [
+      {
+        what: 'the Retry-After value ("will depend on the nature of the operations")',
+        reading: 'the seconds until enough of the window has aged out for one more request',
+      },
+      { what: 'whether refused requests count', reading: 'they do not' },
+    ],
+  },
+  {
+    id: 'limits.execution-time',
+    rule: '`limits.executionMsPerWindow`: the time each admitted request took plus `executionMsPerOperation` per operation, in the sliding window',
+    answer:
+      '429 `0x80072321` "Combined execution time of incoming requests exceeded limit of N milliseconds over time window of S seconds. …" (two spaces before "milliseconds", as the page prints it) + `Retry-After`',
+    sources: [{ ...LIMITS, section: 'Execution time' }],
+    assumptions: [
+      {
+        what: 'the Retry-After value, and what a request costs',
+        reading:
+          'the seconds until enough execution time has aged out; the cost is what the sandbox measured plus a configured cost per operation, since the sandbox answers in microseconds',
+      },
+    ],
+  },
+  {
+    id: 'limits.concurrency',
+    rule: '`limits.maxConcurrent` requests in flight per user (a slow answer, `faults.latencyMs`, holds its slot)',
+    answer:
+      '429 `0x80072326` "Number of concurrent requests exceeded the limit of N." at once + `Retry-After`',
+    sources: [
+      {
+        ...LIMITS,
+        section: 'Concurrent requests; The Retry-After duration ("will immediately return an error")',
+      },
+    ],
+    assumptions: [
+      { what: 'the Retry-After value', reading: '1 s, the time a request in flight takes to end' },
+    ],
+  },
+  {
+    id: 'filter.leading-wildcard',
+    rule: '`contains`/`endswith` on a large table',
+    answer: '400 `0x80048573`',
+    sources: [ERROR_CODES],
+    assumptions: [statusUnconfirmed('0x80048573')],
+  },
+  {
+    id: 'case.customer',
+    rule: "a case without a customer, or an option outside the column's options",
+    answer: '400 `0x80044410`, 400 `0x8004431a`',
+    sources: [
+      ERROR_CODES,
+      d365Table(
+        'Case (incident)',
+        'CustomerId (SystemRequired), PriorityCode options',
+        'developer/reference/entities/incident',
+      ),
+    ],
+    assumptions: [statusUnconfirmed('0x80044410 and 0x8004431a')],
+  },
+  {
+    id: 'batch.changeset-failure',
+    rule: "a change set that fails: every operation rolled back; the batch stops there with the failure's status",
+    answer: "the failed operation's answer wrapped in a `changesetresponse_…` part",
+    sources: [
+      S.changeSets,
+      src(
+        'Execute batch operations using the Web API',
+        'Handling errors',
+        'execute-batch-operations-using-web-api#handling-errors',
+      ),
+    ],
+    assumptions: [
+      {
+        what: 'the shape of a failed change set in the batch response',
+        reading: 'one part, wrapped in its change set; the relay reads the failing Content-ID from it',
+      },
+    ],
+  },
+  {
+    id: 'auth.401',
+    rule: 'a bearer token the sandbox does not accept',
+    answer: '401, an empty body and `WWW-Authenticate: Bearer authorization_uri=…`',
+    sources: [S.statusCodes],
+    assumptions: [
+      {
+        what: 'the 401 body and WWW-Authenticate parameters',
+        reading: 'empty, as Dataverse clients observe it; the relay reads only the status',
+      },
+    ],
+  },
+];
+
 // ── Matching ──
 
 /** One request as the sandbox received it (a top-level request or one part of a `$batch`). */
@@ -848,12 +1384,20 @@ export function wireRequest(
   return { place, method: method.toUpperCase(), path: decode(rawPath), query, headers: lower };
 }
 
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const sourceLinks = (sources: readonly LedgerSource[]) =>
+  // A URL with parentheses goes in angle brackets, as Markdown (and Prettier) write it.
+  sources.map((s) => `[${s.page}: ${s.section}](${/[()]/.test(s.url) ? `<${s.url}>` : s.url})`).join('<br>');
+const assumed = (assumptions: readonly LedgerAssumption[] | undefined) =>
+  assumptions?.length
+    ? assumptions.map((a) => `**assumption**: ${a.what}. Reading: ${a.reading}`).join('<br>')
+    : '—';
+
 /** One line of docs/dataverse-wire-ledger.md per row. */
 export function renderLedgerMarkdown(rows: readonly LedgerRow[] = LEDGER): string {
-  const cell = (text: string) => text.replace(/\|/g, '\\|');
   const lines = [
-    '| id | sent by | where | request | headers | source (Microsoft Learn) |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| id | sent by | where | request | headers | source (Microsoft Learn) | assumptions (reading chosen) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
     const query = Object.entries(row.query ?? {})
@@ -863,12 +1407,31 @@ export function renderLedgerMarkdown(rows: readonly LedgerRow[] = LEDGER): strin
     const headers = Object.entries(row.headers ?? {})
       .map(([name, values]) => `\`${name}: ${values.join('` or `')}\``)
       .join('<br>');
-    const sources = row.sources.map((s) => `[${s.page}: ${s.section}](${s.url})`).join('<br>');
     lines.push(
-      `| ${[row.id, row.senders.join(', '), row.places.join(', '), request, headers || '—', sources].map(cell).join(' | ')} |`,
+      `| ${[row.id, row.senders.join(', '), row.places.join(', '), request, headers || '—', sourceLinks(row.sources), assumed(row.assumptions)].map(cell).join(' | ')} |`,
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One line of docs/dataverse-wire-ledger.md per sandbox rule. */
+export function renderRulesMarkdown(rules: readonly SandboxRule[] = SANDBOX_RULES): string {
+  const lines = [
+    '| id | rule | answer | source (Microsoft Learn) | assumptions (reading chosen) |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const rule of rules)
+    lines.push(
+      `| ${[rule.id, rule.rule, rule.answer, sourceLinks(rule.sources), assumed(rule.assumptions)].map(cell).join(' | ')} |`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every assumption that remains, row or rule, for the note and the doc's summary. */
+export function remainingAssumptions(): Array<{ id: string } & LedgerAssumption> {
+  return [...LEDGER, ...SANDBOX_RULES].flatMap((entry) =>
+    (entry.assumptions ?? []).map((a) => ({ id: entry.id, ...a })),
+  );
 }
 
 // ── Checking a recorded run ──
@@ -935,4 +1498,50 @@ export function checkRecorded(
     }
   }
   return misses;
+}
+
+/** What a check of a recorded run covered, for its closing line (a check that prints nothing is no check). */
+export interface LedgerCoverage {
+  /** Top-level requests checked. */
+  requests: number;
+  /** Parts of `$batch` requests checked. */
+  parts: number;
+  suites: number;
+  rows: number;
+  /** Rows that at least one checked request fitted. */
+  rowsUsed: number;
+}
+
+export function coverageOf(
+  entries: readonly WireLogEntry[],
+  rows: readonly LedgerRow[] = LEDGER,
+): LedgerCoverage {
+  const used = new Set<string>();
+  let parts = 0;
+  for (const entry of entries) {
+    const outer = matchLedger(wireRequest('request', entry.method, entry.target, entry.headers), rows);
+    if (outer) used.add(outer.id);
+    for (const part of entry.parts ?? []) {
+      parts += 1;
+      const inner = matchLedger(wireRequest(part.place, part.method, part.target, part.headers), rows);
+      if (inner) used.add(inner.id);
+    }
+  }
+  return {
+    requests: entries.length,
+    parts,
+    suites: new Set(entries.map((e) => e.suite)).size,
+    rows: rows.length,
+    rowsUsed: used.size,
+  };
+}
+
+/** The check's closing line. */
+export function coverageLine(coverage: LedgerCoverage, misses: number): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return (
+    `wire ledger: ${n(coverage.requests)} requests (${n(coverage.parts)} $batch parts) from ${n(coverage.suites)} ` +
+    `suites checked against ${n(coverage.rows)} rows (${n(coverage.rowsUsed)} used): ` +
+    (misses ? `${n(misses)} not in the ledger` : 'all documented')
+  );
 }

@@ -103,4 +103,86 @@ describe('org configurations', () => {
     const unknown = await fetch(api(off, "EntityDefinitions(LogicalName='incident')?$select=MaxLength"));
     expect(unknown.status).toBe(400);
   });
+
+  it('AddToQueue with SourceQueue moves the item out of that queue (the documented move)', async () => {
+    const s = await sandbox({ org: { autoRouteToOwnerQueue: true } });
+    await post(s, 'incidents', incident);
+    const moved = await addToQueue(s, SEED_IDS.voiceQueue, {
+      Target: target,
+      SourceQueue: { queueid: SEED_IDS.ownerQueue },
+    });
+    expect(moved.status).toBe(200);
+    expect(itemsOf(s)).toEqual([
+      expect.objectContaining({ _queueid_value: SEED_IDS.voiceQueue, statecode: 0 }),
+    ]);
+  });
+
+  it("auto-route puts a team-owned case in the team's default queue (team.queueid)", async () => {
+    const s = await sandbox({ org: { autoRouteToOwnerQueue: true } });
+    // The voice team's default queue is Triage here.
+    s.state.put('teams', SEED_IDS.team, {
+      ...s.state.get('teams', SEED_IDS.team),
+      _queueid_value: SEED_IDS.triageQueue,
+    });
+    await post(s, 'incidents', { ...incident, 'ownerid@odata.bind': `/teams(${SEED_IDS.team})` });
+    expect(itemsOf(s)).toEqual([expect.objectContaining({ _queueid_value: SEED_IDS.triageQueue })]);
+  });
+
+  describe('unified routing', () => {
+    const unified = (s: Sandbox, body: unknown) => post(s, 'msdyn_ApplyRoutingRuleEntityRecord', body);
+
+    it("routes a case to its workstream's queue, with the Target as @odata.type and id, or as the reference page's string", async () => {
+      for (const body of [{ Target: target }, { Target: `incidents(${INCIDENT})` }]) {
+        const s = await sandbox({ org: { unifiedRouting: { queue: SEED_IDS.triageQueue } } });
+        await post(s, 'incidents', incident);
+        expect((await unified(s, body)).status).toBe(204);
+        expect(itemsOf(s)).toEqual([expect.objectContaining({ _queueid_value: SEED_IDS.triageQueue })]);
+      }
+    });
+
+    it('is an unknown segment where unified routing is not provisioned, and 404 0x80040217 for a missing case', async () => {
+      const none = await sandbox();
+      await post(none, 'incidents', incident);
+      expect(await errorOf(await unified(none, { Target: target }))).toMatchObject({
+        status: 404,
+        code: '0x8006088a',
+        message: "Resource not found for the segment 'msdyn_ApplyRoutingRuleEntityRecord'.",
+      });
+      const provisioned = await sandbox({ org: { unifiedRouting: {} } });
+      expect(await errorOf(await unified(provisioned, { Target: target }))).toMatchObject({
+        status: 404,
+        code: '0x80040217',
+      });
+    });
+
+    it("serves the org's routing configuration: rule sets always, unified routing's tables only where provisioned", async () => {
+      const get = async (s: Sandbox, path: string) => fetch(api(s, path));
+      const plain = await sandbox();
+      expect(
+        await (await get(plain, 'routingrules?$select=name&$filter=statecode eq 1')).json(),
+      ).toMatchObject({
+        value: [],
+      });
+      expect((await get(plain, 'msdyn_liveworkstreams?$select=msdyn_name')).status).toBe(404);
+      const s = await sandbox({ org: { routingRuleQueue: SEED_IDS.triageQueue } });
+      s.setOrg({ unifiedRouting: { queue: SEED_IDS.voiceQueue } });
+      expect(await (await get(s, 'routingrules?$select=name&$filter=statecode eq 1')).json()).toMatchObject({
+        value: [],
+      });
+      const types = await get(
+        s,
+        `msdyn_masterentityroutingconfigurations?$select=msdyn_name&$filter=${encodeURIComponent("msdyn_entitylogicalname eq 'incident' and statecode eq 0")}`,
+      );
+      expect(await types.json()).toMatchObject({
+        value: [{ msdyn_masterentityroutingconfigurationid: SEED_IDS.routing.caseRecordType }],
+      });
+      const streams = await get(
+        s,
+        `msdyn_liveworkstreams?$select=msdyn_name,_msdyn_defaultqueue_value&$filter=${encodeURIComponent(`msdyn_streamsource eq 192350000 and statecode eq 0 and _msdyn_masterentityroutingconfigurationid_value eq ${SEED_IDS.routing.caseRecordType}`)}`,
+      );
+      expect(await streams.json()).toMatchObject({
+        value: [{ msdyn_name: 'Voice cases workstream', _msdyn_defaultqueue_value: SEED_IDS.voiceQueue }],
+      });
+    });
+  });
 });

@@ -488,16 +488,80 @@ describe('identity, privileges and metadata', () => {
 });
 
 describe('service protection and faults', () => {
-  it('answers 429 with Retry-After once the budget is spent, and again after the window', async () => {
+  it('answers 429 0x80072322 once the request budget is spent, with Retry-After until the oldest request leaves the sliding window', async () => {
     let now = Date.parse('2026-11-24T14:00:00Z');
     const s = await sandbox({ limits: { requestsPerWindow: 3, windowMs: 60_000 }, clock: () => now });
-    for (let i = 0; i < 3; i += 1) expect((await fetch(api(s, 'WhoAmI'))).status).toBe(200);
+    for (let i = 0; i < 3; i += 1) {
+      expect((await fetch(api(s, 'WhoAmI'))).status).toBe(200);
+      now += 10_000;
+    }
     const refused = await fetch(api(s, 'WhoAmI'));
-    expect(await errorOf(refused.clone())).toMatchObject({ status: 429, code: '0x80072322' });
-    expect(refused.headers.get('retry-after')).toBe('60');
-    now += 60_000;
+    expect(await errorOf(refused.clone())).toEqual({
+      status: 429,
+      code: '0x80072322',
+      message: 'Number of requests exceeded the limit of 3 over time window of 60 seconds.',
+    });
+    // The first request (at 0 s) leaves the window at 60 s; it is 30 s now.
+    expect(refused.headers.get('retry-after')).toBe('30');
+    now += 30_000;
     expect((await fetch(api(s, 'WhoAmI'))).status).toBe(200);
+    // Sliding: the second request (10 s) is still in the window, so the next one waits for it.
+    const again = await fetch(api(s, 'WhoAmI'));
+    expect([again.status, again.headers.get('retry-after')]).toEqual([429, '10']);
     expect(s.ceilingPerSecond()).toBeCloseTo(0.05);
+    // A budget of zero refuses everything for one window from its first request: an outage of that length.
+    s.setLimits({ requestsPerWindow: 0, windowMs: 60_000 });
+    const none = await fetch(api(s, 'WhoAmI'));
+    expect([none.status, none.headers.get('retry-after')]).toEqual([429, '60']);
+    now += 45_000;
+    const later = await fetch(api(s, 'WhoAmI'));
+    expect([later.status, later.headers.get('retry-after')]).toEqual([429, '15']);
+  });
+
+  it('answers 429 0x80072321 once the combined execution time is spent, charging each operation of a $batch', async () => {
+    let now = Date.parse('2026-11-24T14:00:00Z');
+    const s = await sandbox({
+      limits: { executionMsPerWindow: 1000, executionMsPerOperation: 400, windowMs: 60_000 },
+      clock: () => now,
+    });
+    // Three operations: 1,200 ms of execution time, over the budget once it has run.
+    const batch = batchBody([
+      { method: 'POST', url: '/api/data/v9.2/contacts', body: { lastname: 'One' } },
+      { method: 'POST', url: '/api/data/v9.2/contacts', body: { lastname: 'Two' } },
+      { method: 'POST', url: '/api/data/v9.2/contacts', body: { lastname: 'Three' } },
+    ]);
+    const sent = await fetch(api(s, '$batch'), {
+      method: 'POST',
+      headers: { 'Content-Type': batch.contentType },
+      body: batch.body,
+    });
+    expect(sent.status).toBe(200);
+    now += 5_000;
+    const refused = await fetch(api(s, 'WhoAmI'));
+    expect(await errorOf(refused.clone())).toEqual({
+      status: 429,
+      code: '0x80072321',
+      message:
+        'Combined execution time of incoming requests exceeded limit of 1,000  milliseconds over time window of 60 seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.',
+    });
+    expect(refused.headers.get('retry-after')).toBe('55');
+    now += 55_000;
+    expect((await fetch(api(s, 'WhoAmI'))).status).toBe(200);
+  });
+
+  it('answers 429 0x80072326 at once to a request over the concurrency limit, Retry-After 1', async () => {
+    const s = await sandbox({ limits: { maxConcurrent: 2 }, faults: { latencyMs: 1000 } });
+    const answers = await Promise.all([0, 1, 2].map(() => fetch(api(s, 'WhoAmI'))));
+    const refused = answers.find((a) => a.status === 429)!;
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 429]);
+    expect(await errorOf(refused.clone())).toEqual({
+      status: 429,
+      code: '0x80072326',
+      message: 'Number of concurrent requests exceeded the limit of 2.',
+    });
+    expect(refused.headers.get('retry-after')).toBe('1');
+    // The slots are free again once the requests in flight are answered.
+    expect((await fetch(api(s, 'WhoAmI'))).status).toBe(200);
   });
 
   it('injects a 429 storm, 5xx, and drops the connection after committing', async () => {
@@ -524,17 +588,17 @@ describe('service protection and faults', () => {
 });
 
 describe('duplicate keys', () => {
-  it('answers 412 0x80040237, or with an empty code when the org reports it so', async () => {
-    for (const [options, code] of [
-      [{}, '0x80040237'],
-      [{ duplicateKeyCode: '' }, ''],
+  it('answers a create whose key is taken 412 0x80040237 "Cannot insert duplicate key.", or the empty-code variant when asked', async () => {
+    for (const [options, code, message] of [
+      [{}, '0x80040237', 'Cannot insert duplicate key.'],
+      [{ duplicateKeyCode: '' }, '', 'A record with matching key values already exists.'],
     ] as const) {
       const s = await sandbox(options);
       expect((await post(s, 'incidents', validIncident())).status).toBe(204);
       expect(await errorOf(await post(s, 'incidents', validIncident()))).toEqual({
         status: 412,
         code,
-        message: 'A record with matching key values already exists.',
+        message,
       });
     }
   });
@@ -552,7 +616,13 @@ describe('PATCH: upsert and concurrency', () => {
   it('creates a missing record (Dataverse PATCH is an upsert), but not with If-Match: *', async () => {
     const s = await sandbox();
     const onlyUpdate = await patch(s, `annotations(${note})`, { subject: 'x' }, { 'If-Match': '*' });
-    expect(await errorOf(onlyUpdate)).toMatchObject({ status: 404, code: '0x80040217' });
+    // As Perform conditional operations using the Web API: Prevent create in upsert shows it.
+    expect(await errorOf(onlyUpdate)).toEqual({
+      status: 404,
+      code: '',
+      message: `annotation With Id = ${note} Does Not Exist`,
+    });
+    expect(s.state.get('annotations', note)).toBeUndefined();
     const upsert = await patch(s, `annotations(${note})`, { subject: 'OpenCX transcript s1', notetext: 'a' });
     expect(upsert.status).toBe(204);
     expect(s.state.get('annotations', note)).toMatchObject({

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { loadConfig } from './config/load.js';
 import { openStore, startRelay, StartupError } from './server.js';
+import type { RoutePayload } from './delivery/route-step.js';
 import { HANDOFF_STATUSES, type HandoffRecord, type HandoffStatus } from './store/types.js';
 
 function configOrExit() {
@@ -26,6 +27,15 @@ function storeOnly() {
   return store;
 }
 
+/** The case a route record routes: its payload names it (unless retention has removed the payload). */
+function routedCaseOf(record: HandoffRecord): string {
+  try {
+    return (JSON.parse(record.payload) as RoutePayload).handoffKey;
+  } catch {
+    return '?';
+  }
+}
+
 function line(record: HandoffRecord): string {
   // A skipped record says why (its note); a failing one its error code and reason.
   const error = record.lastError
@@ -33,7 +43,9 @@ function line(record: HandoffRecord): string {
     : record.status === 'skipped' && record.note
       ? `  ${record.note}`
       : '';
-  return `${record.key}  ${record.status.padEnd(10)}  ${new Date(record.receivedAt).toISOString()}  ${record.ticketNumber ?? '-'}  attempts=${record.attempts}${error}`;
+  // A routing step (APPLY_ROUTING_RULES=unified) names itself and its case: it is not a handoff of its own.
+  const kind = record.kind === 'route' ? `  route for ${record.incidentId ?? routedCaseOf(record)}` : '';
+  return `${record.key}  ${record.status.padEnd(10)}  ${new Date(record.receivedAt).toISOString()}  ${record.ticketNumber ?? '-'}  attempts=${record.attempts}${kind}${error}`;
 }
 
 const program = new Command('opencx-relay').description('OpenCX handoffs into Dynamics 365 cases');

@@ -1,4 +1,12 @@
 /** Every operator-facing sentence of the relay, in one place. */
+import type { QueueMode } from './config/queue-mode.js';
+
+/** What `verify` and `setup` read of the org's routing (admin/org-routing.ts OrgRouting), as the sentences need it. */
+interface RoutingFacts {
+  routes: string;
+  ruleSets?: string[];
+  unified?: { provisioned: boolean; workstreams: Array<{ name: string; queueId?: string }> };
+}
 
 /** Why delivery waits (delivery/readiness.ts WAIT_REASONS), in words. */
 const WAIT_TEXT: Record<string, string> = {
@@ -7,6 +15,7 @@ const WAIT_TEXT: Record<string, string> = {
   token_refused:
     'the relay has no accepted token: check AZURE_TENANT_ID, AZURE_CLIENT_ID and the secret or certificate',
   refused: "Dataverse refuses the relay's metadata reads: run `opencx-relay verify`",
+  relay_error: 'the relay failed while reading what delivery needs (a bug): see the error logged with it',
 };
 
 export const messages = {
@@ -43,7 +52,9 @@ export const messages = {
       'stated-email widens email (and stated-phone widens phone) to details the caller only stated: list email (phone) too, e.g. CONTACT_MATCH=email,stated-email,phone.',
     country: 'Use an ISO 3166-1 alpha-2 country code such as US or GB.',
     routingWithQueue:
-      "The org's routing rules and DEFAULT_QUEUE_ID both want to place the case: unset DEFAULT_QUEUE_ID to let the routing rules place it, or set APPLY_ROUTING_RULES=false to put every case in DEFAULT_QUEUE_ID.",
+      "The org's routing and DEFAULT_QUEUE_ID both want to place the case: unset DEFAULT_QUEUE_ID to let the org's routing place it, or set APPLY_ROUTING_RULES=false to put every case in DEFAULT_QUEUE_ID.",
+    routingValues:
+      'Use legacy (the routing rule set, ApplyRoutingRule; true means the same), unified (unified routing, msdyn_ApplyRoutingRuleEntityRecord) or false.',
   },
   intake: {
     unsupportedMediaType: 'Send the handoff as Content-Type: application/json.',
@@ -74,6 +85,8 @@ export const messages = {
       `Delivery is waiting for Dataverse (${WAIT_TEXT[reason] ?? reason}); handoffs are still taken and kept. ${attempts} tries over ${seconds} s; retrying with backoff.`,
     resumed: (attempts: number, seconds: number) =>
       `Dataverse answered after ${attempts} tries over ${seconds} s: delivery starts with the handoffs taken meanwhile.`,
+    relayError:
+      'The relay failed while reading what delivery needs from the org (a bug, not a Dataverse answer): handoffs are still taken and kept; delivery tries again with backoff. Report the error below.',
     configInvalid: (problems: string[]) =>
       `Delivery is stopped: the org refuses this configuration. Handoffs are still taken and kept; fix the setting(s) below and restart the relay to deliver them.\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     tokenUnavailable:
@@ -345,12 +358,18 @@ export const messages = {
       notFound: (id: string) => `no queue ${id} in this environment`,
       fix: "Set DEFAULT_QUEUE_ID to the id of the voice team's queue: `opencx-relay setup` lists the active queues with their ids (other ways: docs/admin-guide.md, step 5).",
       /** The queue mode line (config/types.ts QueueMode), in verify and setup. */
-      mode: (mode: 'queue' | 'routing-rules' | 'unassigned', queue?: string) =>
-        mode === 'queue'
-          ? `queue mode: every new case goes to ${queue ?? 'DEFAULT_QUEUE_ID'} (AddToQueue, which also moves a case the org queued elsewhere on create)`
-          : mode === 'routing-rules'
-            ? "queue mode: routing rules (no DEFAULT_QUEUE_ID; APPLY_ROUTING_RULES=true applies the org's active routing rule set to each new case)"
-            : 'queue mode: unassigned (no DEFAULT_QUEUE_ID): new cases stay with their owner in no queue; set DEFAULT_QUEUE_ID, or APPLY_ROUTING_RULES=true, to place them',
+      mode: (mode: QueueMode, queue?: string) =>
+        ({
+          queue: `queue mode: every new case goes to ${queue ?? 'DEFAULT_QUEUE_ID'} (AddToQueue, which also moves a case the org queued elsewhere on create)`,
+          'routing-rules':
+            "queue mode: routing rules (no DEFAULT_QUEUE_ID; APPLY_ROUTING_RULES=legacy applies the org's active routing rule set to each new case, in the change set that creates it)",
+          'unified-routing':
+            'queue mode: unified routing (no DEFAULT_QUEUE_ID; APPLY_ROUTING_RULES=unified asks unified routing to route each new case once it exists, msdyn_ApplyRoutingRuleEntityRecord, with its own retries)',
+          unassigned:
+            'queue mode: unassigned (no DEFAULT_QUEUE_ID): new cases stay with their owner in no queue; set DEFAULT_QUEUE_ID, or APPLY_ROUTING_RULES=legacy or unified, to place them',
+        })[mode],
+      sourceQueue: (id: string) =>
+        `AddToQueue names the owner's default queue ${id} as SourceQueue: the case moves from where auto-route put it`,
       autoRoute: (on: boolean | undefined) =>
         on === undefined
           ? "auto-route to the owner's queue: could not be read"
@@ -444,6 +463,52 @@ export const messages = {
       passed: 'the rest of the configuration is valid',
       fix: 'Set the variables as described; see docs/admin-guide.md (relay configuration).',
     },
+  },
+  /** Which routing the org uses for cases, and whether the queue mode can work there (admin/org-routing.ts). */
+  routing: {
+    orgRoutes: (org: RoutingFacts) => {
+      const rules = org.ruleSets?.length
+        ? `an active routing rule set (${org.ruleSets.join(', ')})`
+        : undefined;
+      const streams = org.unified?.workstreams.length
+        ? `unified routing, record workstream(s) ${org.unified.workstreams.map((w) => `"${w.name}"`).join(', ')}`
+        : undefined;
+      if (streams || rules)
+        return `the org routes cases with ${[streams, rules].filter(Boolean).join(' and ')}`;
+      if (org.routes === 'none')
+        return `the org has no routing for cases (no active routing rule set${org.unified?.provisioned ? '; unified routing is provisioned, but no active record workstream routes cases' : '; unified routing is not provisioned'})`;
+      return "the org's routing for cases could not be read in full";
+    },
+    unreadable: (what: string, answer: string) => `${what} could not be read (Dataverse answered ${answer})`,
+    unreadableSummary: "the org's routing could not be read, so whether it places cases is not known",
+    readFix:
+      'Give the application user read access to routing rule sets and unified routing (workstreams, record types), or check the routing in Copilot Service admin center.',
+    noRuleSet:
+      'APPLY_ROUTING_RULES=legacy, but the org has no active routing rule set: ApplyRoutingRule would leave each case where it is',
+    noRuleSetFix:
+      'Activate a routing rule set for cases (Copilot Service admin center > Routing > Basic routing rulesets), or set APPLY_ROUTING_RULES=unified if the org routes cases with unified routing, or set DEFAULT_QUEUE_ID.',
+    legacyWorks: (names: string[]) =>
+      `the active routing rule set (${names.join(', ')}) places each new case (ApplyRoutingRule)`,
+    unifiedAlsoConfigured:
+      'this org also routes cases with unified routing: APPLY_ROUTING_RULES=unified asks it instead of the rule set',
+    notProvisioned:
+      'APPLY_ROUTING_RULES=unified, but unified routing is not provisioned in this org (msdyn_ApplyRoutingRuleEntityRecord does not exist here)',
+    noCaseRecordType:
+      'APPLY_ROUTING_RULES=unified, but cases are not set up for unified routing (Case is not a record type of record routing)',
+    noWorkstream:
+      'APPLY_ROUTING_RULES=unified, but no active record workstream routes cases: unified routing would leave each case where it is',
+    unifiedFix:
+      'In Copilot Service admin center: Routing > Record routing > add Case, then a record workstream for cases with its intake and route-to-queue rules (docs/admin-guide.md, routing). Or set APPLY_ROUTING_RULES=legacy, or DEFAULT_QUEUE_ID.',
+    unifiedWorks: (streams: Array<{ name: string; queueId?: string }>) =>
+      `unified routing routes each new case once it exists (msdyn_ApplyRoutingRuleEntityRecord): ${streams
+        .map((w) => `"${w.name}"${w.queueId ? ` (default queue ${w.queueId})` : ''}`)
+        .join(', ')}`,
+    routed: "Applied the org's unified routing to the case (msdyn_ApplyRoutingRuleEntityRecord).",
+    scheduled: (key: string) => `Unified routing is applied to the case by record ${key}.`,
+    notProvisionedReason:
+      'msdyn_ApplyRoutingRuleEntityRecord does not exist in this org: unified routing is not provisioned. Provision it and set up record routing for Case, or change APPLY_ROUTING_RULES, then `opencx-relay handoffs retry --failed`.',
+    couldRoute: (routes: 'unified' | 'legacy') =>
+      `set APPLY_ROUTING_RULES=${routes} to have the org's routing place each new case`,
   },
   setup: {
     description: 'Placeholder customer for calls whose caller is not known (created by opencx-relay setup).',

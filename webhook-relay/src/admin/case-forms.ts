@@ -5,7 +5,8 @@
  */
 import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { messages } from '../messages.js';
-import { CLIENTS, placementIn, type Client } from './form-xml.js';
+import type { CaseFormResult, CaseFormStatus } from './case-form-result.js';
+import { CLIENTS, placementIn } from './form-xml.js';
 import type { CheckResult } from './report.js';
 import { missingPrivilegeIn, RELAY_ROLE_NAME } from './role.js';
 
@@ -16,25 +17,12 @@ export const MULTISESSION_FORM = 'Case for Multisession experience';
  * SystemForm table reference: `objecttypecode` is the table's logical name (EntityName), `type` 2 is Main,
  * `formactivationstate` 1 is Active; form definitions are read like any table (Query data using the Web API,
  * $select and $filter). FormXml holds the layout, and with it the code components bound to each column.
+ * Assumption (wire ledger, systemforms.case-main): no page shows this filter; an EntityName column compares
+ * as the logical name, a string. Safe: this check only ever warns, and a different reading shows as no forms.
  */
 export const CASE_FORMS_QUERY = `systemforms?$select=formid,name,formxml,formactivationstate&$filter=${encodeURIComponent(
   "objecttypecode eq 'incident' and type eq 2",
 )}`;
-
-export type CaseFormStatus = 'found' | 'partial' | 'missing' | 'no-description' | 'inactive' | 'unreadable';
-
-/** One Case main form as `verify --json` reports it. */
-export interface CaseFormResult {
-  id: string;
-  name: string;
-  /** The form reps open in Copilot Service (Customer Service) workspace by default. */
-  multisession: boolean;
-  status: CaseFormStatus;
-  /** The clients on which the control is bound to Description. */
-  clients: Client[];
-  /** The control is on the form but bound to another column. */
-  boundTo?: string;
-}
 
 interface FormRow {
   formid: string;

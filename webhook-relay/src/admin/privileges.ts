@@ -4,7 +4,7 @@
  * - reads: one `$top=1` query per table the relay or `verify` reads;
  * - writes: a test handoff in one `$batch` change set, the same operations a delivery sends (contact,
  *   case with customer and owner, queue item, note), closed by a deliberate duplicate create of the test
- *   case. Dataverse fails that last operation (412 0x80040237) and rolls the whole change set back, so
+ *   case. Dataverse fails that last operation (412 0x80040237, DUPLICATE_KEY) and rolls the whole change set back, so
  *   nothing persists; any missing privilege on the way fails first with 403 0x80040220 naming it. This
  *   exercises Append, AppendTo and Assign exactly as a delivery does, which a list of role names cannot.
  *
@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../config/types.js';
 import type { ChangeSetOperation } from '../dataverse/batch.js';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
+import { DUPLICATE_KEY } from '../dataverse/errors.js';
 import { messages } from '../messages.js';
 import { placeCase } from '../delivery/plan.js';
 import type { CheckResult } from './report.js';
@@ -32,7 +33,6 @@ const READS = [
 const APPEND_READS = [{ set: 'annotations', key: 'annotationid', privilege: 'prvReadNote' }] as const;
 
 const PRIVILEGE = '0x80040220';
-const DUPLICATE_KEY = '0x80040237';
 /** Failures the queue and owner checks explain better: the test handoff stops there, not for a privilege. */
 const EXPLAINED_ELSEWHERE = new Set(['0x80040217', '0x80040225', '0x80040528']);
 
@@ -41,6 +41,8 @@ export interface PrivilegeCheckInput {
   config: Pick<RelayConfig, 'defaultQueueId' | 'applyRoutingRules' | 'defaultOwner'>;
   /** False when the variable was unusable: the test handoff then leaves that part out. */
   queueUsable: boolean;
+  /** AddToQueue's SourceQueue, as delivery names it (delivery/placement.ts). */
+  sourceQueueId?: string;
   ownerUsable: boolean;
   /** APPEND_AFTER_HANDOFF: the test handoff also updates its case and note, as an append does. */
   append?: boolean;
@@ -108,7 +110,7 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
   ];
   // What a delivery sends to place the case (AddToQueue or ApplyRoutingRule, delivery/plan.ts), so an org
   // that queues cases itself on create passes here as it does in delivery.
-  const placement = input.queueUsable ? placeCase(incidentId, input.config) : undefined;
+  const placement = input.queueUsable ? placeCase(incidentId, input.config, input.sourceQueueId) : undefined;
   if (placement) steps.push({ label: m.steps.queueItem, operation: placement });
   steps.push({
     label: m.steps.note,

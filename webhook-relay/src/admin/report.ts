@@ -1,6 +1,8 @@
 /** The result of `opencx-relay verify`: one entry per check, in the order they ran, and how to print it. */
 import { messages } from '../messages.js';
-import type { CaseFormResult } from './case-forms.js';
+import type { QueueMode, RoutingRules } from '../config/types.js';
+import type { CaseFormResult } from './case-form-result.js';
+import type { OrgRouting } from './org-routing.js';
 
 export type CheckId =
   | 'url'
@@ -44,11 +46,16 @@ export interface VerifyReport {
 }
 
 export interface QueueReport {
-  mode: 'queue' | 'routing-rules' | 'unassigned';
+  mode: QueueMode;
   queueId?: string;
-  applyRoutingRules: boolean;
+  /** APPLY_ROUTING_RULES as configured: `legacy`, `unified`, or false. */
+  applyRoutingRules: RoutingRules | false;
   /** The incident table's AutoRouteToOwnerQueue; absent when it could not be read. */
   autoRouteToOwnerQueue?: boolean;
+  /** The owner's default queue, named as AddToQueue's SourceQueue (queue mode, auto-route on). */
+  sourceQueueId?: string;
+  /** Which routing the org uses for cases; absent when verify stopped before reading it. */
+  org?: OrgRouting;
 }
 
 export function reportOf(dataverseUrl: string | undefined, checks: CheckResult[]): VerifyReport {

@@ -6,11 +6,13 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { Env } from '../config/load.js';
 import { queueModeOf, type QueueMode, type RelayConfig } from '../config/types.js';
-import { readAutoRoute } from './verify.js';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
+import { DUPLICATE_KEY } from '../dataverse/errors.js';
+import { readAutoRouteToOwnerQueue } from '../dataverse/metadata.js';
 import { messages } from '../messages.js';
 import { listChoices, type Choices } from './choices.js';
 import { adminClient, DATAVERSE_VARIABLES, loadForAdmin, problemsOf } from './config.js';
+import { readOrgRouting, routingVerdict, type OrgRouting } from './org-routing.js';
 
 export const PLACEHOLDER_NAME = 'Unidentified caller';
 /** Fixed namespace and name: every environment's placeholder created by `setup` has this id. */
@@ -40,6 +42,8 @@ export type SetupResult =
       queueMode: QueueMode;
       /** The incident table's AutoRouteToOwnerQueue; absent when it could not be read. */
       autoRouteToOwnerQueue?: boolean;
+      /** Which routing the org uses for cases (admin/org-routing.ts). */
+      orgRouting: OrgRouting;
     };
 
 type ContactRow = { contactid?: string; fullname?: string; statecode?: number };
@@ -90,7 +94,7 @@ async function findPlaceholder(
     return { id: PLACEHOLDER_ID, name: PLACEHOLDER_NAME, outcome: 'created' };
   } catch (error) {
     // Another setup created it between our read and our create.
-    if (error instanceof DataverseRequestError && error.failure.code === '0x80040237') {
+    if (error instanceof DataverseRequestError && error.failure.code === DUPLICATE_KEY) {
       return { id: PLACEHOLDER_ID, name: PLACEHOLDER_NAME, outcome: 'found' };
     }
     throw error;
@@ -128,7 +132,11 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
       const owner = config.defaultOwner;
       configured[owner.kind === 'team' ? 'DEFAULT_OWNER_TEAM_ID' : 'DEFAULT_OWNER_ID'] = owner.id;
     }
-    const autoRouteToOwnerQueue = await readAutoRoute(client);
+    const autoRouteToOwnerQueue = await readAutoRouteToOwnerQueue(client).catch((error: unknown) => {
+      if (error instanceof DataverseRequestError) return undefined;
+      throw error;
+    });
+    const orgRouting = await readOrgRouting(client);
     return {
       ok: true,
       placeholder,
@@ -140,6 +148,7 @@ export async function setup(env: Env, options: SetupOptions = {}): Promise<Setup
       // A queue id still to choose is reported as such; the mode is what the relay would do as configured.
       queueMode: admin.replaced.has('DEFAULT_QUEUE_ID') ? 'queue' : queueModeOf(config),
       ...(autoRouteToOwnerQueue === undefined ? {} : { autoRouteToOwnerQueue }),
+      orgRouting,
     };
   } catch (error) {
     if (error instanceof DataverseRequestError) {
@@ -164,10 +173,13 @@ export function formatSetup(result: SetupResult): string {
   if (result.toChoose.includes('DEFAULT_QUEUE_ID')) lines.push(`  DEFAULT_QUEUE_ID=${s.chooseQueueBelow}`);
   if (result.toChoose.includes('DEFAULT_OWNER_ID')) lines.push(`  DEFAULT_OWNER_ID=${s.chooseOwner}`);
   const q = messages.verify.queue;
+  const routing = routingVerdict(result.queueMode, result.orgRouting);
   lines.push(
     '',
     q.mode(result.queueMode, result.configured.DEFAULT_QUEUE_ID),
     q.autoRoute(result.autoRouteToOwnerQueue),
+    ...routing.details,
+    ...(routing.status === 'pass' ? [] : [routing.summary, ...(routing.fix ? [routing.fix] : [])]),
   );
 
   lines.push('', ...formatChoices(result.choices, result.configured));

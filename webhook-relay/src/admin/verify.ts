@@ -8,8 +8,10 @@ import type { Env } from '../config/load.js';
 import type { RelayConfig } from '../config/types.js';
 import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import type { DataverseFailure } from '../dataverse/errors.js';
-import { readMaxLength } from '../dataverse/metadata.js';
+import { readAutoRouteToOwnerQueue, readMaxLength } from '../dataverse/metadata.js';
 import { prepareDelivery } from '../delivery/metadata.js';
+import type { DeliveryMetadata } from '../delivery/plan.js';
+import { readPlacement, type Placement } from '../delivery/placement.js';
 import { messages } from '../messages.js';
 import {
   adminClient,
@@ -22,6 +24,7 @@ import {
 import { checkCaseForms } from './case-forms.js';
 import { checkInsights } from './insights-check.js';
 import { checkPrivileges, privilegeLine, rolesFor } from './privileges.js';
+import { readOrgRouting, routingVerdict } from './org-routing.js';
 import { reportOf, type CheckId, type CheckResult, type QueueReport, type VerifyReport } from './report.js';
 import { queueModeOf } from '../config/types.js';
 import { missingPrivilegeIn } from './role.js';
@@ -116,44 +119,51 @@ async function whoAmI(client: DataverseClient, appId?: string): Promise<CheckRes
   }
 }
 
-/**
- * The incident table's AutoRouteToOwnerQueue: GET EntityDefinitions(LogicalName='incident')?$select=… (MS Learn,
- * Retrieve table definitions by name or MetadataId: "Retrieve by name"; EntityMetadata.AutoRouteToOwnerQueue
- * Property: "whether to automatically move records to the owner's default queue when a record of this type is
- * created or assigned"). A derived type's property needs no cast here: it is a property of EntityMetadata.
- */
-export async function readAutoRoute(client: DataverseClient): Promise<boolean | undefined> {
+/** A read `verify` reports as "could not be read" rather than failing on: undefined when Dataverse refused it. */
+async function readOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
-    const table = await client.get<{ AutoRouteToOwnerQueue?: boolean }>(
-      "EntityDefinitions(LogicalName='incident')?$select=AutoRouteToOwnerQueue",
-    );
-    return table.AutoRouteToOwnerQueue === true;
+    return await read();
   } catch (error) {
     failureOf(error);
     return undefined;
   }
 }
 
+/**
+ * Where new cases go: the configured queue (queue mode), or whether the org's routing can place them (routing
+ * modes), with the org's own placement of new cases and which routing it uses (admin/org-routing.ts).
+ */
 async function checkQueue(
   client: DataverseClient,
   admin: AdminConfig,
   config: RelayConfig,
   queue: QueueReport,
+  placement: Placement | undefined,
 ): Promise<CheckResult> {
   const problems = problemsOf(admin, DATAVERSE_VARIABLES.queue);
   if (problems.length) return configProblem('queue', problems, m.queue.fix);
-  queue.autoRouteToOwnerQueue = await readAutoRoute(client);
+  queue.autoRouteToOwnerQueue =
+    placement?.autoRouteToOwnerQueue ?? (await readOrUndefined(() => readAutoRouteToOwnerQueue(client)));
+  if (placement?.sourceQueueId) queue.sourceQueueId = placement.sourceQueueId;
+  const org = await readOrgRouting(client);
+  queue.org = org;
+  const verdict = routingVerdict(queue.mode, org);
   const modeLines = [
     m.queue.mode(queue.mode, config.defaultQueueId),
     m.queue.autoRoute(queue.autoRouteToOwnerQueue),
+    ...(queue.sourceQueueId ? [m.queue.sourceQueue(queue.sourceQueueId)] : []),
+    ...verdict.details,
   ];
-  if (!config.defaultQueueId)
-    return result('queue', { status: 'pass', summary: m.queue.noQueue, details: modeLines });
-  const withMode = (check: CheckResult): CheckResult => ({
-    ...check,
-    details: [...(check.details ?? []), ...modeLines],
+  if (config.defaultQueueId) {
+    const check = await checkConfiguredQueue(client, config.defaultQueueId);
+    return { ...check, details: [...(check.details ?? []), ...modeLines] };
+  }
+  return result('queue', {
+    status: verdict.status,
+    summary: verdict.summary || m.queue.noQueue,
+    details: modeLines,
+    ...(verdict.fix ? { fix: verdict.fix } : {}),
   });
-  return withMode(await checkConfiguredQueue(client, config.defaultQueueId));
 }
 
 async function checkConfiguredQueue(client: DataverseClient, queueId: string): Promise<CheckResult> {
@@ -224,33 +234,41 @@ async function checkOwner(
   }
 }
 
+/** The priority and TICKET_PROPERTIES, read as delivery reads them; answers delivery's metadata when it got that far. */
 async function checkOptions(
   client: DataverseClient,
   admin: AdminConfig,
   config: RelayConfig,
-): Promise<CheckResult> {
+  placement: Placement | undefined,
+): Promise<{ check: CheckResult; metadata?: DeliveryMetadata }> {
   const problems = problemsOf(admin, DATAVERSE_VARIABLES.options);
-  if (problems.length) return configProblem('options', problems, m.options.fix);
+  if (problems.length) return { check: configProblem('options', problems, m.options.fix) };
   try {
-    const prepared = await prepareDelivery(config, client);
+    const prepared = await prepareDelivery(config, client, () => Promise.resolve(placement));
     if (!prepared.ok) {
-      return result('options', {
-        status: 'fail',
-        summary: m.options.invalid,
-        details: prepared.errors,
-        fix: m.options.fix,
-      });
+      return {
+        check: result('options', {
+          status: 'fail',
+          summary: m.options.invalid,
+          details: prepared.errors,
+          fix: m.options.fix,
+        }),
+      };
     }
     const extra = Object.keys(config.ticketProperties);
-    return result('options', { status: 'pass', summary: m.options.passed(config.defaultPriority, extra) });
+    return {
+      check: result('options', { status: 'pass', summary: m.options.passed(config.defaultPriority, extra) }),
+      metadata: prepared.metadata,
+    };
   } catch (error) {
-    return refused('options', failureOf(error), m.options.fix);
+    return { check: refused('options', failureOf(error), m.options.fix) };
   }
 }
 
-async function checkDescription(client: DataverseClient): Promise<CheckResult> {
+/** `known`: the description's MaxLength as the options check already read it (read here only when it did not). */
+async function checkDescription(client: DataverseClient, known?: number): Promise<CheckResult> {
   try {
-    const max = (await readMaxLength(client, 'incident', 'description', 'Memo')) ?? 2000;
+    const max = known ?? (await readMaxLength(client, 'incident', 'description', 'Memo')) ?? 2000;
     if (max < RECOMMENDED_DESCRIPTION_LENGTH) {
       return result('description', {
         status: 'warn',
@@ -408,21 +426,28 @@ export async function verify(env: Env, options: VerifyOptions = {}): Promise<Ver
   checks.push(me);
   if (me.status === 'fail') return finish(m.skippedAfter(title('whoami')), DATAVERSE_CHECKS.slice(1));
 
-  // 4–9. Everything a delivery touches.
+  // 4–9. Everything a delivery touches. Where the org puts new cases is read first, as delivery reads it at
+  // start, so the test handoff sends the change set a delivery sends.
+  const queueUsable = !problemsOf(admin, DATAVERSE_VARIABLES.queue).length;
+  const ownerUsable = !problemsOf(admin, DATAVERSE_VARIABLES.owner).length;
+  const placement =
+    queueUsable && ownerUsable ? await readOrUndefined(() => readPlacement(client, config)) : undefined;
   checks.push(
     await checkPrivileges({
       client,
       config,
-      queueUsable: !problemsOf(admin, DATAVERSE_VARIABLES.queue).length,
-      ownerUsable: !problemsOf(admin, DATAVERSE_VARIABLES.owner).length,
+      queueUsable,
+      ownerUsable,
+      sourceQueueId: placement?.sourceQueueId,
       append: config.appendAfterHandoff,
       newId: options.newId,
     }),
   );
-  checks.push(await checkQueue(client, admin, config, queue!));
+  checks.push(await checkQueue(client, admin, config, queue!, placement));
   checks.push(await checkOwner(client, admin, config));
-  checks.push(await checkOptions(client, admin, config));
-  checks.push(await checkDescription(client));
+  const optionsCheck = await checkOptions(client, admin, config, placement);
+  checks.push(optionsCheck.check);
+  checks.push(await checkDescription(client, optionsCheck.metadata?.descriptionMaxLength));
   checks.push(await checkPlaceholder(client, admin, config));
   // 10. Whether reps will see the transcript: the control on the Case forms (a warning, never a failure).
   checks.push(await checkCaseForms(client));

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { messages } from '../messages.js';
 import { readRedactionSettings } from '../redaction/config.js';
-import type { ContactMatchRule, DataverseAuth, RelayConfig } from './types.js';
+import type { ContactMatchRule, DataverseAuth, RelayConfig, RoutingRules } from './types.js';
 
 export type Env = Record<string, string | undefined>;
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; errors: string[] };
@@ -136,12 +136,19 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
   // Optional: without a queue, cases land with their owner, or where the org's routing rules put them.
   const queueText = text('DEFAULT_QUEUE_ID');
   const defaultQueueId = queueText === undefined ? undefined : guid('DEFAULT_QUEUE_ID');
+  // `true` keeps its first meaning (the legacy routing rule set); `false` or unset asks for no routing.
   const routing = text('APPLY_ROUTING_RULES');
-  if (routing !== undefined && routing !== 'true' && routing !== 'false')
-    errors.push(m.invalid('APPLY_ROUTING_RULES', routing, 'Use true or false.'));
-  const applyRoutingRules = routing === 'true';
+  const routingValues: Record<string, RoutingRules | false> = {
+    legacy: 'legacy',
+    true: 'legacy',
+    unified: 'unified',
+    false: false,
+  };
+  const applyRoutingRules = routing === undefined ? false : (routingValues[routing.toLowerCase()] ?? false);
+  if (routing !== undefined && !(routing.toLowerCase() in routingValues))
+    errors.push(m.invalid('APPLY_ROUTING_RULES', routing, m.routingValues));
   if (applyRoutingRules && defaultQueueId)
-    errors.push(m.invalid('APPLY_ROUTING_RULES', 'true', m.routingWithQueue));
+    errors.push(m.invalid('APPLY_ROUTING_RULES', routing ?? '', m.routingWithQueue));
   const teamOwner = text('DEFAULT_OWNER_TEAM_ID');
   const defaultOwner = teamOwner
     ? { kind: 'team' as const, id: guid('DEFAULT_OWNER_TEAM_ID') }

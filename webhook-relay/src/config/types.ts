@@ -3,6 +3,7 @@
  * environment and an optional `.env`, naming the variable and the fix for every problem.
  */
 import type { RedactionSettings } from '../redaction/config.js';
+import type { RoutingRules } from './queue-mode.js';
 
 export interface DataverseAuthClientSecret {
   kind: 'client-secret';
@@ -67,10 +68,14 @@ export interface RelayConfig {
   /** Environment URL without path or trailing slash, e.g. `https://contoso.crm.dynamics.com`. */
   dataverseUrl: string;
   auth: DataverseAuth;
-  /** Absent: no queue item is written (queue mode `routing-rules` or `unassigned`, see queueModeOf). */
+  /** Absent: no queue item is written (queue mode `routing-rules`, `unified-routing` or `unassigned`, see queueModeOf). */
   defaultQueueId?: string;
-  /** APPLY_ROUTING_RULES: without DEFAULT_QUEUE_ID, the org's active routing rule set places each new case. */
-  applyRoutingRules: boolean;
+  /**
+   * APPLY_ROUTING_RULES: without DEFAULT_QUEUE_ID, the org's routing places each new case: `legacy` its active
+   * routing rule set (ApplyRoutingRule), `unified` unified routing's record workstreams
+   * (msdyn_ApplyRoutingRuleEntityRecord); false: the relay asks for no routing.
+   */
+  applyRoutingRules: RoutingRules | false;
   /** Owner bind target. */
   defaultOwner: { kind: 'systemuser' | 'team'; id: string };
   /** Validated against metadata at start. */
@@ -125,14 +130,4 @@ export interface RelayConfig {
   allowUnauthenticatedLoopback: boolean;
 }
 
-/**
- * Where a new case goes: `queue` puts it in DEFAULT_QUEUE_ID (moving it there if the org queued it on
- * create), `routing-rules` has the org's routing rules place it, `unassigned` leaves it with its owner
- * in no queue.
- */
-export type QueueMode = 'queue' | 'routing-rules' | 'unassigned';
-
-export function queueModeOf(config: Pick<RelayConfig, 'defaultQueueId' | 'applyRoutingRules'>): QueueMode {
-  if (config.defaultQueueId) return 'queue';
-  return config.applyRoutingRules ? 'routing-rules' : 'unassigned';
-}
+export { queueModeOf, type QueueMode, type RoutingRules } from './queue-mode.js';

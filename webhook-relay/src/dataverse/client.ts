@@ -35,6 +35,8 @@ export interface GetOptions {
 
 export interface DataverseClient {
   get<T>(path: string, options?: GetOptions): Promise<T>;
+  /** A POST of `body` as JSON on its own (an action outside any `$batch`); throws DataverseRequestError unless 2xx. */
+  post(path: string, body: unknown): Promise<void>;
   /** One `$batch`: a change set of `operations`, then `gets`. Throws DataverseRequestError for the failing part. */
   batch(operations: ChangeSetOperation[], gets: string[]): Promise<BatchResponsePart[]>;
 }
@@ -134,6 +136,11 @@ export function createDataverseClient(options: ClientOptions): DataverseClient {
       const response = await send('GET', `${API_PATH}${path}`, undefined, undefined, getOptions?.headers);
       if (response.status !== 200) throw new DataverseRequestError(await failureOf(response));
       return JSON.parse(response.text) as T;
+    },
+    async post(path, body) {
+      const response = await send('POST', `${API_PATH}${path}`, JSON.stringify(body), 'application/json');
+      if (response.status < 200 || response.status >= 300)
+        throw new DataverseRequestError(await failureOf(response));
     },
     async batch(operations, gets) {
       const request = writeBatch(operations, gets);

@@ -36,7 +36,11 @@ const REASONS: Record<string, string> = {
   '0x80048573': 'Dataverse refused a leading-wildcard query.',
 };
 
-/** Dataverse's duplicate-key error code. */
+/**
+ * Dataverse's duplicate-key error code: "Cannot insert duplicate key", -2147220937 = 0x80040237 (Troubleshoot
+ * Dataverse client errors), DuplicateRecord, answered 412 (Compose HTTP requests and handle errors: Identify
+ * status codes). Every caller recognises a duplicate by this code, never by the status.
+ */
 export const DUPLICATE_KEY = '0x80040237';
 const DUPLICATE_KEY_MESSAGE = 'A record with matching key values already exists.';
 
@@ -46,10 +50,11 @@ export function classify(
   message: string,
   retryAfter?: string | null,
 ): DataverseFailure {
-  // The same duplicate is also answered 412 with an empty code (Perform conditional operations using the
-  // Web API: Prevent update in upsert shows `"code": ""` with this message): it is still the duplicate,
-  // which every caller recognises by its code. An empty-code 412 with another message (the etag mismatch
-  // of Apply optimistic concurrency) stays what it is.
+  // A 412 with an empty code and "A record with matching key values already exists." is documented for a
+  // PATCH with If-None-Match: * (Perform conditional operations using the Web API: Prevent update in upsert),
+  // which the relay never sends. Assumption: an org could answer a create so; read as the duplicate it is,
+  // since every caller recognises a duplicate by its code. An empty-code 412 with another message (the etag
+  // mismatch of Apply optimistic concurrency) stays what it is.
   const code =
     reportedCode === '' && status === 412 && message.startsWith(DUPLICATE_KEY_MESSAGE)
       ? DUPLICATE_KEY

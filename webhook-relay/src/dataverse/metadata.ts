@@ -107,3 +107,16 @@ export async function readPicklistOptions(
     if (columns.includes(attribute.LogicalName)) options[attribute.LogicalName] = optionsOf(attribute);
   return options;
 }
+
+/**
+ * The incident table's AutoRouteToOwnerQueue: GET EntityDefinitions(LogicalName='incident')?$select=… (MS Learn,
+ * Query table definitions using the Web API: Retrieve table definitions by name or MetadataId;
+ * EntityMetadata.AutoRouteToOwnerQueue Property: "whether to automatically move records to the owner's default
+ * queue when a record of this type is created or assigned"). A property of EntityMetadata itself: no cast.
+ */
+export async function readAutoRouteToOwnerQueue(client: DataverseClient): Promise<boolean> {
+  const table = await client.get<{ AutoRouteToOwnerQueue?: boolean }>(
+    "EntityDefinitions(LogicalName='incident')?$select=AutoRouteToOwnerQueue",
+  );
+  return table.AutoRouteToOwnerQueue === true;
+}

@@ -9,6 +9,7 @@ import {
 } from '../dataverse/metadata.js';
 import { ALL_INSIGHTS_COLUMNS, readInstalledInsights } from '../insights/installed.js';
 import type { DeliveryMetadata } from './plan.js';
+import { readPlacement } from './placement.js';
 
 /**
  * Columns the incident builder writes itself: TICKET_PROPERTIES may not override them. The insights columns
@@ -27,8 +28,13 @@ const BUILDER_COLUMNS = [
 ];
 
 export async function prepareDelivery(
-  config: Pick<RelayConfig, 'defaultPriority' | 'ticketProperties'>,
+  config: Pick<
+    RelayConfig,
+    'defaultPriority' | 'ticketProperties' | 'defaultQueueId' | 'applyRoutingRules' | 'defaultOwner'
+  >,
   client: DataverseClient,
+  /** Where new cases start (the owner's queue): `verify` passes what it has read already. */
+  placementOf: typeof readPlacement = readPlacement,
 ): Promise<{ ok: true; metadata: DeliveryMetadata } | { ok: false; errors: string[] }> {
   const errors: string[] = [];
   const attributes = await readAttributes(client, 'incident');
@@ -79,6 +85,7 @@ export async function prepareDelivery(
     }
   }
   if (errors.length) return { ok: false, errors };
+  const placement = await placementOf(client, config);
   return {
     ok: true,
     metadata: {
@@ -86,6 +93,7 @@ export async function prepareDelivery(
       descriptionMaxLength: descriptionMaxLength ?? 2000,
       noteMaxLength: noteMaxLength ?? 100_000,
       insights,
+      ...(placement?.sourceQueueId ? { sourceQueueId: placement.sourceQueueId } : {}),
     },
   };
 }

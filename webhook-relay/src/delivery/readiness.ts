@@ -19,6 +19,7 @@ export const WAIT_REASONS = [
   'throttled',
   'token_refused',
   'refused',
+  'relay_error',
   'config_invalid',
 ] as const;
 export type WaitReason = (typeof WAIT_REASONS)[number];
@@ -81,7 +82,11 @@ function realSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Why a try failed: Dataverse's answer, or (no answer from Dataverse at all) the token acquisition. */
+/**
+ * Why a try failed: Dataverse's answer (a failure to get a token from Entra ID comes as one too: the client
+ * reports it as a 401 `token_unavailable`, dataverse/client.ts), or anything else, which is the relay's own
+ * error (a bug): `relay_error`, logged whole by the gate.
+ */
 export function waitReasonOf(error: unknown): {
   reason: Exclude<WaitReason, 'config_invalid'>;
   detail: string;
@@ -101,8 +106,7 @@ export function waitReasonOf(error: unknown): {
       return { reason: 'dataverse_unavailable', detail };
     return { reason: 'refused', detail };
   }
-  // Not an answer from Dataverse: msal-node could not get a token (Entra ID refused or unreachable).
-  return { reason: 'token_refused', detail: (error as Error).message };
+  return { reason: 'relay_error', detail: error instanceof Error ? error.message : String(error) };
 }
 
 export function createDeliveryGate(options: GateOptions): DeliveryGate {
@@ -133,6 +137,8 @@ export function createDeliveryGate(options: GateOptions): DeliveryGate {
         outcome = await options.prepare();
       } catch (error) {
         failure = waitReasonOf(error);
+        // Not Dataverse's answer: the relay's own error, logged whole (stack included) every time.
+        if (failure.reason === 'relay_error') options.logger?.error({ err: error }, m.relayError);
       }
       const now = clock();
       if (outcome?.ok) {

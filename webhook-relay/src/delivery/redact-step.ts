@@ -114,6 +114,9 @@ export function redactPayload(
       result = { ...messages, value: { ...append, messages: messages.value } };
       break;
     }
+    case 'route':
+      // Names a case and nothing a caller said.
+      return { value: payload, counts: {}, changed: false };
   }
   return result.changed
     ? { value: JSON.stringify(result.value), counts: result.counts, changed: true }

@@ -4,9 +4,9 @@
  * and records the outcome. A 412 on the case means an earlier attempt already created it.
  */
 import { randomUUID } from 'node:crypto';
-import type { RelayConfig } from '../config/types.js';
+import { queueModeOf, type RelayConfig } from '../config/types.js';
 import { DataverseRequestError, TOKEN_UNAVAILABLE, type DataverseClient } from '../dataverse/client.js';
-import type { DataverseFailure } from '../dataverse/errors.js';
+import { DUPLICATE_KEY, type DataverseFailure } from '../dataverse/errors.js';
 import type { Turn } from '@opencx-d365/transcript-format';
 import type { HandoffDocument } from '../handoff/document.js';
 import type { Logger } from '../observability/logger.js';
@@ -46,6 +46,13 @@ import {
   turnRedactions,
 } from './redact-step.js';
 import { languageOfHandoff } from './handoff-language.js';
+import { runRoute, scheduleRouting } from './route-step.js';
+import {
+  afterConcurrencyRefusal,
+  afterDelivered,
+  CONCURRENCY_LIMIT,
+  unlimited,
+} from './concurrency-limit.js';
 
 export interface WorkerDeps {
   config: RelayConfig;
@@ -87,10 +94,13 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   let wakeUp: (() => void) | undefined;
   // After a 429 pause, resume gradually: one handoff at first, doubling each good round up to the limit.
   let ramp = config.delivery.workers;
+  // After a concurrency refusal, fewer in flight for a while (delivery/concurrency-limit.ts).
+  let concurrency = unlimited(config.delivery.workers);
   let pausedUntil = 0;
   // Set when a round found the fleet paused: the loop sleeps until then instead of a poll interval, so
   // delivery resumes the moment Retry-After has passed (measured: bench/drain.mjs).
   let resumeAt = 0;
+  const unifiedRouting = queueModeOf(config) === 'unified-routing';
   const redaction = config.redaction;
   const redacting = redaction.rules.length > 0;
 
@@ -138,7 +148,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     now: number,
   ): Promise<void> {
     await store.update(record.key, owner, patch, now);
-    deps.metrics?.outcomes.inc({ status: patch.status });
+    // A routing step ends a case's routing, not a handoff: opencx_relay_handoffs_total counts handoffs.
+    if (record.kind !== 'route') deps.metrics?.outcomes.inc({ status: patch.status });
   }
 
   async function readTicket(key: string): Promise<string | undefined> {
@@ -166,7 +177,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
               : undefined;
           return { status: 'created', ticketNumber: ticket };
         } catch (error) {
-          if (!(error instanceof DataverseRequestError) || error.failure.code !== '0x80040237') throw error;
+          if (!(error instanceof DataverseRequestError) || error.failure.code !== DUPLICATE_KEY) throw error;
           const contentId = (error as DataverseRequestError & { contentId?: string }).contentId;
           // 412 on the contact we create: another handoff from this caller made it; link it and resend at once.
           if (customer.kind === 'create' && contentId === '1') {
@@ -301,6 +312,24 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       const reason = 'The relay could not add the turns after the handoff; see the logs.';
       outcome = { kind: 'failed', error: { code: 'relay_error', message: (error as Error).message, reason } };
     }
+    await settleStep(record, outcome);
+  }
+
+  /** Unified routing for a created case (delivery/route-step.ts). */
+  async function handleRoute(record: HandoffRecord): Promise<void> {
+    let outcome: AppendStepOutcome;
+    try {
+      outcome = await runRoute(record, dataverse);
+    } catch (error) {
+      deps.logger?.error({ handoffKey: record.key, err: error }, 'routing failed');
+      const reason = 'The relay could not apply unified routing; see the logs.';
+      outcome = { kind: 'failed', error: { code: 'relay_error', message: (error as Error).message, reason } };
+    }
+    await settleStep(record, outcome);
+  }
+
+  /** Records how an append or a routing step ended (done, skipped, dead-lettered, or due again). */
+  async function settleStep(record: HandoffRecord, outcome: AppendStepOutcome): Promise<void> {
     const now = clock();
     switch (outcome.kind) {
       case 'done':
@@ -358,6 +387,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   async function deliverRecord(record: HandoffRecord): Promise<void> {
     const log = deps.logger?.child({ handoffKey: record.key });
     if (record.kind === 'append') return handleAppend(record);
+    if (record.kind === 'route') return handleRoute(record);
     if (record.kind === 'opencx-event') {
       const { envelope } = JSON.parse(record.payload) as { envelope: OpenCxEnvelope };
       if (envelope.event === 'conversation.closed') return handleAppend(await redactStored(record), envelope);
@@ -401,6 +431,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     }
     const now = clock();
     if (!('failure' in outcome)) {
+      // Unified routing is asked once the case exists, by a record of its own, stored before this one settles.
+      const route = unifiedRouting ? await scheduleRouting(store, record, now) : undefined;
       await settle(
         record,
         {
@@ -408,10 +440,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           incidentId: record.key,
           ticketNumber: outcome.ticketNumber,
           lastError: null,
+          ...(route ? { note: messages.routing.scheduled(route) } : {}),
         },
         now,
       );
       deps.metrics?.deliveryLatency.observe((now - record.receivedAt) / 1000);
+      concurrency = afterDelivered(concurrency, config.delivery.workers);
       log?.info({ status: outcome.status, ticketNumber: outcome.ticketNumber }, 'case delivered');
       return;
     }
@@ -425,6 +459,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     const attempts = record.attempts + (outcome.status === 'paused' ? 0 : 1);
     const decision = decideRetry(failure, attempts, now, config.delivery, random);
     if (decision.kind === 'pause') {
+      if (failure.code === CONCURRENCY_LIMIT) {
+        concurrency = afterConcurrencyRefusal(concurrency, held.size);
+        ramp = Math.min(ramp, concurrency.cap);
+      }
       await store.setPauseUntil(pauseScope, decision.untilMs);
       if (failure.httpStatus === 429) deps.metrics?.throttlePauses.inc();
       else deps.metrics?.tokenPauses.inc();
@@ -480,8 +518,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     }
     const claimed = await store.claim(owner, ramp, now, config.delivery.leaseMs);
     await Promise.all(claimed.map((record) => handle(record)));
-    if ((await store.getPauseUntil(pauseScope)) <= pausedUntil)
-      ramp = Math.min(config.delivery.workers, ramp * 2);
+    if ((await store.getPauseUntil(pauseScope)) <= pausedUntil) ramp = Math.min(concurrency.cap, ramp * 2);
     return claimed.length;
   }
 
@@ -527,7 +564,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
               left === 0 &&
               (await store.getPauseUntil(pauseScope).catch(() => pausedUntil + 1)) <= pauseAtClaim
             )
-              ramp = Math.min(config.delivery.workers, ramp * 2);
+              ramp = Math.min(concurrency.cap, ramp * 2);
             woken = true;
             wakeUp?.();
           });

@@ -29,3 +29,8 @@ export function contactIdForEmail(email: string): string {
 export function transcriptNoteId(key: string): string {
   return uuidv5('note:transcript', key);
 }
+
+/** The key of the record that applies unified routing to a handoff's case (delivery/route-step.ts): one per case. */
+export function routeRecordKey(key: string): string {
+  return uuidv5('route:unified', key);
+}

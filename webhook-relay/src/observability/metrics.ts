@@ -75,7 +75,7 @@ export function createMetrics(store?: HandoffStore): RelayMetrics {
     }),
     deliveryWaiting: new Gauge({
       name: 'opencx_relay_delivery_waiting',
-      help: 'Why delivery is waiting while intake goes on (1 = this reason): dataverse_unavailable, throttled, token_refused, refused, config_invalid',
+      help: 'Why delivery is waiting while intake goes on (1 = this reason): dataverse_unavailable, throttled, token_refused, refused, relay_error, config_invalid',
       labelNames: ['reason'],
       registers: [registry],
     }),

@@ -32,9 +32,10 @@ export const ACTIVE_STATUSES: readonly HandoffStatus[] = ['received', 'fetching'
 /**
  * `handoff`: payload is a HandoffDocument. `opencx-event`: payload is the OpenCX webhook envelope (a
  * handoff, or with APPEND_AFTER_HANDOFF a session-closed event). `append`: turns after the handoff for
- * an existing case (delivery/append-step.ts).
+ * an existing case (delivery/append-step.ts). `route`: unified routing to apply to a created case
+ * (delivery/route-step.ts).
  */
-export type HandoffKind = 'handoff' | 'opencx-event' | 'append';
+export type HandoffKind = 'handoff' | 'opencx-event' | 'append' | 'route';
 
 export interface HandoffError {
   /** Dataverse (`0x…`), OpenCX or our own code (e.g. `opencx_unauthorized`). */

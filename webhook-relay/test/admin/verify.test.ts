@@ -387,7 +387,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
   });
 
   describe("queue mode and auto-route to the owner's queue", () => {
-    it('reports queue mode and the AutoRouteToOwnerQueue setting, and passes in an org that auto-routes', async () => {
+    it("reports queue mode and the AutoRouteToOwnerQueue setting, and passes in an org that auto-routes, naming the owner's queue as SourceQueue", async () => {
       const dv = await testSandbox({ org: { autoRouteToOwnerQueue: true } });
       const report = await verify(sandboxEnv(dv.url));
       expect(report.queue).toEqual({
@@ -395,14 +395,28 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
         queueId: SEED_IDS.voiceQueue,
         applyRoutingRules: false,
         autoRouteToOwnerQueue: true,
+        sourceQueueId: SEED_IDS.ownerQueue,
+        org: {
+          routes: 'none',
+          ruleSets: [],
+          unified: { provisioned: false, caseRecordType: false, workstreams: [] },
+          unreadable: [],
+        },
       });
-      // The test handoff places the case as delivery does (AddToQueue), so auto-routing does not fail it.
+      // The test handoff places the case as delivery does (AddToQueue from the owner's queue), so auto-routing does not fail it.
       expect(check(report, 'privileges').status).toBe('pass');
-      expect(check(report, 'queue').details?.join('\n')).toContain("auto-route to the owner's queue is on");
+      const details = check(report, 'queue').details?.join('\n');
+      expect(details).toContain("auto-route to the owner's queue is on");
+      expect(details).toContain(`SourceQueue`);
+      expect(details).toContain('the org has no routing for cases');
       expect(dv.requests.some((r) => r.path.endsWith("EntityDefinitions(LogicalName='incident')"))).toBe(
         true,
       );
       expect(dv.state.rows('queueitems')).toHaveLength(0);
+      // The description's MaxLength is read once, by the options check (as delivery reads it).
+      expect(
+        dv.requests.filter((r) => r.path.includes("Attributes(LogicalName='description')")),
+      ).toHaveLength(1);
     });
 
     it('reports the queue mode from the configuration even when Dataverse refuses the app', async () => {
@@ -417,16 +431,70 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
       const { DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
       const unassigned = await verify(env);
       expect(check(unassigned, 'queue')).toMatchObject({ status: 'pass', summary: 'no queue configured' });
-      expect(unassigned.queue).toEqual({
+      expect(unassigned.queue).toMatchObject({
         mode: 'unassigned',
         applyRoutingRules: false,
         autoRouteToOwnerQueue: false,
+        org: { routes: 'none' },
       });
       expect(formatReport(unassigned)).toContain('queue mode: unassigned');
+      dv.setOrg({ routingRuleQueue: SEED_IDS.triageQueue });
       const routed = await verify({ ...env, APPLY_ROUTING_RULES: 'true' });
-      expect(routed.queue).toMatchObject({ mode: 'routing-rules', applyRoutingRules: true });
+      expect(routed.queue).toMatchObject({ mode: 'routing-rules', applyRoutingRules: 'legacy' });
       expect(check(routed, 'privileges').status).toBe('pass');
+      expect(check(routed, 'queue')).toMatchObject({
+        status: 'pass',
+        summary: 'the active routing rule set (Voice cases) places each new case (ApplyRoutingRule)',
+      });
       expect(formatReport(routed)).toContain('queue mode: routing rules');
+    });
+
+    it('fails legacy routing in an org with no active routing rule set, and unified routing where cases are not set up for it', async () => {
+      const dv = await testSandbox();
+      const { DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
+      const legacy = await verify({ ...env, APPLY_ROUTING_RULES: 'legacy' });
+      expect(check(legacy, 'queue')).toMatchObject({
+        status: 'fail',
+        summary: expect.stringContaining('no active routing rule set') as string,
+        fix: expect.stringContaining('Basic routing rulesets') as string,
+      });
+      const notProvisioned = await verify({ ...env, APPLY_ROUTING_RULES: 'unified' });
+      expect(check(notProvisioned, 'queue')).toMatchObject({
+        status: 'fail',
+        summary: expect.stringContaining('unified routing is not provisioned') as string,
+      });
+      expect(notProvisioned.ok).toBe(false);
+      dv.setOrg({ unifiedRouting: {} });
+      const noCases = await verify({ ...env, APPLY_ROUTING_RULES: 'unified' });
+      expect(check(noCases, 'queue')).toMatchObject({
+        status: 'fail',
+        summary: expect.stringContaining('cases are not set up for unified routing') as string,
+      });
+      dv.setOrg({ unifiedRouting: { queue: SEED_IDS.triageQueue } });
+      const unified = await verify({ ...env, APPLY_ROUTING_RULES: 'unified' });
+      expect(check(unified, 'queue')).toMatchObject({
+        status: 'pass',
+        summary: expect.stringContaining('"Voice cases workstream"') as string,
+      });
+      expect(unified.queue).toMatchObject({
+        mode: 'unified-routing',
+        applyRoutingRules: 'unified',
+        org: {
+          routes: 'unified',
+          unified: {
+            provisioned: true,
+            caseRecordType: true,
+            workstreams: [
+              {
+                id: SEED_IDS.routing.workstream,
+                name: 'Voice cases workstream',
+                queueId: SEED_IDS.triageQueue,
+              },
+            ],
+          },
+        },
+      });
+      expect(unified.ok).toBe(true);
     });
   });
 });

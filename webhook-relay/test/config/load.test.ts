@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { queueModeOf } from '../../src/config/types.js';
 
 const GUID = '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d1';
 const valid = {
@@ -30,6 +31,23 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    [undefined, false, 'queue'],
+    ['false', false, 'unassigned'],
+    ['true', 'legacy', 'routing-rules'],
+    ['legacy', 'legacy', 'routing-rules'],
+    ['Unified', 'unified', 'unified-routing'],
+  ] as const)('reads APPLY_ROUTING_RULES=%s as %j', (value, routing, mode) => {
+    const env = {
+      ...valid,
+      ...(mode === 'queue' ? {} : { DEFAULT_QUEUE_ID: undefined }),
+      APPLY_ROUTING_RULES: value,
+    };
+    const result = loadConfig(env);
+    expect(result.ok && result.config.applyRoutingRules).toBe(routing);
+    expect(result.ok && queueModeOf(result.config)).toBe(mode);
+  });
+
+  it.each([
     [{ DATAVERSE_URL: undefined }, 'DATAVERSE_URL is not set'],
     [
       { DATAVERSE_URL: 'https://contoso.crm.dynamics.com/' },
@@ -54,6 +72,11 @@ describe('loadConfig', () => {
       'REDACT=cards,emails is not valid. Use a comma-separated list of: cards, national-ids, digit-runs',
     ],
     [{ REDACT_NATIONAL_ID_PATTERNS: '["[A-Z"]' }, 'REDACT_NATIONAL_ID_PATTERNS=[A-Z is not valid'],
+    [{ APPLY_ROUTING_RULES: 'yes' }, 'APPLY_ROUTING_RULES=yes is not valid. Use legacy'],
+    [
+      { APPLY_ROUTING_RULES: 'unified' },
+      "The org's routing and DEFAULT_QUEUE_ID both want to place the case",
+    ],
   ])('refuses %j, naming the variable and the fix', (override, expected) => {
     const result = loadConfig({ ...valid, ...override });
     expect(result.ok).toBe(false);

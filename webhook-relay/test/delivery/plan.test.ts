@@ -103,7 +103,7 @@ describe('stated details and CONTACT_MATCH', () => {
   it('writes the marks into the header, and a link through a stated email says so', () => {
     const config = {
       defaultQueueId: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000a1',
-      applyRoutingRules: false,
+      applyRoutingRules: false as const,
       defaultOwner: { kind: 'systemuser' as const, id: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000a2' },
       defaultPriority: 2,
       ticketProperties: {},
@@ -169,11 +169,20 @@ describe('placeCase', () => {
       contentType: 'application/json',
     });
   });
-  it("applies the org's routing rules without a queue when asked, and otherwise places nothing", () => {
-    expect(placeCase(key, { applyRoutingRules: true })).toMatchObject({
+  it("names the owner's default queue as SourceQueue when the relay knows the case starts there", () => {
+    const owners = '7b0c0d6e-1c1a-4e5f-9d2a-0000000000d3';
+    expect(placeCase(key, { defaultQueueId: queue, applyRoutingRules: false }, owners)?.body).toEqual({
+      Target: target,
+      SourceQueue: { queueid: owners },
+    });
+  });
+  it('applies the legacy routing rule set in the change set (legacy, or true as it first meant), and nothing for unified routing or no routing', () => {
+    expect(placeCase(key, { applyRoutingRules: 'legacy' })).toMatchObject({
       url: '/api/data/v9.2/ApplyRoutingRule',
       body: { Target: target },
     });
+    // Unified routing is asked once the case exists, in a request of its own (delivery/route-step.ts).
+    expect(placeCase(key, { applyRoutingRules: 'unified' })).toBeUndefined();
     expect(placeCase(key, { applyRoutingRules: false })).toBeUndefined();
   });
   it("names the plug-in's message as the reason", () => {
@@ -184,7 +193,7 @@ describe('placeCase', () => {
 describe('planIncident: the insights columns (spec §3.10)', () => {
   const key = '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b5';
   const config = {
-    applyRoutingRules: false,
+    applyRoutingRules: false as const,
     defaultOwner: { kind: 'systemuser' as const, id: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b2' },
     defaultPriority: 2,
     ticketProperties: { casetypecode: 2 },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DataverseRequestError } from '../../src/dataverse/client.js';
+import { DataverseRequestError, TOKEN_UNAVAILABLE } from '../../src/dataverse/client.js';
 import { classify } from '../../src/dataverse/errors.js';
 import { createDeliveryGate, type Preparation } from '../../src/delivery/readiness.js';
+import { messages } from '../../src/messages.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 
 const metadata = { titleMaxLength: 200, descriptionMaxLength: 2000, noteMaxLength: 100_000 };
@@ -18,10 +19,14 @@ function scripted(outcomes: Array<Preparation | Error>, random = () => 0.5) {
   let now = 1_000_000;
   const waits: number[] = [];
   const lines: Line[] = [];
+  const logged: Array<{ msg: string; fields: object }> = [];
   const logger = {
     info: (_o: object, msg: string) => lines.push({ level: 'info', msg }),
     warn: (_o: object, msg: string) => lines.push({ level: 'warn', msg }),
-    error: (_o: object, msg: string) => lines.push({ level: 'error', msg }),
+    error: (fields: object, msg: string) => {
+      lines.push({ level: 'error', msg });
+      logged.push({ msg, fields });
+    },
   };
   const metrics = createMetrics();
   let ready: unknown;
@@ -52,7 +57,7 @@ function scripted(outcomes: Array<Preparation | Error>, random = () => 0.5) {
     },
     logEveryMs: 60_000,
   });
-  return { gate, waits, lines, metrics, finished, ready: () => ready, tries: () => tries };
+  return { gate, waits, lines, logged, metrics, finished, ready: () => ready, tries: () => tries };
 }
 
 describe('delivery gate', () => {
@@ -88,13 +93,41 @@ describe('delivery gate', () => {
   });
 
   it('names a refused token (401, or no token from Entra ID) as its own reason', async () => {
-    const g = scripted([answer(401), new Error('AADSTS7000215: Invalid client secret provided.')]);
+    // No token from Entra ID reaches the gate as the client reports it (dataverse/client.ts): a 401 token_unavailable.
+    const noToken = new DataverseRequestError(
+      classify(
+        401,
+        TOKEN_UNAVAILABLE,
+        'no token from Microsoft Entra ID: AADSTS7000215: Invalid client secret provided.',
+      ),
+    );
+    const g = scripted([answer(401), noToken]);
     await g.gate.start();
     expect(g.gate.status()).toMatchObject({ state: 'waiting', reason: 'token_refused' });
     await g.finished;
     expect(g.gate.status()).toMatchObject({ state: 'waiting', reason: 'token_refused' });
     expect(g.gate.status()).toMatchObject({ detail: expect.stringContaining('AADSTS7000215') as string });
     g.gate.stop();
+  });
+
+  it("names the relay's own error (a bug) relay_error, not a refused token, and logs it whole", async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'MaxLength')");
+    const g = scripted([bug, { ok: true, metadata }]);
+    await g.gate.start();
+    expect(g.gate.status()).toMatchObject({
+      state: 'waiting',
+      reason: 'relay_error',
+      detail: "Cannot read properties of undefined (reading 'MaxLength')",
+    });
+    // The error itself goes to the log (pino's err serializer writes its stack), not only its message.
+    expect(g.logged.find((entry) => entry.msg === messages.delivery.relayError)?.fields).toEqual({
+      err: bug,
+    });
+    expect(await g.metrics.registry.getSingleMetricAsString('opencx_relay_delivery_waiting')).toContain(
+      'reason="relay_error"} 1',
+    );
+    await g.finished;
+    expect(g.gate.status()).toMatchObject({ state: 'ready' });
   });
 
   it('stops for good on a configuration the org refuses, naming each problem, and never retries', async () => {

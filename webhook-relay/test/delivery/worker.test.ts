@@ -6,9 +6,10 @@ import type { RelayConfig } from '../../src/config/types.js';
 import { createDataverseClient } from '../../src/dataverse/client.js';
 import { prepareDelivery } from '../../src/delivery/metadata.js';
 import { transcriptOf } from '../../src/delivery/transcript.js';
+import { scheduleRouting } from '../../src/delivery/route-step.js';
 import { createDeliveryWorker } from '../../src/delivery/worker.js';
 import type { HandoffDocument } from '../../src/handoff/document.js';
-import { contactIdForEmail, handoffKey } from '../../src/handoff/key.js';
+import { contactIdForEmail, handoffKey, routeRecordKey } from '../../src/handoff/key.js';
 import type { HandoffStore } from '../../src/store/types.js';
 import { embeddedStore, handoffFixtures, NOW, onCleanup, readFixture, sandboxEnv } from '../helpers.js';
 
@@ -202,6 +203,140 @@ describe('delivering handoffs to the Dataverse sandbox', () => {
       status: 'failed',
       lastError: { httpStatus: 403, code: '0x80040220' },
     });
+  });
+});
+
+describe('service protection: each of the three limits', () => {
+  it.each([
+    ['requests', { requestsPerWindow: 0, windowMs: 40_000 }, '0x80072322', 40],
+    ['execution time', { executionMsPerWindow: 0, windowMs: 40_000 }, '0x80072321', 40],
+    ['concurrency', { maxConcurrent: 0 }, '0x80072326', 1],
+  ] as const)(
+    'pauses every worker for the Retry-After of a %s refusal, counting no attempt, then delivers',
+    async (_limit, limits, code, seconds) => {
+      const { sandbox, store, worker, advance } = await setup();
+      const key = await enqueue(store, fixture('phone-anonymous'));
+      sandbox.setLimits(limits);
+      await worker.runOnce();
+      expect(await store.get(key)).toMatchObject({
+        status: 'received',
+        attempts: 0,
+        lastError: { httpStatus: 429, code },
+        nextAttemptAt: NOW + seconds * 1000,
+      });
+      sandbox.setLimits({});
+      advance(seconds * 1000 - 1);
+      expect(await worker.runOnce()).toBe(0); // still paused
+      advance(1);
+      await worker.runOnce();
+      expect(await store.get(key)).toMatchObject({ status: 'created' });
+    },
+  );
+});
+
+describe('where the case goes', () => {
+  const itemsOf = (sandbox: Sandbox, key: string) =>
+    sandbox.state.rows('queueitems').filter((q) => q._objectid_value === key);
+  const noQueue = (env: Record<string, string>) => ({ DEFAULT_QUEUE_ID: '', ...env });
+
+  it("names the owner's default queue as SourceQueue where the Case table auto-routes, so AddToQueue moves it from there", async () => {
+    const { sandbox, store, worker } = await setup({ sandbox: { org: { autoRouteToOwnerQueue: true } } });
+    const key = await enqueue(store, fixture('phone-anonymous'));
+    await worker.runOnce();
+    expect(itemsOf(sandbox, key)).toEqual([expect.objectContaining({ _queueid_value: SEED_IDS.voiceQueue })]);
+    const batch = sandbox.requests.find((r) => r.path.endsWith('$batch'));
+    expect(batch?.operations?.map((o) => o.url)).toContain(
+      `/api/data/v9.2/queues(${SEED_IDS.voiceQueue})/Microsoft.Dynamics.CRM.AddToQueue`,
+    );
+  });
+
+  it('unified routing: the case is created, then a route record of its own applies unified routing, once', async () => {
+    const { sandbox, store, worker } = await setup({
+      sandbox: { org: { unifiedRouting: { queue: SEED_IDS.triageQueue } } },
+      env: noQueue({ APPLY_ROUTING_RULES: 'unified' }),
+    });
+    const key = await enqueue(store, fixture('phone-anonymous'));
+    await worker.runOnce();
+    const route = routeRecordKey(key);
+    expect(await store.get(key)).toMatchObject({
+      status: 'created',
+      note: expect.stringContaining(route) as string,
+    });
+    expect(itemsOf(sandbox, key)).toHaveLength(0);
+    expect(await store.get(route)).toMatchObject({ kind: 'route', status: 'received' });
+    await worker.runOnce();
+    expect(await store.get(route)).toMatchObject({ status: 'created', incidentId: key });
+    expect(itemsOf(sandbox, key)).toEqual([
+      expect.objectContaining({ _queueid_value: SEED_IDS.triageQueue }),
+    ]);
+    expect(
+      sandbox.requests.filter((r) => r.path.endsWith('msdyn_ApplyRoutingRuleEntityRecord')),
+    ).toHaveLength(1);
+  });
+
+  it('unified routing after a crash between the create and the route record: the redelivery is a duplicate and still routes the case, once', async () => {
+    const { sandbox, store, worker } = await setup({
+      sandbox: { org: { unifiedRouting: { queue: SEED_IDS.triageQueue } } },
+      env: noQueue({ APPLY_ROUTING_RULES: 'unified' }),
+    });
+    const document = fixture('phone-anonymous');
+    const key = await enqueue(store, document);
+    // An earlier attempt created the case, then the relay died before it stored anything.
+    const created = await fetch(`${sandbox.url}/api/data/v9.2/incidents`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        incidentid: key,
+        title: 'Support - Anonymous',
+        'customerid_contact@odata.bind': `/contacts(${SEED_IDS.unidentifiedCaller})`,
+      }),
+    });
+    expect(created.status).toBe(204);
+    await worker.runOnce();
+    expect(await store.get(key)).toMatchObject({ status: 'duplicate' });
+    await worker.runOnce();
+    expect(await store.get(routeRecordKey(key))).toMatchObject({ status: 'created' });
+    expect(itemsOf(sandbox, key)).toEqual([
+      expect.objectContaining({ _queueid_value: SEED_IDS.triageQueue }),
+    ]);
+    // Scheduling it again (another redelivery) stores nothing new.
+    await scheduleRouting(store, { key, sessionId: document.session_id }, NOW);
+    expect((await store.list()).filter((r) => r.kind === 'route')).toHaveLength(1);
+  });
+
+  it('unified routing where the org has not provisioned it: the case stays created, its route record fails saying why', async () => {
+    const { sandbox, store, worker } = await setup({ env: noQueue({ APPLY_ROUTING_RULES: 'unified' }) });
+    const key = await enqueue(store, fixture('phone-anonymous'));
+    await worker.runOnce();
+    await worker.runOnce();
+    expect(await store.get(key)).toMatchObject({ status: 'created' });
+    expect(await store.get(routeRecordKey(key))).toMatchObject({
+      status: 'failed',
+      lastError: {
+        httpStatus: 404,
+        code: '0x8006088a',
+        reason: expect.stringContaining('not provisioned') as string,
+      },
+    });
+    expect(sandbox.state.get('incidents', key)).toBeDefined();
+  });
+
+  it('unified routing after a 503: the route record is retried with backoff, the case is not created twice', async () => {
+    const { sandbox, store, worker, advance } = await setup({
+      sandbox: { org: { unifiedRouting: { queue: SEED_IDS.triageQueue } } },
+      env: noQueue({ APPLY_ROUTING_RULES: 'unified' }),
+    });
+    const key = await enqueue(store, fixture('phone-anonymous'));
+    await worker.runOnce();
+    sandbox.setFaults({ errorRate: 1, errorStatus: 503 });
+    await worker.runOnce();
+    expect(await store.get(routeRecordKey(key))).toMatchObject({ status: 'received', attempts: 1 });
+    sandbox.setFaults({});
+    advance(1000);
+    await worker.runOnce();
+    expect(await store.get(routeRecordKey(key))).toMatchObject({ status: 'created' });
+    expect(sandbox.state.rows('incidents')).toHaveLength(1);
+    expect(itemsOf(sandbox, key)).toHaveLength(1);
   });
 });
 

@@ -131,8 +131,10 @@ export async function storedHandoff(
   key: string,
   env: Record<string, string>,
 ): Promise<{
+  kind: string;
   status: string;
   attempts: number;
+  note?: string;
   lastError?: { code?: string; message: string; reason: string };
 }> {
   const shown = await runCliAsync(['handoffs', 'show', key, '--json'], env);

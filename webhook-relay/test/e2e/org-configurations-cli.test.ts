@@ -1,11 +1,12 @@
 /**
  * The org configurations customers run, each an option of the sandbox, end to end through the built CLI:
  * the Case table auto-routing new cases to the owner's default queue, a routing rule or flow queueing the
- * case on create, no queue configured (with and without the org's routing rules), and a synchronous
- * plug-in that refuses the create.
+ * case on create, no queue configured, each routing mode (queue, legacy routing rules, unified routing),
+ * and a synchronous plug-in that refuses the create.
  */
 import { SEED_IDS, type Sandbox, type SandboxOptions } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it, vi } from 'vitest';
+import { routeRecordKey } from '../../src/handoff/key.js';
 import { phoneHandoffs, postSignedHandoff, testSandbox } from '../helpers.js';
 import { cliRelayEnv, runCliAsync, startCliRelay, storedHandoff, storedStatuses } from './cli-relay.js';
 
@@ -44,7 +45,14 @@ async function verifyJson(env: Record<string, string>) {
   const verified = await runCliAsync(['verify', '--json'], env);
   return JSON.parse(verified.stdout) as {
     ok: boolean;
-    queue: { mode: string; queueId?: string; applyRoutingRules: boolean; autoRouteToOwnerQueue?: boolean };
+    queue: {
+      mode: string;
+      queueId?: string;
+      applyRoutingRules: string | false;
+      autoRouteToOwnerQueue?: boolean;
+      sourceQueueId?: string;
+      org?: { routes: string };
+    };
   };
 }
 
@@ -62,11 +70,14 @@ describe('org configurations, through the built CLI', () => {
     expect(requestsPerHandoff).toBeLessThanOrEqual(3);
     const report = await verifyJson(env);
     expect(report.ok).toBe(true);
-    expect(report.queue).toEqual({
+    expect(report.queue).toMatchObject({
       mode: 'queue',
       queueId: SEED_IDS.voiceQueue,
       applyRoutingRules: false,
       autoRouteToOwnerQueue: true,
+      // AddToQueue names the owner's default queue as the source it moves the case from.
+      sourceQueueId: SEED_IDS.ownerQueue,
+      org: { routes: 'none' },
     });
   }, 60_000);
 
@@ -111,7 +122,7 @@ describe('org configurations, through the built CLI', () => {
     expect(sandbox.state.rows('incidents')).toHaveLength(1);
     expect(sandbox.state.rows('queueitems')).toHaveLength(0);
     const report = await verifyJson(env);
-    expect(report.queue).toEqual({
+    expect(report.queue).toMatchObject({
       mode: 'unassigned',
       applyRoutingRules: false,
       autoRouteToOwnerQueue: false,
@@ -122,19 +133,100 @@ describe('org configurations, through the built CLI', () => {
     expect((await runCliAsync(['setup'], env)).stdout).toContain('queue mode: unassigned');
   }, 60_000);
 
-  it("no queue, routing turned on: the org's routing rules place each case, once", async () => {
+  it("no queue, legacy routing (APPLY_ROUTING_RULES=legacy, or true as it first meant): the org's routing rule set places each case, once, in the change set", async () => {
     const { sandbox, env: withQueue } = await org({ routingRuleQueue: SEED_IDS.triageQueue });
     const { DEFAULT_QUEUE_ID: _queue, ...rest } = withQueue;
-    const env = { ...rest, APPLY_ROUTING_RULES: 'true' };
-    const { keys, requestsPerHandoff } = await deliver(sandbox, env, 'routing-rules', ['a', 'b']);
-    for (const key of keys)
+    for (const [value, label] of [
+      ['true', 'routing-rules'],
+      ['legacy', 'routing-legacy'],
+    ] as const) {
+      const env = { ...rest, APPLY_ROUTING_RULES: value };
+      const { keys, requestsPerHandoff } = await deliver(sandbox, env, label, ['a', 'b']);
+      for (const key of keys)
+        expect(itemsOf(sandbox, key)).toEqual([
+          expect.objectContaining({ _queueid_value: SEED_IDS.triageQueue }),
+        ]);
+      expect(requestsPerHandoff).toBeLessThanOrEqual(3);
+      expect((await verifyJson(env)).queue).toMatchObject({
+        mode: 'routing-rules',
+        applyRoutingRules: 'legacy',
+        org: { routes: 'legacy' },
+      });
+    }
+    const env = { ...rest, APPLY_ROUTING_RULES: 'legacy' };
+    const setup = JSON.parse((await runCliAsync(['setup', '--json'], env)).stdout) as {
+      queueMode: string;
+      orgRouting: { routes: string; ruleSets: string[] };
+    };
+    expect(setup).toMatchObject({
+      queueMode: 'routing-rules',
+      orgRouting: { routes: 'legacy', ruleSets: ['Voice cases'] },
+    });
+    expect((await runCliAsync(['setup'], env)).stdout).toContain(
+      'the org routes cases with an active routing rule set (Voice cases)',
+    );
+  }, 90_000);
+
+  it('no queue, unified routing (APPLY_ROUTING_RULES=unified): each case is created, then routed once by a route record of its own, and verify and setup say so', async () => {
+    const { sandbox, env: withQueue } = await org({ unifiedRouting: { queue: SEED_IDS.triageQueue } });
+    const { DEFAULT_QUEUE_ID: _queue, ...rest } = withQueue;
+    const env = { ...rest, APPLY_ROUTING_RULES: 'unified' };
+    const report = await verifyJson(env);
+    expect(report.ok).toBe(true);
+    expect(report.queue).toMatchObject({
+      mode: 'unified-routing',
+      applyRoutingRules: 'unified',
+      org: { routes: 'unified' },
+    });
+    expect((await runCliAsync(['verify'], env)).stdout).toContain('queue mode: unified routing');
+
+    const { documentFor, keyOf } = phoneHandoffs('unified');
+    const relay = await startCliRelay(env);
+    const keys = ['a', 'b'].map((label) => keyOf(documentFor(label)));
+    for (const label of ['a', 'b'])
+      expect((await postSignedHandoff(relay.url, documentFor(label))).status).toBe(202);
+    const routeKeys = keys.map((key) => routeRecordKey(key));
+    await vi.waitFor(
+      async () => {
+        const statuses = await storedStatuses(env);
+        for (const key of [...keys, ...routeKeys]) expect(statuses.get(key)).toBe('created');
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    expect(await relay.kill('SIGTERM')).toBe(0);
+    for (const key of keys) {
       expect(itemsOf(sandbox, key)).toEqual([
         expect.objectContaining({ _queueid_value: SEED_IDS.triageQueue }),
       ]);
-    expect(requestsPerHandoff).toBeLessThanOrEqual(3);
-    expect((await verifyJson(env)).queue).toMatchObject({ mode: 'routing-rules', applyRoutingRules: true });
+      expect((await storedHandoff(key, env)).note).toContain(routeRecordKey(key));
+    }
+    // One routing request per case, outside any change set.
+    const routed = sandbox.requests.filter((r) => r.path.endsWith('/msdyn_ApplyRoutingRuleEntityRecord'));
+    expect(routed).toHaveLength(2);
+    const batches = sandbox.requests.filter((r) => r.path.endsWith('$batch'));
+    expect(batches.flatMap((b) => b.operations ?? []).some((o) => o.url.includes('ApplyRoutingRule'))).toBe(
+      false,
+    );
+    // The route record is a record like any other: `handoffs show` names its kind.
+    expect(
+      JSON.parse((await runCliAsync(['handoffs', 'show', routeKeys[0], '--json'], env)).stdout),
+    ).toMatchObject({
+      kind: 'route',
+      status: 'created',
+      incidentId: keys[0],
+    });
+    expect((await runCliAsync(['handoffs', 'list'], env)).stdout).toContain(`route for ${keys[0]}`);
     const setup = JSON.parse((await runCliAsync(['setup', '--json'], env)).stdout) as { queueMode: string };
-    expect(setup.queueMode).toBe('routing-rules');
+    expect(setup.queueMode).toBe('unified-routing');
+  }, 90_000);
+
+  it('unified routing where the org has not provisioned it: verify fails the queue check and says why', async () => {
+    const { env: withQueue } = await org({});
+    const { DEFAULT_QUEUE_ID: _queue, ...rest } = withQueue;
+    const env = { ...rest, APPLY_ROUTING_RULES: 'unified' };
+    const verified = await runCliAsync(['verify'], env);
+    expect(verified.status).not.toBe(0);
+    expect(verified.stdout).toContain('unified routing is not provisioned in this org');
   }, 60_000);
 
   it("a synchronous plug-in that refuses the create: dead letter with the plug-in's message, after one try", async () => {

@@ -30,6 +30,7 @@ function heldDataverse(real: DataverseClient) {
       await gate;
       return real.get<T>(path);
     },
+    post: (path, body) => real.post(path, body),
     batch: (operations, gets) => real.batch(operations, gets),
   };
   return { slow, inFlight, release };
@@ -123,6 +124,10 @@ describe.runIf(pgt.available)('lease renewal in a PostgreSQL fleet', () => {
       get<T>(path: string) {
         requestsByB += 1;
         return real.get<T>(path);
+      },
+      post(path, body) {
+        requestsByB += 1;
+        return real.post(path, body);
       },
       batch(operations, gets) {
         requestsByB += 1;

@@ -63,6 +63,7 @@ function scripted(
       if (fail) return Promise.reject(fail);
       return Promise.resolve(operations.map(() => ({ status: 204, headers: {}, body: '' })));
     },
+    post: () => Promise.reject(new Error('backfill sends no action')),
   };
   return { client, gets, batches, failGet, failBatch };
 }

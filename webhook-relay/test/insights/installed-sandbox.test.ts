@@ -17,7 +17,12 @@ import {
 import { ALL_INSIGHTS_COLUMNS, NO_INSIGHTS } from '../../src/insights/installed.js';
 import { sandboxEnv, testSandbox } from '../helpers.js';
 
-const config = { defaultPriority: 2, ticketProperties: {} };
+const config = {
+  defaultPriority: 2,
+  ticketProperties: {},
+  applyRoutingRules: false as const,
+  defaultOwner: { kind: 'systemuser' as const, id: '7b0c0d6e-1c1a-4e5f-9d2a-0000000000b2' },
+};
 const clientFor = (url: string) => createDataverseClient({ url, auth: { kind: 'none' }, timeoutMs: 5000 });
 const metadataReads = (requests: Array<{ path: string; query: string }>) =>
   requests

@@ -61,6 +61,7 @@ describe('readInstalledInsights', () => {
         return Promise.resolve({ OptionSet: { Options: [{ Value: 672630000 }] } } as T);
       },
       batch: () => Promise.reject(new Error('no batch')),
+      post: () => Promise.reject(new Error('no post')),
     };
     const installed = await readInstalledInsights(client, [...BASE, ...ours]);
     expect(installed.sessionIdMaxLength).toBe(80);
@@ -72,6 +73,7 @@ describe('readInstalledInsights', () => {
     const client: DataverseClient = {
       get: () => Promise.reject(new DataverseRequestError(classify(503, '', 'down'))),
       batch: () => Promise.reject(new Error('no batch')),
+      post: () => Promise.reject(new Error('no post')),
     };
     await expect(readInstalledInsights(client, ours)).rejects.toThrow(/503/);
   });
