@@ -287,7 +287,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const metadata = readMetadata(tables, path, url.searchParams, `${root}${API_PATH}`);
     if (metadata) return { result: json(200, metadata) };
 
-    const match = /^([A-Za-z_]+)(?:\(([0-9a-fA-F-]{36})\))?$/.exec(path);
+    const match = /^([A-Z_]+)(?:\(([0-9a-f-]{36})\))?$/i.exec(path);
     const table = match ? tableBySet(tables, match[1]) : undefined;
     if (!match || !table) throw errors.unknownSegment(path.split('(')[0] ?? path);
     const entity = Object.keys(tables).find((name) => tables[name] === table)!;

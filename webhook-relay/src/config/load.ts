@@ -3,6 +3,7 @@ import path from 'node:path';
 import { messages } from '../messages.js';
 import { readRedactionSettings } from '../redaction/config.js';
 import type { ContactMatchRule, DataverseAuth, RelayConfig } from './types.js';
+import { withoutTrailingSlashes } from './url.js';
 
 export type Env = Record<string, string | undefined>;
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; errors: string[] };
@@ -92,7 +93,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
   if (authorityHostText) {
     try {
       const url = new URL(authorityHostText);
-      if (url.protocol !== 'https:' || url.search || url.hash || url.pathname.replace(/\/+$/, ''))
+      if (url.protocol !== 'https:' || url.search || url.hash || withoutTrailingSlashes(url.pathname))
         throw new Error('not a host');
       authorityHost = url.origin;
     } catch {

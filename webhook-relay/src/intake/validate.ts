@@ -13,7 +13,7 @@ addFormats(ajv, ['date-time']);
 const check = ajv.compile<HandoffDocument>(HandoffDocumentSchema);
 
 /** ISO 8601 with an explicit offset: `date-time` alone would also need one, but say so plainly. */
-const HAS_OFFSET = /(Z|[+-]\d{2}:\d{2})$/i;
+const HAS_OFFSET = /(?:Z|[+-]\d{2}:\d{2})$/i;
 
 export function validateHandoff(
   value: unknown,

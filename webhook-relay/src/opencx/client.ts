@@ -3,6 +3,7 @@
  * `GET /chat/sessions/{id}/history` (cursor in `next`, sent back as `?cursor=`). Bearer key auth,
  * requests paced by a shared rate limiter. Failures are classified for the worker (see OpenCxError).
  */
+import { withoutTrailingSlashes } from '../config/url.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface OpenCxSession {
@@ -69,7 +70,7 @@ export function createOpenCxClient(options: {
   clock?: () => number;
   fetch?: typeof fetch;
 }): OpenCxClient {
-  const base = options.apiUrl.replace(/\/+$/, '');
+  const base = withoutTrailingSlashes(options.apiUrl);
   const doFetch = options.fetch ?? fetch;
   const clock = options.clock ?? Date.now;
 

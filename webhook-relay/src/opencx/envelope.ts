@@ -93,7 +93,7 @@ export function parseEnvelope(value: unknown): EnvelopeResult {
   };
   if (envelope.event !== HANDOFF_EVENT) return { ok: true, kind: 'other', envelope };
   if (!checkHandoff(envelope.data)) return { ok: false, errors: fields(checkHandoff.errors, '/data') };
-  if (!/(Z|[+-]\d{2}:\d{2})$/i.test(envelope.data.timestamp))
+  if (!/(?:Z|[+-]\d{2}:\d{2})$/i.test(envelope.data.timestamp))
     return { ok: false, errors: [{ pointer: '/data/timestamp', detail: 'must carry a UTC offset' }] };
   return { ok: true, kind: 'handoff', envelope: envelope as OpenCxEnvelope & { data: HandoffEventData } };
 }

@@ -19,7 +19,7 @@ export interface DigitItem {
 const ZEROS = [0x30, 0x660, 0x6f0, 0x966, 0xff10];
 const DIGIT = '0-9\\u0660-\\u0669\\u06F0-\\u06F9\\u0966-\\u096F\\uFF10-\\uFF19';
 /** A word (letters and marks, with inner apostrophes: "o'clock" is not "o"), or a sequence of digits. */
-const TOKEN = new RegExp(`([\\p{L}\\p{M}]+(?:['’][\\p{L}\\p{M}]+)*)|([${DIGIT}]+)`, 'gu');
+const TOKEN = new RegExp(`([\\p{L}\\p{M}]+(?:['’][\\p{L}\\p{M}]+)*)|[${DIGIT}]+`, 'gu');
 /** What may stand between the two words of "forty-one" or "double four". */
 const COMPOUND_GAP = /^[ \u00a0\-\u2010\u2011]$/;
 

@@ -378,7 +378,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     expect(text).toContain('- prvCreateIncident: create the case');
     expect(text).toContain('Fix: Assign the security role "OpenCX Handoff Relay"');
     // Two warnings: the description length, and the default seed's Case form without the control.
-    expect(text).toMatch(/\d+ passed, 1 failed, 2 warning\(s\), 0 skipped/);
+    expect(text).toMatch(/\b\d+ passed, 1 failed, 2 warning\(s\), 0 skipped/);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
