@@ -2,6 +2,7 @@
  * The sandbox's HTTP server: auth, service protection, faults, routing to entity operations, `$batch`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { refuseForeignHost } from './host-check.js';
 import type { AddressInfo } from 'node:net';
 import {
   checkLineEndings,
@@ -53,6 +54,11 @@ export interface SandboxAuth {
 export interface SandboxOptions {
   port?: number;
   host?: string;
+  /**
+   * Host names answered besides IP literals, localhost and `host` (DNS rebinding protection,
+   * host-check.ts); any other Host header gets 403.
+   */
+  allowedHosts?: readonly string[];
   seed?: SeedData;
   limits?: SandboxLimits;
   faults?: SandboxFaults;
@@ -449,6 +455,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   const server: Server = createServer((req, res) => {
+    if (refuseForeignHost(req, res, { boundHost: options.host, allowedHosts: options.allowedHosts })) return;
     handle(req, res).catch(() => {
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': 'application/json' });

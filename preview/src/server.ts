@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { refuseForeignHost } from '@opencx-d365/dataverse-sandbox';
 import { build } from 'esbuild';
 import { blankPage, caseListPage, casePage, type CaseRow } from './pages.js';
 import { bundleAliases, platform, type Platform, type PlatformId } from './platforms.js';
@@ -25,6 +26,8 @@ export interface PreviewOptions {
   defaultCountry?: string;
   /** Which React and Fluent the host gives the bundle (default: the versions the manifest declares). */
   platform?: PlatformId;
+  /** Host names answered besides IP literals, localhost and `host` (DNS rebinding protection); others get 403. */
+  allowedHosts?: readonly string[];
 }
 
 export interface Preview {
@@ -72,6 +75,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const sandbox = options.sandboxUrl.replace(/\/$/, '');
 
   const server = http.createServer((req, res) => {
+    if (refuseForeignHost(req, res, { boundHost: options.host, allowedHosts: options.allowedHosts })) return;
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 502, 'text/plain; charset=utf-8', `Preview error: ${String(error)}`);
       else res.destroy();
