@@ -7,8 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { refuseForeignHost } from '@opencx-d365/dataverse-sandbox';
 import { build } from 'esbuild';
+// From the sandbox's source, not its package: `npm start` runs the preview before anything is built.
+import { refuseForeignHost } from '../../dataverse-sandbox/src/host-check.js';
 import { blankPage, caseListPage, casePage, type CaseRow } from './pages.js';
 import { bundleAliases, platform, type Platform, type PlatformId } from './platforms.js';
 import { readResx } from './resx.js';
