@@ -231,3 +231,22 @@ describe('a session id', () => {
     },
   );
 });
+
+describe('a bearer token next to signatures', () => {
+  it('is answered 401 signature-bearer-refused unless RELAY_ALLOW_BEARER_WITH_SIGNATURES', async () => {
+    const token = 'a-bearer-token-of-28-bytes!!';
+    const send = async (allow: boolean) => {
+      const { app } = await relay({ relayBearerTokens: [token], allowBearerWithSignatures: allow });
+      return app.inject({
+        method: 'POST',
+        url: '/v1/handoffs',
+        payload: JSON.stringify(handoff()),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      });
+    };
+    const refused = await send(false);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json<{ code: string }>().code).toBe('signature-bearer-refused');
+    expect((await send(true)).statusCode).toBe(202);
+  });
+});
