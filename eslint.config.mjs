@@ -5,6 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import powerApps from '@microsoft/eslint-plugin-power-apps';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import regexp from 'eslint-plugin-regexp';
 
 export default tseslint.config(
   {
@@ -20,6 +21,19 @@ export default tseslint.config(
     ],
   },
   js.configs.recommended,
+  // Regular expressions are checked by a tool, not by luck (issue 29): the plugin's recommended rules, and
+  // both super-linear rules as errors. `no-super-linear-backtracking` finds patterns that backtrack
+  // polynomially on one match attempt; `no-super-linear-move` finds patterns that become quadratic when
+  // retried at every position of a long input (a regex without `^` run over text we do not control).
+  {
+    files: ['**/*.{js,mjs,cjs,ts,tsx,mts}'],
+    ...regexp.configs['flat/recommended'],
+    rules: {
+      ...regexp.configs['flat/recommended'].rules,
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
+    },
+  },
   {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: { ...globals.node } },

@@ -42,6 +42,11 @@ if (problem)
 
 const benches = [
   ['transcript format', node, ['bench/transcript-format.mjs', '--no-build']],
+  [
+    'adversarial inputs (parsers, redactor)',
+    node,
+    ['bench/adversarial.mjs', '--no-build', ...(quick ? ['--quick'] : [])],
+  ],
   ['relay intake', node, ['bench/relay-intake.mjs', ...stores, ...(quick ? ['--quick'] : [])]],
   ['handoff to case', node, ['bench/latency.mjs', ...stores, ...(quick ? ['--quick'] : [])]],
   ['Dataverse requests per handoff', node, ['bench/relay-requests.mjs']],

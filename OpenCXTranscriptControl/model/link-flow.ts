@@ -83,7 +83,7 @@ export function prefillContact(
 
 export type FormErrors = Partial<Record<keyof NewContactForm, StringKey>>;
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const EMAIL = /^[^\s@]+@[^\s@][^\s.@]*\.[^\s@]+$/;
 
 export function validateContact(form: NewContactForm, defaultCountry: string | undefined): FormErrors {
   const errors: FormErrors = {};

@@ -22,7 +22,7 @@ export function errorCodeOf(error: unknown): number | undefined {
   const e = (error ?? {}) as ErrorLike;
   for (const value of [e.errorCode, e.code]) {
     if (typeof value === 'number') return value >>> 0;
-    if (typeof value === 'string' && /^(0x)?[0-9a-f]{8}$/i.test(value))
+    if (typeof value === 'string' && /^(?:0x)?[0-9a-f]{8}$/i.test(value))
       return parseInt(value.replace(/^0x/i, ''), 16);
   }
   return undefined;

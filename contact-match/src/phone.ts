@@ -49,7 +49,7 @@ export function defaultCountryFor(configured: string | undefined, locale: string
   const region = locale
     ?.split(/[-_]/)
     .slice(1)
-    .find((part) => /^[A-Za-z]{2}$/.test(part));
+    .find((part) => /^[A-Z]{2}$/i.test(part));
   return asCountry(region);
 }
 

@@ -65,6 +65,13 @@ function splitMultipart(body: string, boundary: string, entitySet = '$batch'): s
     .map((part) => part.replace(/^\r?\n/, '').replace(/\r?\n$/, ''));
 }
 
+/** `text` without its trailing LF / CRLF line breaks; a loop, as /(\r?\n)+$/ is quadratic on a long run of them. */
+function withoutTrailingLineBreaks(text: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '\n') end -= end > 1 && text[end - 2] === '\r' ? 2 : 1;
+  return text.slice(0, end);
+}
+
 function parseOperation(raw: string, inChangeset: boolean): BatchOperation {
   const outer = splitHeadersAndBody(raw);
   if (!(outer.headers['content-type'] ?? '').toLowerCase().startsWith('application/http')) {
@@ -84,7 +91,7 @@ function parseOperation(raw: string, inChangeset: boolean): BatchOperation {
     method,
     url: match[2],
     headers: inner.headers,
-    body: inner.body.replace(/(\r?\n)+$/, ''),
+    body: withoutTrailingLineBreaks(inner.body),
     part: outer.headers,
   };
 }
@@ -99,9 +106,9 @@ function parseOperation(raw: string, inChangeset: boolean): BatchOperation {
  * works when it ends with two non-CRLF line endings.
  */
 export function checkLineEndings(body: string): void {
-  const bareLf = /(^|[^\r])\n/.test(body);
+  const bareLf = /(?:^|[^\r])\n/.test(body);
   const endsWithCrlf = body.endsWith('\r\n');
-  const twoTrailingLf = /(^|[^\r])\n\n$/.test(body);
+  const twoTrailingLf = /(?:^|[^\r])\n\n$/.test(body);
   if (twoTrailingLf) return;
   if (bareLf || !endsWithCrlf) throw errors.streamNotReadable('$batch');
 }

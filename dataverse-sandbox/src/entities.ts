@@ -43,7 +43,7 @@ const lookupTargetKey = (column: string) => `_${column}_value@Microsoft.Dynamics
 
 /** Parses `/contacts(<id>)`, `contacts(<id>)` or an absolute URL ending so. */
 function parseBindValue(value: string): { entitySet: string; id: string } | undefined {
-  const match = /(?:^|\/)([A-Za-z_][A-Za-z0-9_]*)\(([0-9a-fA-F-]{36})\)$/.exec(value.trim());
+  const match = /(?:^|\/)([A-Z_]\w*)\(([0-9a-f-]{36})\)$/i.exec(value.trim());
   return match ? { entitySet: match[1], id: match[2].toLowerCase() } : undefined;
 }
 

@@ -23,7 +23,7 @@ type Token =
   | { t: 'guid'; v: string }
   | { t: 'punct'; v: '(' | ')' | ',' };
 
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 /**
  * An Edm.DateTimeOffset literal, unquoted, with its offset (OData ABNF dateTimeOffsetValue): how date and time
  * columns such as `createdon`, "exposed as DateTimeOffset" to the Web API (MS Learn, Behavior and format of
@@ -78,13 +78,13 @@ function tokenize(input: string): Token[] {
         i += guid[0].length;
         continue;
       }
-      const num = /^-?\d+(\.\d+)?/.exec(input.slice(i));
-      if (num && !/^[A-Za-z_]/.test(input.slice(i + num[0].length))) {
+      const num = /^-?\d+(?:\.\d+)?/.exec(input.slice(i));
+      if (num && !/^[A-Z_]/i.test(input.slice(i + num[0].length))) {
         tokens.push({ t: 'number', v: Number(num[0]) });
         i += num[0].length;
         continue;
       }
-      const ident = /^[A-Za-z_][A-Za-z0-9_./]*/.exec(input.slice(i));
+      const ident = /^[A-Z_][\w./]*/i.exec(input.slice(i));
       if (!ident) throw syntaxError(`unexpected character '${ch}' at position ${i}`);
       tokens.push({ t: 'ident', v: ident[0] });
       i += ident[0].length;

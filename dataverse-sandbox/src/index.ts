@@ -9,3 +9,4 @@ export type { CaseFormOptions, Client } from './case-forms.js';
 export type { SandboxOrg } from './org.js';
 export type { SeedData } from './seed.js';
 export { runSandboxCli } from './cli-run.js';
+export { allowsHost, refuseForeignHost, type HostCheckOptions } from './host-check.js';

@@ -2,6 +2,7 @@
  * The sandbox's HTTP server: auth, service protection, faults, routing to entity operations, `$batch`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { refuseForeignHost } from './host-check.js';
 import type { AddressInfo } from 'node:net';
 import {
   checkLineEndings,
@@ -65,6 +66,11 @@ export interface SandboxAuth {
 export interface SandboxOptions {
   port?: number;
   host?: string;
+  /**
+   * Host names answered besides IP literals, localhost and `host` (DNS rebinding protection,
+   * host-check.ts); any other Host header gets 403.
+   */
+  allowedHosts?: readonly string[];
   seed?: SeedData;
   limits?: SandboxLimits;
   faults?: SandboxFaults;
@@ -340,7 +346,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const metadata = readMetadata(tables, path, url.searchParams, `${root}${API_PATH}`);
     if (metadata) return { result: json(200, metadata) };
 
-    const match = /^([A-Za-z_]+)(?:\(([0-9a-fA-F-]{36})\))?$/.exec(path);
+    const match = /^([A-Z_]+)(?:\(([0-9a-f-]{36})\))?$/i.exec(path);
     if (match) checkEntitySet(org, match[1]);
     const table = match ? tableBySet(tables, match[1]) : undefined;
     if (!match || !table) throw errors.unknownSegment(path.split('(')[0] ?? path);
@@ -537,6 +543,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   const server: Server = createServer((req, res) => {
+    if (refuseForeignHost(req, res, { boundHost: options.host, allowedHosts: options.allowedHosts })) return;
     handle(req, res).catch(() => {
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': 'application/json' });

@@ -156,7 +156,7 @@ export function parseInsightsSolution(xml: string): InsightsSolution {
     name: labels(chart.LocalizedNames, 'LocalizedName'),
     description: labels(chart.Descriptions, 'Description'),
     dataDescription: text(chart.datadescription) ?? '',
-    fetchXml: /<fetch(?=[\s>/])[\s\S]*?<\/fetch>/.exec(text(chart.datadescription) ?? '')?.[0] ?? '',
+    fetchXml: /<fetch[\s>/][\s\S]*?<\/fetch>/.exec(text(chart.datadescription) ?? '')?.[0] ?? '',
     presentationDescription: text(chart.presentationdescription) ?? '',
   }));
   const dashboards = list(node(root.Dashboards).Dashboard).map((dashboard) => ({

@@ -1281,7 +1281,7 @@ export interface WireRequest {
 }
 
 /** Headers whose presence changes what the service does: a row must list them to allow them. */
-const SIGNIFICANT = /^(prefer|if-match|if-none-match|content-type|mscrm\..*)$/;
+const SIGNIFICANT = /^(?:prefer|if-match|if-none-match|content-type|mscrm\..*)$/;
 
 const PLACEHOLDERS: Record<string, string> = {
   guid: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
@@ -1298,7 +1298,7 @@ export function templatePattern(template: string): RegExp {
   let pattern = compiled.get(template);
   if (pattern) return pattern;
   let source = '';
-  for (const piece of template.split(/(\{[^}]+\})/)) {
+  for (const piece of template.split(/(\{[^{}]+\})/)) {
     if (!piece) continue;
     const inner = /^\{([^}]+)\}$/.exec(piece)?.[1];
     if (inner === undefined) source += piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -31,7 +31,7 @@ export interface WireLogEntry {
 
 /** The headers that make a request's shape; the rest (Authorization, Host, …) are left out. */
 const RECORDED =
-  /^(accept|content-type|prefer|if-match|if-none-match|odata-version|odata-maxversion|mscrm\..*)$/i;
+  /^(?:accept|content-type|prefer|if-match|if-none-match|odata-version|odata-maxversion|mscrm\..*)$/i;
 
 export function recordedHeaders(
   headers: Record<string, string | string[] | undefined>,

@@ -31,6 +31,8 @@ import {
   type Row,
   type ViewLink,
 } from './insights-pages.js';
+// From the sandbox's source, not its package: `npm start` runs the preview before anything is built.
+import { refuseForeignHost } from '../../dataverse-sandbox/src/host-check.js';
 import { blankPage, caseListPage, casePage, type CaseRow } from './pages.js';
 import { bundleAliases, platform, type Platform, type PlatformId } from './platforms.js';
 import { readResx } from './resx.js';
@@ -50,6 +52,8 @@ export interface PreviewOptions {
   platform?: PlatformId;
   /** The clock a chart's "last X days" is read against (the sandbox's, in tests that fix it). */
   clock?: () => number;
+  /** Host names answered besides IP literals, localhost and `host` (DNS rebinding protection); others get 403. */
+  allowedHosts?: readonly string[];
 }
 
 export interface Preview {
@@ -151,6 +155,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const sandbox = options.sandboxUrl.replace(/\/$/, '');
 
   const server = http.createServer((req, res) => {
+    if (refuseForeignHost(req, res, { boundHost: options.host, allowedHosts: options.allowedHosts })) return;
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 502, 'text/plain; charset=utf-8', `Preview error: ${String(error)}`);
       else res.destroy();

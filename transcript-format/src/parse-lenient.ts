@@ -112,7 +112,7 @@ const OPENCX_FIELDS: ReadonlySet<LenientField> = new Set<LenientField>([
   'sentiment',
 ]);
 
-const TIME = String.raw`(?:(\d{4}-\d{2}-\d{2})[Tt ])?(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:[ ]?([AaPp])\.?[Mm]\.?)?(?:[ ]?(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?`;
+const TIME = String.raw`(?:(\d{4}-\d{2}-\d{2})[Tt ])?(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?: ?([AaPp])\.?[Mm]\.?)?(?: ?(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?`;
 const SPEAKER = String.raw`(\p{L}[\p{L}\p{M}\p{N} _.'-]{0,39}?)(?:[ \t]*\(([^()\n]{1,60})\))?`;
 /** `[14:02:11] Caller: …`, `[2026-11-24 14:02:11] customer: …`, `14:02 - AI: …`, `(2:02 PM) Agent: …` */
 const TIMED_FIRST = new RegExp(
@@ -126,11 +126,12 @@ const SPEAKER_FIRST = new RegExp(
 );
 /** `Caller: …` with a known speaker word and no time. */
 const UNTIMED = new RegExp(String.raw`^[ \t]*${SPEAKER}[ \t]*:[ \t]?`, 'u');
-const HEADER_LINE = /^[ \t]*([A-Za-z][A-Za-z _-]{0,30}?)[ \t]*:[ \t]?/;
+const HEADER_LINE = /^[ \t]*([A-Z][A-Z _-]{0,30}?)[ \t]*:[ \t]?/i;
 /** A verification mark at the end of a customer detail, in any case (applied to a line's tail only). */
+// eslint-disable-next-line regexp/no-super-linear-move -- only ever run on a line's last MARK_WINDOW characters
 const MARK = /[ \t]+\((verified by opencx|stated by the caller)\)[ \t]*$/i;
 const MARK_WINDOW = 64;
-const DATE_ONLY = /(?:^|[^\d])(\d{4}-\d{2}-\d{2})(?:[^\d]|$)/;
+const DATE_ONLY = /(?:^|\D)(\d{4}-\d{2}-\d{2})(?:\D|$)/;
 
 interface TimeFields {
   date?: string;

@@ -31,7 +31,7 @@ export function findOpening(
 }
 
 const HANDOFF_AT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{3})?) UTC$/;
-const REDACTION_ITEM = /^([^]*) ×(\d{1,15})$/;
+const REDACTION_ITEM = /^([\s\S]*) ×(\d{1,15})$/;
 
 function readRedactions(raw: string): Record<string, number> | undefined {
   const entries: [string, number][] = [];

@@ -4,7 +4,7 @@ import { HANDOFF_DIVIDER } from './constants.js';
 
 const SEPARATOR = /^--- (?:(\d{4}-\d{2}-\d{2}) · )?transcript v(\d{1,6}) · UTC ---$/;
 const MARKER =
-  /^--- (\d{1,9}) turns? left out \(turns? (\d{1,9})(?: to (\d{1,9}))?\)(?: · full transcript: ([^]*))? ---$/;
+  /^--- (\d{1,9}) turns? left out \(turns? (\d{1,9})(?: to (\d{1,9}))?\)(?: · full transcript: ([\s\S]*))? ---$/;
 
 export interface SeparatorLine {
   date: string | undefined;

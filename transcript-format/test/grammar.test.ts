@@ -7,7 +7,7 @@ import { parse, write } from '../src/index.js';
 function examples(): { kind: string; text: string }[] {
   const grammar = readFileSync(path.join(import.meta.dirname, '..', 'GRAMMAR.md'), 'utf8');
   const found: { kind: string; text: string }[] = [];
-  const pattern = /<!-- example: ([a-z-]+) -->\n\n```text\n([^]*?)\n```/g;
+  const pattern = /<!-- example: ([a-z-]+) -->\n\n```text\n([\s\S]*?)\n```/g;
   for (let m = pattern.exec(grammar); m; m = pattern.exec(grammar)) found.push({ kind: m[1], text: m[2] });
   return found;
 }

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeTranscript, type Transcript } from '../src/index.js';
+import { isSafeHttpsUrl } from '../src/normalize.js';
 
 const at = (value: string): string =>
   normalizeTranscript({ header: {}, turns: [{ at: value, role: 'ai', text: '' }] }).turns[0].at;
@@ -83,5 +85,39 @@ describe('normalizeTranscript', () => {
     const redactions = Object.fromEntries([['__proto__', 2]]) as Record<string, number>;
     const normal = normalizeTranscript({ header: { redactions }, turns: [] });
     expect(Object.keys(normal.header.redactions!)).toEqual(['__proto__']);
+  });
+});
+
+describe('isSafeHttpsUrl (the linear link check, issue 29)', () => {
+  // The check as it was: the same answers, reached by quadratic backtracking. Kept only as the reference.
+  // eslint-disable-next-line regexp/no-super-linear-backtracking, regexp/optimal-quantifier-concatenation -- the reference being replaced
+  const QUADRATIC = /^https:\/\/[^\s/?#\\"<>`]+[^\s\\"<>`]*$/i;
+  const control = (value: string) => [...value].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+  const before = (value: string) => QUADRATIC.test(value) && !control(value);
+
+  // Characters each class of the pattern treats differently, so random strings reach every branch.
+  const pieces = fc.constantFrom(
+    ...['https://', 'HTTPS://', 'http://', 'a', 'Z', '0', '.', '-', ':', '/', '?', '#', '\\', '"', '<', '>'],
+    ...['`', "'", ' ', '\t', '\n', '\u0007', '\u007f', '\u00a0', '\u2028', 'é', '😀', '%20', '@', '&', '='],
+  );
+  const candidates = fc.oneof(
+    fc.array(pieces, { maxLength: 24 }).map((parts) => parts.join('')),
+    fc.array(pieces, { maxLength: 24 }).map((parts) => `https://${parts.join('')}`),
+    fc.string({ unit: 'binary', maxLength: 40 }).map((rest) => `https://${rest}`),
+  );
+
+  it('answers as the quadratic pattern did, on any string', () => {
+    fc.assert(
+      fc.property(candidates, (value) => {
+        expect(isSafeHttpsUrl(value)).toBe(before(value));
+      }),
+      { numRuns: 20_000, seed: 29 },
+    );
+  });
+
+  it('answers a long link ending in a refused character (the input that made it quadratic)', () => {
+    const attack = `https://${'a'.repeat(200_000)}"`;
+    expect(isSafeHttpsUrl(attack)).toBe(false);
+    expect(isSafeHttpsUrl(attack.slice(0, -1))).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { handoffsRoute } from './intake/handoffs-route.js';
 import { opencxEventsRoute } from './intake/opencx-events-route.js';
 import { appendRoute } from './intake/append-route.js';
 import { problem } from './intake/problem.js';
+import { originOf } from './intake/session-url.js';
 import { messages } from './messages.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type RelayMetrics } from './observability/metrics.js';
@@ -15,8 +16,12 @@ import type { HandoffStore } from './store/types.js';
 import type { DeliveryStatus } from './delivery/readiness.js';
 
 export interface AppDeps {
-  config: Pick<RelayConfig, 'webhookSecrets' | 'relayBearerToken' | 'bodyLimit'> &
-    Partial<Pick<RelayConfig, 'appendAfterHandoff'>>;
+  config: Pick<RelayConfig, 'webhookSecrets' | 'bodyLimit'> &
+    Partial<
+      Pick<RelayConfig, 'relayBearerTokens' | 'allowBearerWithSignatures' | 'appendAfterHandoff'> & {
+        opencx: Pick<RelayConfig['opencx'], 'sessionUrlTemplate'>;
+      }
+    >;
   store: HandoffStore;
   logger?: Logger;
   metrics?: RelayMetrics;
@@ -50,20 +55,32 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
-    const status =
-      error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-    if (!error.statusCode || error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    // A 4xx fastify raised (its own code and message) is the client's and says what was wrong. Anything
+    // else is an exception of ours: its message may name internals, so the answer is a generic one and
+    // the detail goes to the log.
+    const clientError = Boolean(error.statusCode && error.statusCode >= 400 && error.statusCode < 500);
+    const status = clientError ? error.statusCode! : 400;
+    if (!clientError) request.log.error({ err: error }, 'request failed');
     const detail =
       status === 413
         ? messages.intake.tooLarge(deps.config.bodyLimit)
         : status === 415
           ? messages.intake.unsupportedMediaType
-          : error.message;
+          : clientError
+            ? error.message
+            : messages.intake.requestFailed;
     // Every failure is the client's (4xx): no input may produce a 5xx; the store's own failure is a 503 in the route.
     return reply
       .code(status)
       .type('application/problem+json')
-      .send(problem(status, error.code ?? 'bad-request', 'Request refused', detail));
+      .send(
+        problem(
+          status,
+          clientError ? (error.code ?? 'bad-request') : 'bad-request',
+          'Request refused',
+          detail,
+        ),
+      );
   });
   app.addHook('preValidation', async (request, reply) => {
     if (request.method === 'POST' && request.body === undefined) {
@@ -86,8 +103,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     store: deps.store,
     authenticator: createAuthenticator({
       secrets: deps.config.webhookSecrets,
-      bearerToken: deps.config.relayBearerToken,
+      bearerTokens: deps.config.relayBearerTokens,
+      bearerWithSignatures: deps.config.allowBearerWithSignatures,
     }),
+    sessionUrlOrigin: originOf(deps.config.opencx?.sessionUrlTemplate),
     metrics,
     clock,
     onAccepted: deps.onAccepted,

@@ -41,8 +41,17 @@ export const messages = {
       'Use the value of a priority option of the incident table (by default 1 High, 2 Normal, 3 Low).',
     json: 'It must be a JSON object, e.g. {"casetypecode": 2}.',
     noAuthentication:
-      'No webhook authentication is configured: set WEBHOOK_SECRETS (Standard Webhooks whsec_… secrets, comma-separated) or RELAY_BEARER_TOKEN. The relay refuses to accept unauthenticated handoffs.',
+      'No webhook authentication is configured: set WEBHOOK_SECRETS (Standard Webhooks whsec_… secrets, comma-separated) or RELAY_BEARER_TOKENS. The relay refuses to accept unauthenticated handoffs.',
     secret: 'Each secret must look like whsec_<base64>, as OpenCX or your signer issues it.',
+    shortSecret: (index: number, bytes: number, minimum: number) =>
+      `WEBHOOK_SECRETS=whsec_… is not valid. Secret ${index} holds ${bytes} bytes: a Standard Webhooks key must hold at least ${minimum} random bytes. Issue a new one (e.g. whsec_ followed by the output of \`openssl rand -base64 32\`), list it first with the old one after it while the sender switches, then remove the old one.`,
+    shortToken: (name: string, index: number, length: number, minimum: number) =>
+      `${name}=… is not valid. Token ${index} is ${length} bytes long: a bearer token must be at least ${minimum} bytes (characters), random. Make one with \`openssl rand -base64 32\`.`,
+    bearerWithSignatures: (name: string) =>
+      `${name} is set together with WEBHOOK_SECRETS: a bearer token has no timestamp and no replay check, so it would let a request skip the signature. Unset ${name} to require signatures, or set RELAY_ALLOW_BEARER_WITH_SIGNATURES=true to accept both (a migration from a bearer token to signatures).`,
+    apiUrl:
+      'OPENCX_API_URL carries the OpenCX API key: use an https: URL (http: only for a loopback address such as http://127.0.0.1:4010), e.g. https://api.open.cx.',
+    trueOrFalse: 'Use true or false.',
     template:
       'It must be an https: URL containing {session_id}, e.g. https://platform.open.cx/sessions/{session_id}.',
     port: 'Use a whole number from 0 to 65535.',
@@ -76,8 +85,19 @@ export const messages = {
       malformedTimestamp: 'The webhook-timestamp is not a number of seconds.',
       mismatch: 'No webhook-signature matches the body with any configured secret.',
       badToken: 'The bearer token is not valid.',
+      bearerRefused:
+        'This relay requires Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature): a bearer token is not accepted.',
     },
     sessionUrlDropped: 'session_url dropped: only https: links are kept',
+    sessionUrlOtherOrigin:
+      "session_url dropped: its origin is not OPENCX_SESSION_URL_TEMPLATE's, so it is not an OpenCX session link",
+    requestFailed: 'The request could not be processed.',
+    tooDeep: (limit: number) =>
+      `The JSON is nested more than ${limit} levels deep; a handoff or an OpenCX event never is.`,
+    notAnInstant:
+      'is not an instant the relay can store: use an ISO 8601 date-time with a UTC offset (a leap second such as 23:59:60 is not accepted)',
+    sessionIdShape:
+      'must be an OpenCX session id: letters, digits, "_", "-", "." or ":", starting with a letter, digit or "_", at most 200 characters',
   },
   /** The delivery gate (delivery/readiness.ts): why delivery waits while intake goes on. */
   delivery: {
@@ -605,5 +625,7 @@ export const messages = {
     ownerUnknown: 'its process id and host could not be read',
     tookOver:
       "took over the previous relay's claims: its handoffs are delivered now, not when their leases expire",
+    postgresWithoutTls: (host: string) =>
+      `RELAY_DATABASE_URL reaches PostgreSQL on ${host} without TLS: handoffs (callers' words) and the database password cross the network in clear. Add ?sslmode=verify-full (with sslrootcert=/path/to/ca.pem for a private CA) to the URL; see docs/operator-guide.md, "PostgreSQL and TLS".`,
   },
 } as const;

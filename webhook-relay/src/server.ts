@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import { startupWarnings } from './config/startup-warnings.js';
 import type { RelayConfig } from './config/types.js';
 import { createDataverseClient } from './dataverse/client.js';
 import { prepareDelivery } from './delivery/metadata.js';
@@ -148,6 +149,7 @@ export async function startRelay(
   // Said at every start so that a switched-off protection is never silent.
   if (!config.redaction.rules.length)
     logger.warn('redaction is off (REDACT=none): card numbers and ids read aloud reach Dataverse as spoken');
+  for (const warning of startupWarnings(config)) logger.warn(warning);
   // Listening already: the first read of the org's metadata only decides whether delivery starts now.
   await gate.start();
   let stopping: Promise<void> | undefined;

@@ -68,7 +68,7 @@ export function loadForAdmin(env: Env): AdminConfig {
       const name = variableOf(problem);
       if (name === '') {
         // Only "no webhook authentication" names no variable: a placeholder token satisfies the loader.
-        neutral.RELAY_BEARER_TOKEN = 'verify-stand-in';
+        neutral.RELAY_BEARER_TOKEN = 'verify-stand-in-bearer-token';
         continue;
       }
       replaced.add(name);

@@ -51,6 +51,11 @@ const parser = new XMLParser({
   isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
   parseTagValue: false,
   parseAttributeValue: false,
+  // FormXml comes from the org, where anyone who can customise a form can write it. Entities are left as
+  // written: a DOCTYPE's entities are never expanded (no "billion laughs"), nor can one rename a column.
+  // The names and ids read here never hold an entity in a form Dynamics writes.
+  processEntities: false,
+  htmlEntities: false,
 });
 
 const isNode = (value: XmlValue): value is XmlNode => typeof value === 'object';

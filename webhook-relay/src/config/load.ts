@@ -3,6 +3,7 @@ import path from 'node:path';
 import { messages } from '../messages.js';
 import { readRedactionSettings } from '../redaction/config.js';
 import type { ContactMatchRule, DataverseAuth, RelayConfig, RoutingRules } from './types.js';
+import { withoutTrailingSlashes } from './url.js';
 
 export type Env = Record<string, string | undefined>;
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; errors: string[] };
@@ -10,9 +11,26 @@ export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; erro
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const m = messages.config;
 
+/**
+ * The least a webhook secret's key or a bearer token may hold, in bytes. The Standard Webhooks
+ * specification (spec/standard-webhooks.md, "Signature scheme": symmetric signing secret "Random. At least
+ * 24 bytes (192 bits…)"); the same floor serves bearer tokens.
+ */
+export const MIN_SECRET_BYTES = 24;
+
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+/** An https: URL, or an http: one on a loopback host (a local stand-in): the only URLs a secret may go to. */
+export function isHttpsOrLoopback(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  } catch {
+    return false;
+  }
 }
 
 const CONTACT_MATCH_RULES: ReadonlySet<string> = new Set<ContactMatchRule>([
@@ -53,6 +71,19 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     }
     return parsed;
   };
+  /** A comma-separated list, blanks dropped. */
+  const list = (name: string) =>
+    (text(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  /** true or false (default false); anything else is an error. */
+  const flag = (name: string) => {
+    const value = text(name);
+    if (value !== undefined && value !== 'true' && value !== 'false')
+      errors.push(m.invalid(name, value, m.trueOrFalse));
+    return value === 'true';
+  };
   const jsonObject = (name: string, fallback: Record<string, unknown>) => {
     const value = text(name);
     if (value === undefined) return fallback;
@@ -92,7 +123,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
   if (authorityHostText) {
     try {
       const url = new URL(authorityHostText);
-      if (url.protocol !== 'https:' || url.search || url.hash || url.pathname.replace(/\/+$/, ''))
+      if (url.protocol !== 'https:' || url.search || url.hash || withoutTrailingSlashes(url.pathname))
         throw new Error('not a host');
       authorityHost = url.origin;
     } catch {
@@ -193,20 +224,34 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     .map((s) => s.trim())
     .filter(Boolean);
 
-  const webhookSecrets = (text('WEBHOOK_SECRETS') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const secret of webhookSecrets) {
+  const webhookSecrets = list('WEBHOOK_SECRETS');
+  webhookSecrets.forEach((secret, index) => {
     if (!/^whsec_[A-Za-z0-9+/=]{8,}$/.test(secret))
       errors.push(m.invalid('WEBHOOK_SECRETS', 'whsec_…', m.secret));
-  }
-  const relayBearerToken = text('RELAY_BEARER_TOKEN');
+    else {
+      const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
+      if (bytes < MIN_SECRET_BYTES) errors.push(m.shortSecret(index + 1, bytes, MIN_SECRET_BYTES));
+    }
+  });
+  // RELAY_BEARER_TOKENS lists several tokens (rotation); RELAY_BEARER_TOKEN, the single one, still works.
+  const tokenSources: Array<[name: string, tokens: string[]]> = [
+    ['RELAY_BEARER_TOKENS', list('RELAY_BEARER_TOKENS')],
+    ['RELAY_BEARER_TOKEN', [text('RELAY_BEARER_TOKEN') ?? ''].filter(Boolean)],
+  ];
+  for (const [name, tokens] of tokenSources)
+    tokens.forEach((token, index) => {
+      const bytes = Buffer.byteLength(token, 'utf8');
+      if (bytes < MIN_SECRET_BYTES) errors.push(m.shortToken(name, index + 1, bytes, MIN_SECRET_BYTES));
+    });
+  const relayBearerTokens = tokenSources.flatMap(([, tokens]) => tokens);
+  const allowBearerWithSignatures = flag('RELAY_ALLOW_BEARER_WITH_SIGNATURES');
+  if (webhookSecrets.length && relayBearerTokens.length && !allowBearerWithSignatures)
+    errors.push(m.bearerWithSignatures(tokenSources.find(([, tokens]) => tokens.length)![0]));
   const host = text('HOST') ?? '0.0.0.0';
   const allowUnauthenticatedLoopback = text('RELAY_ALLOW_UNAUTHENTICATED_LOOPBACK') === 'true';
   if (
     webhookSecrets.length === 0 &&
-    !relayBearerToken &&
+    relayBearerTokens.length === 0 &&
     !(allowUnauthenticatedLoopback && isLoopbackHost(host))
   ) {
     errors.push(m.noAuthentication);
@@ -215,6 +260,10 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
   const append = text('APPEND_AFTER_HANDOFF');
   if (append !== undefined && append !== 'true' && append !== 'false')
     errors.push(m.invalid('APPEND_AFTER_HANDOFF', append, 'Use true or false.'));
+
+  // The API key travels with every request to OPENCX_API_URL: never in clear, except to this machine.
+  const apiUrl = text('OPENCX_API_URL') ?? 'https://api.open.cx';
+  if (!isHttpsOrLoopback(apiUrl)) errors.push(m.invalid('OPENCX_API_URL', apiUrl, m.apiUrl));
 
   const sessionUrlTemplate = text('OPENCX_SESSION_URL_TEMPLATE');
   if (
@@ -241,9 +290,10 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     caseOriginByChannel,
     incidentChannels,
     webhookSecrets,
-    relayBearerToken,
+    relayBearerTokens,
+    allowBearerWithSignatures,
     opencx: {
-      apiUrl: text('OPENCX_API_URL') ?? 'https://api.open.cx',
+      apiUrl,
       apiKey: text('OPENCX_API_KEY'),
       sessionUrlTemplate,
       ratePerMinute: integer('OPENCX_RATE_LIMIT_PER_MINUTE', 100, 1, 100_000, m.positive),

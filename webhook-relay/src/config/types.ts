@@ -91,9 +91,18 @@ export interface RelayConfig {
   /** Channels turned into incidents (INCIDENT_CHANNELS). */
   incidentChannels: string[];
 
-  /** Standard Webhooks secrets (`whsec_…`), several at once for rotation. */
+  /** Standard Webhooks secrets (`whsec_…`), several at once for rotation; each holds at least 24 bytes. */
   webhookSecrets: string[];
-  relayBearerToken?: string;
+  /**
+   * Static bearer tokens (RELAY_BEARER_TOKENS, comma-separated, and RELAY_BEARER_TOKEN), several at once for
+   * rotation; each at least 24 bytes. With webhookSecrets set they are refused unless allowBearerWithSignatures.
+   */
+  relayBearerTokens: string[];
+  /**
+   * RELAY_ALLOW_BEARER_WITH_SIGNATURES (default false): with WEBHOOK_SECRETS set, also accept a bearer token,
+   * which has no timestamp or replay check. Meant for a migration from a token to signatures.
+   */
+  allowBearerWithSignatures: boolean;
 
   opencx: {
     apiUrl: string;

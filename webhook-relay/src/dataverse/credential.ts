@@ -23,6 +23,7 @@ import type {
   DataverseAuthNone,
   DataverseAuthWorkloadIdentity,
 } from '../config/types.js';
+import { withoutTrailingSlashes } from '../config/url.js';
 
 export const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
@@ -75,7 +76,7 @@ function confidentialApp(
   auth: DataverseAuthClientSecret | DataverseAuthCertificate | DataverseAuthWorkloadIdentity,
   options: CredentialOptions,
 ): ConfidentialClientApplication {
-  const host = (options.authorityHost ?? auth.authorityHost ?? PUBLIC_AUTHORITY_HOST).replace(/\/+$/, '');
+  const host = withoutTrailingSlashes(options.authorityHost ?? auth.authorityHost ?? PUBLIC_AUTHORITY_HOST);
   const credential: Pick<
     NonNullable<Configuration['auth']>,
     'clientSecret' | 'clientCertificate' | 'clientAssertion'

@@ -58,9 +58,26 @@ export const Customer = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * An OpenCX session id goes into OpenCX API paths (`/chat/sessions/{id}`) and the relay's records: only
+ * characters that stand for themselves in a URL path segment, starting with a letter, digit or `_` (so
+ * never `.` or `..`, which would climb to another path on OpenCX's host with the API key), at most 200.
+ */
+export const SESSION_ID_PATTERN = String.raw`^\w[\w.:-]*$`;
+const SESSION_ID = new RegExp(SESSION_ID_PATTERN);
+/** Whether `value` has the shape (and length) of an OpenCX session id. */
+export const isSessionId = (value: string) => value.length <= 200 && SESSION_ID.test(value);
+
+export const SessionId = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: SESSION_ID_PATTERN,
+  description: 'OpenCX session id: letters, digits, _ . : -, starting with a letter, digit or _.',
+});
+
 export const HandoffDocumentSchema = Type.Object(
   {
-    session_id: Type.String({ minLength: 1, maxLength: 200, description: 'OpenCX session id.' }),
+    session_id: SessionId,
     handoff_at: IsoDateTime,
     channel: Type.Optional(Type.String({ minLength: 1, maxLength: 50, default: 'phone_voice' })),
     reason: Type.Optional(Type.String({ maxLength: 500 })),

@@ -42,7 +42,7 @@ export function parseSince(text: string, now: number): Date | undefined {
     const amount = Number(relative[1]);
     return amount > 0 ? new Date(now - amount * (relative[2] === 'd' ? 24 : 1) * HOUR_MS) : undefined;
   }
-  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())) return undefined;
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : text.trim();
   const ms = Date.parse(iso);
   return Number.isNaN(ms) || ms > now ? undefined : new Date(ms);

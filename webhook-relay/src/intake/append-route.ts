@@ -11,6 +11,7 @@ import { messages as text } from '../messages.js';
 import type { IntakeDeps } from './deps.js';
 import { problem } from './problem.js';
 import { invalid, readSignedJson, storeAndAnswer } from './signed-json.js';
+import { messageInstantProblems } from './validate.js';
 
 const Ajv = AjvModule.default;
 const addFormats = addFormatsModule.default;
@@ -47,6 +48,8 @@ export function appendRoute(app: FastifyInstance, deps: IntakeDeps): void {
       }));
       return invalid(reply, deps, route, m.invalidAppend, m.invalidAppend, errors);
     }
+    const instants = messageInstantProblems(read.body.messages);
+    if (instants.length) return invalid(reply, deps, route, m.invalidAppend, m.invalidAppend, instants);
     const handoff = await deps.store.get(key).catch(() => undefined);
     if (!handoff || handoff.kind === 'append')
       return reply

@@ -1,6 +1,8 @@
 /**
  * Webhook authentication, independent of the HTTP framework: Standard Webhooks signatures (several secrets
- * for rotation, 5-minute tolerance against an injected clock) or a static bearer token.
+ * for rotation, 5-minute tolerance against an injected clock) or static bearer tokens (several, for
+ * rotation). With secrets configured a bearer token is refused unless `bearerWithSignatures` says
+ * otherwise: it has no timestamp and no replay check, so accepting it would let a request skip both.
  * The signature is the Standard Webhooks one, `v1,` + base64(HMAC-SHA256(key, `id.timestamp.payload`)),
  * computed with node:crypto's native HMAC: the `standardwebhooks` package's pure-JS SHA-256 was 8% of the
  * relay's CPU under load (bench/relay-intake.mjs). test/intake/authenticate.test.ts proves the two agree.
@@ -13,7 +15,7 @@ import { messages } from '../messages.js';
 export const TOLERANCE_SECONDS = 5 * 60;
 
 export type AuthFailure =
-  'missing' | 'too-old' | 'too-new' | 'malformed-timestamp' | 'mismatch' | 'bad-token';
+  'missing' | 'too-old' | 'too-new' | 'malformed-timestamp' | 'mismatch' | 'bad-token' | 'bearer-refused';
 export type AuthOutcome =
   { ok: true; webhookId?: string } | { ok: false; failure: AuthFailure; detail: string };
 
@@ -54,11 +56,27 @@ function signature(key: Buffer, id: string, seconds: number, payload: Buffer | s
   return createHmac('sha256', key).update(`${id}.${seconds}.`).update(body).digest('base64');
 }
 
-export function createAuthenticator(options: { secrets: string[]; bearerToken?: string }): Authenticator {
+export interface AuthenticatorOptions {
+  /** Standard Webhooks secrets (`whsec_…`). */
+  secrets: readonly string[];
+  /** Static bearer tokens; any of them is accepted (rotation). */
+  bearerTokens?: readonly string[];
+  /** With secrets configured, also accept a bearer token (RELAY_ALLOW_BEARER_WITH_SIGNATURES). Default false. */
+  bearerWithSignatures?: boolean;
+}
+
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const keys = options.secrets.map(keyOf);
-  const token = options.bearerToken ? digest(options.bearerToken) : undefined;
+  // Compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever the token's length.
+  const tokens = (options.bearerTokens ?? []).filter(Boolean).map(digest);
+  const bearerAccepted = tokens.length > 0 && (keys.length === 0 || options.bearerWithSignatures === true);
+  /** Every token is compared, so the time taken does not say which one (or whether any) matched. */
+  const tokenMatches = (offered: string) => {
+    const candidate = digest(offered);
+    return tokens.reduce((found, token) => timingSafeEqual(candidate, token) || found, false);
+  };
   return {
-    enabled: keys.length > 0 || token !== undefined,
+    enabled: keys.length > 0 || tokens.length > 0,
     verify(headers, rawBody, now) {
       const id = header(headers, 'webhook-id');
       const timestamp = header(headers, 'webhook-timestamp');
@@ -91,12 +109,13 @@ export function createAuthenticator(options: { secrets: string[]; bearerToken?: 
         return { ok: false, failure: 'mismatch', detail: s.mismatch };
       }
       const authorization = header(headers, 'authorization');
-      if (token && authorization?.startsWith('Bearer ')) {
-        return timingSafeEqual(digest(authorization.slice(7)), token)
-          ? { ok: true }
-          : { ok: false, failure: 'bad-token', detail: s.badToken };
+      const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+      if (bearer !== undefined && keys.length && !bearerAccepted)
+        return { ok: false, failure: 'bearer-refused', detail: s.bearerRefused };
+      if (bearer !== undefined && bearerAccepted) {
+        return tokenMatches(bearer) ? { ok: true } : { ok: false, failure: 'bad-token', detail: s.badToken };
       }
-      if (!keys.length && !token) return { ok: true };
+      if (!keys.length && !tokens.length) return { ok: true };
       return { ok: false, failure: 'missing', detail: keys.length ? s.missing : s.badToken };
     },
   };

@@ -11,4 +11,6 @@ export interface IntakeDeps {
   onAccepted?: () => void;
   /** APPEND_AFTER_HANDOFF: accept turns after the handoff (route and session-closed events). */
   appendAfterHandoff?: boolean;
+  /** The origin of OPENCX_SESSION_URL_TEMPLATE: a session_url elsewhere is dropped (session-url.ts). */
+  sessionUrlOrigin?: string;
 }

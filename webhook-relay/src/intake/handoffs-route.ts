@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { handoffKey } from '../handoff/key.js';
 import { messages } from '../messages.js';
 import type { IntakeDeps } from './deps.js';
+import { sessionUrlRefusal } from './session-url.js';
 import { invalid, readSignedJson, storeAndAnswer } from './signed-json.js';
 import { validateHandoff } from './validate.js';
 
@@ -16,10 +17,17 @@ export function handoffsRoute(app: FastifyInstance, deps: IntakeDeps): void {
     const result = validateHandoff(read.body);
     if (!result.ok) return invalid(reply, deps, route, m.invalidHandoff, m.invalidHandoff, result.errors);
     const document = result.document;
-    if (document.session_url !== undefined && !document.session_url.startsWith('https://')) {
+    const refusal =
+      document.session_url === undefined
+        ? undefined
+        : sessionUrlRefusal(document.session_url, deps.sessionUrlOrigin);
+    if (refusal) {
       delete document.session_url;
-      deps.metrics.droppedSessionUrls.inc();
-      request.log.warn({ sessionId: document.session_id }, m.sessionUrlDropped);
+      deps.metrics.droppedSessionUrls.inc({ reason: refusal });
+      request.log.warn(
+        { sessionId: document.session_id, reason: refusal },
+        refusal === 'scheme' ? m.sessionUrlDropped : m.sessionUrlOtherOrigin,
+      );
     }
     return storeAndAnswer(request, reply, deps, route, {
       key: handoffKey(document.session_id, document.handoff_at),

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { v5 as uuidv5 } from 'uuid';
+import { isSessionId } from '../handoff/document.js';
 import { HANDOFF_KEY_NAMESPACE, handoffKey } from '../handoff/key.js';
 import { messages } from '../messages.js';
 import { parseEnvelope, type OpenCxEventPayload } from '../opencx/envelope.js';
+import { eventLabel } from '../opencx/event-names.js';
 import type { IntakeDeps } from './deps.js';
 import { invalid, readSignedJson, storeAndAnswer } from './signed-json.js';
 
@@ -28,6 +30,11 @@ export function opencxEventsRoute(app: FastifyInstance, deps: IntakeDeps): void 
       typeof closedId === 'string' &&
       closedId
     ) {
+      // Its id goes into OpenCX API paths when the worker reads the history: the handoff event's rule.
+      if (!isSessionId(closedId))
+        return invalid(reply, deps, route, m.invalidEvent, m.invalidEvent, [
+          { pointer: '/data/conversation_id', detail: m.sessionIdShape },
+        ]);
       // The session ended: the worker reads what was said after the handoff and adds it to the case.
       const at = typeof parsed.envelope.data.timestamp === 'string' ? parsed.envelope.data.timestamp : '';
       return storeAndAnswer(request, reply, deps, route, {
@@ -40,7 +47,7 @@ export function opencxEventsRoute(app: FastifyInstance, deps: IntakeDeps): void 
       });
     }
     if (parsed.kind === 'other') {
-      deps.metrics.ignoredEvents.inc({ event: parsed.envelope.event.slice(0, 100) });
+      deps.metrics.ignoredEvents.inc({ event: eventLabel(parsed.envelope.event) });
       deps.metrics.received.inc({ route, outcome: 'ignored' });
       return reply.code(202).send({ status: 'ignored', event: parsed.envelope.event });
     }

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { messages } from '../messages.js';
 import { StoreUnavailableError, type NewHandoff } from '../store/types.js';
 import type { IntakeDeps } from './deps.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { problem, type ProblemField } from './problem.js';
 
 const m = messages.intake;
@@ -37,6 +38,9 @@ export function readSignedJson(
   } catch {
     return { ok: false, reply: invalid(reply, deps, route, invalidTitle, m.invalidUtf8) };
   }
+  // Checked before parsing: what follows the parse recurses, and a deep enough text would blow the stack.
+  if (nestsDeeperThan(raw))
+    return { ok: false, reply: invalid(reply, deps, route, invalidTitle, m.tooDeep(MAX_JSON_DEPTH)) };
   try {
     return { ok: true, body: JSON.parse(text) as unknown, webhookId: auth.webhookId };
   } catch {

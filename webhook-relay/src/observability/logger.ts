@@ -16,7 +16,7 @@ export function createLogger(level = 'info', destination?: NodeJS.WritableStream
           '*.clientSecret',
           '*.apiKey',
           'config.webhookSecrets',
-          'config.relayBearerToken',
+          'config.relayBearerTokens',
         ],
         censor: '[redacted]',
       },

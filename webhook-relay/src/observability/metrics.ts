@@ -10,7 +10,9 @@ export interface RelayMetrics {
   dataverseRequests: Counter<'status'>;
   throttlePauses: Counter;
   tokenPauses: Counter;
-  droppedSessionUrls: Counter;
+  /** By reason: `scheme` (not https:) or `origin` (not OPENCX_SESSION_URL_TEMPLATE's). */
+  droppedSessionUrls: Counter<'reason'>;
+  /** By event name when OpenCX documents it, else `other` (opencx/event-names.ts): a bounded label. */
   ignoredEvents: Counter<'event'>;
   /** Card numbers, national ids and digit runs removed from handoff text (redaction/). */
   redactions: Counter<'kind'>;
@@ -58,12 +60,13 @@ export function createMetrics(store?: HandoffStore): RelayMetrics {
     }),
     droppedSessionUrls: new Counter({
       name: 'opencx_relay_session_urls_dropped_total',
-      help: 'session_url values dropped because they were not https:',
+      help: 'session_url values dropped, by reason: scheme (not https:), origin (not the origin of OPENCX_SESSION_URL_TEMPLATE)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     ignoredEvents: new Counter({
       name: 'opencx_relay_events_ignored_total',
-      help: 'OpenCX events received and ignored, by event type',
+      help: 'OpenCX events received and ignored, by event type (documented OpenCX names; any other is "other")',
       labelNames: ['event'],
       registers: [registry],
     }),

@@ -3,6 +3,8 @@
  * `GET /chat/sessions/{id}/history` (cursor in `next`, sent back as `?cursor=`). Bearer key auth,
  * requests paced by a shared rate limiter. Failures are classified for the worker (see OpenCxError).
  */
+import { withoutTrailingSlashes } from '../config/url.js';
+import { isSessionId } from '../handoff/document.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface OpenCxSession {
@@ -69,7 +71,7 @@ export function createOpenCxClient(options: {
   clock?: () => number;
   fetch?: typeof fetch;
 }): OpenCxClient {
-  const base = options.apiUrl.replace(/\/+$/, '');
+  const base = withoutTrailingSlashes(options.apiUrl);
   const doFetch = options.fetch ?? fetch;
   const clock = options.clock ?? Date.now;
 
@@ -113,14 +115,25 @@ export function createOpenCxClient(options: {
     throw new OpenCxError('bad-response', status, detail);
   }
 
+  /**
+   * The session's path. Intake refuses ids of another shape, but a record stored before that rule (or by
+   * another writer) still reaches here: such an id is never sent, so `..` cannot climb to another path
+   * on OpenCX's host with the API key. Encoded anyway.
+   */
+  const sessionPath = (id: string) => {
+    if (!isSessionId(id))
+      throw new OpenCxError('not-found', 0, 'not an OpenCX session id (refused before any request)');
+    return `/chat/sessions/${encodeURIComponent(id)}`;
+  };
+
   return {
-    getSession: (id) => get<OpenCxSession>(`/chat/sessions/${encodeURIComponent(id)}`),
+    getSession: async (id) => get<OpenCxSession>(sessionPath(id)),
     async getHistory(id) {
       const items: OpenCxHistoryItem[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
         const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-        const body = await get<HistoryPage>(`/chat/sessions/${encodeURIComponent(id)}/history${query}`);
+        const body = await get<HistoryPage>(`${sessionPath(id)}/history${query}`);
         if (!Array.isArray(body.items))
           throw new OpenCxError('bad-response', 200, 'history page without items[]');
         items.push(...body.items);

@@ -6,8 +6,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { HandoffDocument } from '../handoff/document.js';
+import { SessionId, type HandoffDocument } from '../handoff/document.js';
 import type { ProblemField } from '../intake/problem.js';
+import { instantProblem } from '../intake/validate.js';
 
 const Ajv = AjvModule.default;
 const addFormats = addFormatsModule.default;
@@ -18,7 +19,7 @@ const Text = (max: number) => Type.Optional(Type.Union([Type.String({ maxLength:
 
 export const HandoffEventDataSchema = Type.Object(
   {
-    conversation_id: Type.String({ minLength: 1, maxLength: 200 }),
+    conversation_id: SessionId,
     timestamp: Type.String({ format: 'date-time' }),
     customer_id: Text(200),
     reason: Text(500),
@@ -93,7 +94,7 @@ export function parseEnvelope(value: unknown): EnvelopeResult {
   };
   if (envelope.event !== HANDOFF_EVENT) return { ok: true, kind: 'other', envelope };
   if (!checkHandoff(envelope.data)) return { ok: false, errors: fields(checkHandoff.errors, '/data') };
-  if (!/(Z|[+-]\d{2}:\d{2})$/i.test(envelope.data.timestamp))
-    return { ok: false, errors: [{ pointer: '/data/timestamp', detail: 'must carry a UTC offset' }] };
+  const timestamp = instantProblem(envelope.data.timestamp, '/data/timestamp');
+  if (timestamp) return { ok: false, errors: [timestamp] };
   return { ok: true, kind: 'handoff', envelope: envelope as OpenCxEnvelope & { data: HandoffEventData } };
 }

@@ -31,7 +31,7 @@ export function messagesUpToHandoff(items: OpenCxHistoryItem[], handoffAt: strin
     const role = ROLES[item.event.sender?.type ?? ''] ?? 'system';
     const name = role === 'human_agent' ? present(item.event.sender?.name) : undefined;
     // Kept as OpenCX wrote it when it carries an offset, so the transcript matches a sender's.
-    const stamp = /(Z|[+-]\d{2}:\d{2})$/i.test(item.created_at)
+    const stamp = /(?:Z|[+-]\d{2}:\d{2})$/i.test(item.created_at)
       ? item.created_at
       : new Date(at).toISOString();
     messages.push({ at: stamp, role, ...(name ? { name } : {}), text });

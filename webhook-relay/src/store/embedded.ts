@@ -80,7 +80,7 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
   };
 
   const unavailable = (code: string | undefined) =>
-    /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT)/.test(code ?? '');
+    /^SQLITE_(?:BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT)/.test(code ?? '');
   const open = (): Database.Database => {
     if (!db) throw new StoreUnavailableError('the embedded store is not open');
     return db;

@@ -108,7 +108,7 @@ export async function migrate(
 
 /** Schema names are configuration, not input, but still only plain identifiers are accepted. */
 export function checkSchemaName(schema: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+  if (!/^[A-Z_]\w{0,62}$/i.test(schema)) {
     throw new Error(
       `"${schema}" is not a usable PostgreSQL schema name: use letters, digits and _ (at most 63), not starting with a digit`,
     );

@@ -119,7 +119,7 @@ const NETWORK_CODES = new Set([
  */
 export function isUnavailable(error: unknown): boolean {
   const { code = '', message = '' } = error as { code?: string; message?: string };
-  if (/^(08|53|57|58|40)/.test(code) || ['25006', '28000', '28P01', '3D000', '55P03'].includes(code))
+  if (/^(?:08|53|57|58|40)/.test(code) || ['25006', '28000', '28P01', '3D000', '55P03'].includes(code))
     return true;
   if (NETWORK_CODES.has(code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error|pool after calling end|not queryable/i.test(
@@ -150,7 +150,7 @@ export function parseDatabaseUrl(url: string): { connectionString: string; schem
 }
 
 export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
+  return /^postgres(?:ql)?:\/\//i.test(url);
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): HandoffStore {

@@ -74,6 +74,20 @@ describe('the transcript control in a form definition (FormXml)', () => {
     expect(placementIn('')).toMatchObject({ readable: false });
   });
 
+  it('never expands entities: a DOCTYPE can neither blow up nor rename a column (issue 29)', () => {
+    const laughs = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']
+      .map((name, i, all) => `<!ENTITY ${name} "${i === 0 ? 'lol' : `&${all[i - 1]};`.repeat(10)}">`)
+      .join('');
+    const form = xml({ transcriptOn: ['web'] });
+    const hostile = form
+      .replace('<form', `<!DOCTYPE form [${laughs}<!ENTITY field "description">]><form`)
+      .replace('datafieldname="description"', 'datafieldname="&field;"')
+      .replace('<tabs>', '<tabs><!-- &h; --><label>&h;</label>');
+    const placement = placementIn(hostile);
+    // Expanded, &h; would be 10^7 × "lol" and &field; would put the control back on Description.
+    expect(placement).toMatchObject({ readable: true, description: false, clients: [] });
+  });
+
   it('gives each form a status; an inactive form is not checked', () => {
     const row = (formxml: string, formactivationstate = 1) => ({
       formid: FORM,

@@ -382,7 +382,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     expect(text).toContain('Fix: Assign the security role "OpenCX Handoff Relay"');
     // Three warnings: the description length, the default seed's Case form without the control, and no
     // insights columns.
-    expect(text).toMatch(/\d+ passed, 1 failed, 3 warning\(s\), 0 skipped/);
+    expect(text).toMatch(/\b\d+ passed, 1 failed, 3 warning\(s\), 0 skipped/);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 

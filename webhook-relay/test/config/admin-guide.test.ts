@@ -82,7 +82,7 @@ describe('docs/admin-guide.md, walked', () => {
     const relayReads = variablesRead();
     const named = new Set<string>();
     for (const [, name] of guide.matchAll(/`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)/g)) named.add(name ?? '');
-    for (const [, name] of guide.matchAll(/^\s*([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)=/gm)) named.add(name ?? '');
+    for (const [, name] of guide.matchAll(/^[ \t]*([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)=/gm)) named.add(name ?? '');
     expect(named.size).toBeGreaterThan(10);
     expect(
       [...named].filter((name) => !relayReads.has(name) && !PLATFORM_VARIABLES.has(name)).sort(),

@@ -155,3 +155,83 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig: webhook authentication and OpenCX URLs (issue 29)', () => {
+  const TOKEN_A = 'tok-a-0123456789abcdefghijkl';
+  const TOKEN_B = 'tok-b-0123456789abcdefghijkl';
+  const { WEBHOOK_SECRETS: _secrets, ...unsigned } = valid;
+  const errorsOf = (env: Record<string, string | undefined>) => {
+    const result = loadConfig(env);
+    return result.ok ? [] : result.errors;
+  };
+
+  it.each([
+    // 'short-secret-16b' is 16 bytes: accepted by the whsec_ shape, refused for its size.
+    [{ WEBHOOK_SECRETS: `whsec_${Buffer.from('short-secret-16b').toString('base64')}` }, 'holds 16 bytes'],
+    [
+      { WEBHOOK_SECRETS: 'whsec_AAECAwQF' },
+      'Secret 1 holds 6 bytes: a Standard Webhooks key must hold at least 24',
+    ],
+    [
+      { ...unsigned, WEBHOOK_SECRETS: undefined, RELAY_BEARER_TOKEN: 'x' },
+      'RELAY_BEARER_TOKEN=… is not valid',
+    ],
+    [
+      { ...unsigned, WEBHOOK_SECRETS: undefined, RELAY_BEARER_TOKENS: `${TOKEN_A},short` },
+      'Token 2 is 5 bytes',
+    ],
+    [{ RELAY_BEARER_TOKEN: TOKEN_A }, 'RELAY_BEARER_TOKEN is set together with WEBHOOK_SECRETS'],
+    [{ RELAY_BEARER_TOKENS: TOKEN_A }, 'set RELAY_ALLOW_BEARER_WITH_SIGNATURES=true to accept both'],
+    [{ RELAY_ALLOW_BEARER_WITH_SIGNATURES: 'yes' }, 'RELAY_ALLOW_BEARER_WITH_SIGNATURES=yes is not valid'],
+    [{ OPENCX_API_URL: 'http://api.open.cx' }, 'OPENCX_API_URL=http://api.open.cx is not valid'],
+    [{ OPENCX_API_URL: 'http://10.0.0.5:8080' }, 'use an https: URL'],
+    [{ OPENCX_API_URL: 'api.open.cx' }, 'OPENCX_API_URL=api.open.cx'],
+  ])('refuses %j at start, naming the variable and the fix', (override, expected) => {
+    expect(errorsOf({ ...valid, ...override }).join('\n')).toContain(expected);
+  });
+
+  it('never prints a secret or a token in its messages', () => {
+    const secret = `whsec_${Buffer.from('sixteen-byte-key').toString('base64')}`;
+    const text = errorsOf({ ...valid, WEBHOOK_SECRETS: secret, RELAY_BEARER_TOKEN: 'short-token' }).join(
+      '\n',
+    );
+    expect(text).not.toContain(secret.slice(6));
+    expect(text).not.toContain('short-token');
+  });
+
+  it('reads several bearer tokens (rotation), RELAY_BEARER_TOKEN joining RELAY_BEARER_TOKENS', () => {
+    const result = loadConfig({
+      ...unsigned,
+      RELAY_BEARER_TOKENS: `${TOKEN_A}, ${TOKEN_B}`,
+      RELAY_BEARER_TOKEN: TOKEN_B,
+    });
+    expect(result.ok && result.config).toMatchObject({
+      webhookSecrets: [],
+      relayBearerTokens: [TOKEN_A, TOKEN_B, TOKEN_B],
+      allowBearerWithSignatures: false,
+    });
+  });
+
+  it('accepts a bearer token next to the secrets only when RELAY_ALLOW_BEARER_WITH_SIGNATURES=true', () => {
+    const result = loadConfig({
+      ...valid,
+      RELAY_BEARER_TOKEN: TOKEN_A,
+      RELAY_ALLOW_BEARER_WITH_SIGNATURES: 'true',
+    });
+    expect(result.ok && result.config).toMatchObject({
+      relayBearerTokens: [TOKEN_A],
+      allowBearerWithSignatures: true,
+    });
+  });
+
+  it('accepts a 24-byte secret, and OPENCX_API_URL over https: or on loopback', () => {
+    const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+    for (const apiUrl of [
+      'https://api.open.cx',
+      'http://127.0.0.1:4010',
+      'http://localhost:4010',
+      'http://[::1]:4010',
+    ])
+      expect(errorsOf({ ...valid, WEBHOOK_SECRETS: secret, OPENCX_API_URL: apiUrl })).toEqual([]);
+  });
+});

@@ -119,3 +119,46 @@ describe('Standard Webhooks verification with node:crypto', () => {
     expect(() => createAuthenticator({ secrets: ['whsec_'] })).toThrow();
   });
 });
+
+describe('bearer tokens (issue 29)', () => {
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const [tokenA, tokenB] = ['token-a-0123456789abcdefghij', 'token-b-0123456789abcdefghij'];
+  const body = Buffer.from('{}');
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('refuses a bearer token when signatures are configured: it has no timestamp and no replay check', () => {
+    const auth = createAuthenticator({ secrets: [secret], bearerTokens: [tokenA] });
+    expect(auth.verify(bearer(tokenA), body, NOW)).toMatchObject({ ok: false, failure: 'bearer-refused' });
+    expect(auth.verify(bearer('anything'), body, NOW)).toMatchObject({
+      ok: false,
+      failure: 'bearer-refused',
+    });
+    // Signed requests still pass.
+    const signed = {
+      'webhook-id': 'msg_b',
+      'webhook-timestamp': String(NOW / 1000),
+      'webhook-signature': new Webhook(secret).sign('msg_b', new Date(NOW), '{}'),
+    };
+    expect(auth.verify(signed, body, NOW)).toEqual({ ok: true, webhookId: 'msg_b' });
+  });
+
+  it('accepts both when told to (RELAY_ALLOW_BEARER_WITH_SIGNATURES), and still refuses a wrong token', () => {
+    const auth = createAuthenticator({
+      secrets: [secret],
+      bearerTokens: [tokenA],
+      bearerWithSignatures: true,
+    });
+    expect(auth.verify(bearer(tokenA), body, NOW)).toEqual({ ok: true });
+    expect(auth.verify(bearer(tokenB), body, NOW)).toMatchObject({ ok: false, failure: 'bad-token' });
+  });
+
+  it('accepts any of several tokens (rotation) and refuses the retired one after', () => {
+    const during = createAuthenticator({ secrets: [], bearerTokens: [tokenB, tokenA] });
+    expect(during.verify(bearer(tokenA), body, NOW)).toEqual({ ok: true });
+    expect(during.verify(bearer(tokenB), body, NOW)).toEqual({ ok: true });
+    expect(during.verify(bearer(`${tokenA}x`), body, NOW)).toMatchObject({ failure: 'bad-token' });
+    expect(during.verify({}, body, NOW)).toMatchObject({ ok: false, failure: 'missing' });
+    const after = createAuthenticator({ secrets: [], bearerTokens: [tokenB] });
+    expect(after.verify(bearer(tokenA), body, NOW)).toMatchObject({ ok: false, failure: 'bad-token' });
+  });
+});

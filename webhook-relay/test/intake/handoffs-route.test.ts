@@ -31,7 +31,8 @@ async function app(store?: HandoffStore, config: { bearer?: string } = {}) {
   const instance = buildApp({
     config: {
       webhookSecrets: [OTHER_SECRET, SECRET],
-      relayBearerToken: config.bearer,
+      relayBearerTokens: config.bearer ? [config.bearer] : [],
+      allowBearerWithSignatures: true,
       bodyLimit: 5 * 1024 * 1024,
     },
     store: s,

@@ -70,7 +70,7 @@ const SPOKEN = [
 const mixedText = fc
   .array(
     fc.oneof(
-      fc.stringMatching(/^[0-9]{1,6}$/),
+      fc.stringMatching(/^\d{1,6}$/),
       fc.constantFrom('٤١١١', '４２', '123-45-6789', '4111 1111 1111 1111', ...MARKERS_LIST()),
       fc.constantFrom(...SPOKEN),
       fc.constantFrom(...SEPARATORS),
