@@ -8,6 +8,7 @@ import { handoffsRoute } from './intake/handoffs-route.js';
 import { opencxEventsRoute } from './intake/opencx-events-route.js';
 import { appendRoute } from './intake/append-route.js';
 import { problem } from './intake/problem.js';
+import { DEFAULT_REDACTION } from './redaction/config.js';
 import { messages } from './messages.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type RelayMetrics } from './observability/metrics.js';
@@ -16,7 +17,8 @@ import type { DeliveryStatus } from './delivery/readiness.js';
 
 export interface AppDeps {
   config: Pick<RelayConfig, 'webhookSecrets' | 'relayBearerToken' | 'bodyLimit'> &
-    Partial<Pick<RelayConfig, 'appendAfterHandoff'>>;
+    /** `redaction` absent: every rule, as REDACT's default. */
+    Partial<Pick<RelayConfig, 'appendAfterHandoff' | 'redaction'>>;
   store: HandoffStore;
   logger?: Logger;
   metrics?: RelayMetrics;
@@ -92,6 +94,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     clock,
     onAccepted: deps.onAccepted,
     appendAfterHandoff: deps.config.appendAfterHandoff,
+    redaction: deps.config.redaction ?? DEFAULT_REDACTION,
   };
   handoffsRoute(app, intake);
   appendRoute(app, intake);
