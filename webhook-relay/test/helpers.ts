@@ -87,9 +87,13 @@ export async function testSandbox(options: SandboxOptions = {}): Promise<Sandbox
   return started;
 }
 
-/** The relay's environment for a loopback Dataverse sandbox with its seeded queue, owner and placeholder. */
+/**
+ * The relay's environment for a loopback Dataverse sandbox with its seeded queue, owner and placeholder;
+ * its operations listener on a free port (tests run side by side).
+ */
 export function sandboxEnv(sandboxUrl: string): Record<string, string> {
   return {
+    OPS_PORT: '0',
     DATAVERSE_URL: sandboxUrl,
     DATAVERSE_AUTH: 'none',
     DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,

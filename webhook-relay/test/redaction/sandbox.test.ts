@@ -108,7 +108,7 @@ async function runRelay(env: Record<string, string>, documents: HandoffDocument[
     expect((await postSignedHandoff(relay.url, document)).status).toBe(202);
   }
   const counts = await waitDelivered(relay.store, documents.length);
-  const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+  const metrics = await (await fetch(`${relay.opsUrl}/metrics`)).text();
   const records = await relay.store.list({});
   return { sandbox, relay, counts, logs, metrics, records };
 }
