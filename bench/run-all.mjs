@@ -42,6 +42,7 @@ if (problem)
 
 const benches = [
   ['transcript format', node, ['bench/transcript-format.mjs', '--no-build']],
+  ['redaction', node, ['bench/redaction.mjs', ...(quick ? ['--rounds', '3', '--iterations', '300'] : [])]],
   ['relay intake', node, ['bench/relay-intake.mjs', ...stores, ...(quick ? ['--quick'] : [])]],
   ['handoff to case', node, ['bench/latency.mjs', ...stores, ...(quick ? ['--quick'] : [])]],
   ['Dataverse requests per handoff', node, ['bench/relay-requests.mjs']],
