@@ -30,7 +30,7 @@ function counting(options: RedactionOptions, language: string | null | undefined
   const redact = redactor(options, language ?? undefined);
   return (text: string) => {
     const result = redact(text);
-    addCounts(counts, result.counts);
+    if (result.spans.length) addCounts(counts, result.counts);
     return result.text;
   };
 }
@@ -42,6 +42,10 @@ const done = <T>(original: T, value: T, counts: RedactionCounts): Redacted<T> =>
 
 const off = <T>(value: T): Redacted<T> => ({ value, counts: {}, changed: false });
 
+/** The item with `text`: the same object when nothing was removed (most messages), a copy otherwise. */
+const withText = <T extends { text: string }>(item: T, text: string): T =>
+  text === item.text ? item : { ...item, text };
+
 export function redactDocument(
   document: HandoffDocument,
   options: RedactionOptions,
@@ -51,7 +55,7 @@ export function redactDocument(
   const redact = counting(options, document.language, counts);
   const out: HandoffDocument = {
     ...document,
-    messages: document.messages.map((message) => ({ ...message, text: redact(message.text) })),
+    messages: document.messages.map((message) => withText(message, redact(message.text))),
   };
   for (const field of TEXT_FIELDS) {
     const value = document[field];
@@ -69,7 +73,7 @@ export function redactTexts<T extends { text: string }>(
   if (options.rules.length === 0) return off([...items]);
   const counts: RedactionCounts = {};
   const redact = counting(options, language, counts);
-  const out = items.map((item) => ({ ...item, text: redact(item.text) }));
+  const out = items.map((item) => withText(item, redact(item.text)));
   return done([...items], out, counts);
 }
 

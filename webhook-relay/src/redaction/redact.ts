@@ -37,6 +37,10 @@ export interface RedactionResult {
   spans: RedactionSpan[];
 }
 
+/** What a text without anything to remove answers (shared: most texts have nothing, and intake redacts each). */
+const NONE: RedactionCounts = Object.freeze({});
+const NO_SPANS: RedactionSpan[] = Object.freeze([]) as unknown as RedactionSpan[];
+
 /** A run with fewer digits than the shortest thing a rule removes (an SSN) holds nothing to remove. */
 const FEWEST_DIGITS = Math.min(SSN_DIGITS, ...CARD_LENGTHS, LONG_RUN_DIGITS);
 
@@ -100,15 +104,19 @@ export function redactor(options: RedactionOptions, language?: string): (text: s
   const rules = new Set(options.rules);
   const readDigits = digitReader(language);
   const patterns = rules.has('national-ids') ? (options.nationalIdPatterns ?? []) : [];
+  const unchanged = (text: string): RedactionResult => ({ text, counts: NONE, spans: NO_SPANS });
   return (text) => {
-    if (rules.size === 0 || text.length === 0) return { text, counts: {}, spans: [] };
+    if (rules.size === 0 || text.length === 0) return unchanged(text);
     const found: RedactionSpan[] = [];
-    for (const run of digitRuns(text, readDigits(text)))
-      if (digitCount(run.items) >= FEWEST_DIGITS && !isE164(text, run.items))
-        found.push(...runSpans(text, run.items, rules));
+    const items = readDigits(text);
+    // Most texts hold too few digits in all for any rule: no runs to build.
+    if (digitCount(items) >= FEWEST_DIGITS)
+      for (const run of digitRuns(text, items))
+        if (digitCount(run.items) >= FEWEST_DIGITS && !isE164(text, run.items))
+          found.push(...runSpans(text, run.items, rules));
     if (patterns.length)
       for (const match of patternMatches(text, patterns)) found.push({ ...match, kind: 'national id' });
-    if (found.length === 0) return { text, counts: {}, spans: [] };
+    if (found.length === 0) return unchanged(text);
 
     const spans = merge(found);
     const counts: RedactionCounts = {};

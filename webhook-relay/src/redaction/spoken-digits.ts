@@ -144,11 +144,24 @@ class Tokens {
     const text = this.text;
     const length = text.length;
     for (let i = from; i < length;) {
-      const code = codePointAt(text, i);
+      const unit = text.charCodeAt(i);
+      // ASCII first: most of a transcript is ASCII letters, spaces and punctuation.
+      if (unit < 0x80) {
+        const lower = unit | 0x20;
+        if (lower >= 0x61 && lower <= 0x7a) {
+          this.scanWord(i);
+          return true;
+        }
+        if (unit >= 0x30 && unit <= 0x39) {
+          this.scanDigits(i);
+          return true;
+        }
+        i += 1;
+        continue;
+      }
+      const code = unit >= 0xd800 && unit <= 0xdbff ? codePointAt(text, i) : unit;
       if (digitValue(code) >= 0) {
-        let end = i + 1;
-        while (end < length && digitValue(text.charCodeAt(end)) >= 0) end += 1;
-        this.set(i, end, false, undefined);
+        this.scanDigits(i);
         return true;
       }
       if (isLetterOrMark(code)) {
@@ -158,6 +171,13 @@ class Tokens {
       i += width(code);
     }
     return false;
+  }
+
+  private scanDigits(start: number) {
+    const text = this.text;
+    let end = start + 1;
+    while (end < text.length && digitValue(text.charCodeAt(end)) >= 0) end += 1;
+    this.set(start, end, false, undefined);
   }
 
   private set(start: number, end: number, word: boolean, reading: Reading | undefined) {
@@ -176,14 +196,15 @@ class Tokens {
     let node: TrieNode | undefined = this.lexicon;
     for (;;) {
       while (end < length) {
-        const code = codePointAt(text, end);
-        if (code < 0x80) {
-          const lower = code | 0x20;
+        const unit = text.charCodeAt(end);
+        if (unit < 0x80) {
+          const lower = unit | 0x20;
           if (lower < 0x61 || lower > 0x7a) break;
           node = node?.next[lower - 0x61];
           end += 1;
           continue;
         }
+        const code = unit >= 0xd800 && unit <= 0xdbff ? codePointAt(text, end) : unit;
         if (!isLetterOrMark(code)) break;
         ascii = false;
         end += width(code);
@@ -206,13 +227,10 @@ class Tokens {
 }
 
 function asciiDigits(text: string, start: number, end: number): string {
-  let out = '';
-  for (let i = start; i < end; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code > 0x39) return [...text.slice(start, end)].map((c) => digitValue(c.charCodeAt(0))).join('');
-    out += text[i];
-  }
-  return out;
+  for (let i = start; i < end; i += 1)
+    if (text.charCodeAt(i) > 0x39)
+      return [...text.slice(start, end)].map((c) => digitValue(c.charCodeAt(0))).join('');
+  return text.slice(start, end);
 }
 
 /** The digits of a text, read with the digit words of `language` (a BCP 47 tag) and English. */
