@@ -9,7 +9,7 @@
  * this one always agree on the status code.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DeliveryStatus } from './delivery/readiness.js';
 import type { Logger } from './observability/logger.js';
 import type { RelayMetrics } from './observability/metrics.js';
@@ -55,7 +55,11 @@ export interface OpsAppDeps {
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
 export function buildOpsApp(deps: OpsAppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger | undefined });
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger | undefined,
+    // A scraper and a probe every few seconds would fill the log; failures are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   const token = deps.token === undefined ? undefined : digest(deps.token);
   // Compared as digests in constant time, so neither the length nor a prefix of the token leaks.
   const authorized = (header: string | undefined) =>
