@@ -12,9 +12,13 @@ export const BENCH_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 export const BENCH_DATABASE_URL =
   process.env.RELAY_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** The relay's environment against a sandbox at `url` (no token: the sandbox is on loopback). */
+/**
+ * The relay's environment against a sandbox at `url` (no token: the sandbox is on loopback); its operations
+ * listener (/metrics) on a free loopback port, so that several relays run side by side.
+ */
 export function sandboxRelayEnv(url) {
   return {
+    OPS_PORT: '0',
     DATAVERSE_URL: url,
     DATAVERSE_AUTH: 'none',
     DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,

@@ -1,15 +1,15 @@
 // The load generator of bench/relay-intake.mjs, in a process of its own so that it never shares an event
 // loop with the server it measures: autocannon over `--connections` keep-alive connections, every request a
-// distinct handoff (its own session id and webhook id) signed ahead of time, so that nothing is answered as
+// distinct handoff (its own session id and webhook id; a card number in it, given three ways, so that
+// redaction does real work: bench/intake-handoff.mjs) signed ahead of time, so that nothing is answered as
 // a duplicate and signing is not measured as the server's cost. Prints one JSON line with the figures.
 // Usage: node bench/intake-load.mjs --port N --seconds S --connections C --label L [--rate-hint R] [--repeat]
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Webhook } from 'standardwebhooks';
 import { BENCH_SECRET } from './bench-env.mjs';
+import { handoffOf4k } from './intake-handoff.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,20 +24,6 @@ const { values: args } = parseArgs({
   },
 });
 const seconds = Number(args.seconds);
-
-/** A handoff of about 4 KB: the full-details fixture with its conversation repeated. */
-function handoffOf4k() {
-  const base = JSON.parse(
-    readFileSync(
-      path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs/phone-full-details.json'),
-      'utf8',
-    ),
-  );
-  const messages = [...base.messages];
-  while (JSON.stringify({ ...base, messages }).length < 4096)
-    messages.push(base.messages[messages.length % base.messages.length]);
-  return { ...base, messages };
-}
 
 // Standard Webhooks: v1 = base64(HMAC-SHA256(secret, `${id}.${timestamp}.${body}`)). Signed with node:crypto
 // here (100,000 bodies in well under a second); the first one is checked against the standardwebhooks

@@ -47,6 +47,7 @@ const benches = [
     node,
     ['bench/adversarial.mjs', '--no-build', ...(quick ? ['--quick'] : [])],
   ],
+  ['redaction', node, ['bench/redaction.mjs', ...(quick ? ['--rounds', '3', '--iterations', '300'] : [])]],
   ['relay intake', node, ['bench/relay-intake.mjs', ...stores, ...(quick ? ['--quick'] : [])]],
   ['handoff to case', node, ['bench/latency.mjs', ...stores, ...(quick ? ['--quick'] : [])]],
   ['Dataverse requests per handoff', node, ['bench/relay-requests.mjs']],

@@ -164,6 +164,7 @@ async function main() {
         RELAY_DATA_DIR: path.join(DEMO_DIR, 'relay'),
         PORT: '0',
         HOST: '127.0.0.1',
+        OPS_PORT: '0',
       },
       { cwd: ROOT },
     );
@@ -172,6 +173,7 @@ async function main() {
     mkdirSync(DEMO_DIR, { recursive: true });
     relay = await startRelay(config.config, { logger: createLogger('info', createWriteStream(logFile)) });
     progress(`Relay on ${relay.url} (embedded store in data/demo/relay, log in data/demo/relay.log)`);
+    progress(`Relay operations (/metrics, /readyz in detail) on ${relay.opsUrl}`);
 
     const samples = examples();
     const keys: string[] = [];

@@ -1,5 +1,7 @@
 /**
  * The relay as a fastify app that never listens (server.ts listens). Routes are tested with `inject`.
+ * Intake and the probes a load balancer needs (`/healthz`, a `/readyz` of reason codes); `/metrics` and the
+ * detailed readiness are on the operations listener (ops-app.ts).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { RelayConfig } from './config/types.js';
@@ -9,16 +11,21 @@ import { opencxEventsRoute } from './intake/opencx-events-route.js';
 import { appendRoute } from './intake/append-route.js';
 import { problem } from './intake/problem.js';
 import { originOf } from './intake/session-url.js';
+import { DEFAULT_REDACTION } from './redaction/config.js';
 import { messages } from './messages.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type RelayMetrics } from './observability/metrics.js';
 import type { HandoffStore } from './store/types.js';
-import type { DeliveryStatus } from './delivery/readiness.js';
+import { publicDeliveryStatus, type DeliveryStatus } from './delivery/readiness.js';
+import { readiness } from './ops-app.js';
 
 export interface AppDeps {
   config: Pick<RelayConfig, 'webhookSecrets' | 'bodyLimit'> &
     Partial<
-      Pick<RelayConfig, 'relayBearerTokens' | 'allowBearerWithSignatures' | 'appendAfterHandoff'> & {
+      Pick<
+        RelayConfig,
+        'relayBearerTokens' | 'allowBearerWithSignatures' | 'appendAfterHandoff' | 'redaction'
+      > & {
         opencx: Pick<RelayConfig['opencx'], 'sessionUrlTemplate'>;
       }
     >;
@@ -111,6 +118,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     clock,
     onAccepted: deps.onAccepted,
     appendAfterHandoff: deps.config.appendAfterHandoff,
+    redaction: deps.config.redaction ?? DEFAULT_REDACTION,
   };
   handoffsRoute(app, intake);
   appendRoute(app, intake);
@@ -118,21 +126,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    let store = true;
-    try {
-      await deps.store.ping();
-    } catch {
-      store = false;
-    }
-    if (deps.deliveryStatus) {
-      const delivery = deps.deliveryStatus();
-      return reply.code(store ? 200 : 503).send({ store, dataverse: delivery.state === 'ready', delivery });
-    }
-    // An app without a delivery gate (tests, embedding) has nothing of Dataverse's to report.
-    return reply.code(store ? 200 : 503).send({ store, dataverse: true });
+    const { status, store, delivery } = await readiness(deps.store, deps.deliveryStatus);
+    // Reason codes only: this port faces the internet. The detail is on the operations listener (ops-app.ts).
+    return reply
+      .code(status)
+      .send(
+        delivery
+          ? { store, dataverse: delivery.state === 'ready', delivery: publicDeliveryStatus(delivery) }
+          : { store, dataverse: true },
+      );
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
   return app;
 }

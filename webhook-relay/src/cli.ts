@@ -63,7 +63,9 @@ program
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
       // After the handlers: stdout to a pipe is synchronous, and a reader may signal us at once.
-      process.stdout.write(`opencx-relay listening on ${relay.url}\n`);
+      process.stdout.write(
+        `opencx-relay operations on ${relay.opsUrl}\nopencx-relay listening on ${relay.url}\n`,
+      );
     } catch (error) {
       if (error instanceof StartupError) {
         process.stderr.write(

@@ -55,6 +55,10 @@ export const messages = {
     template:
       'It must be an https: URL containing {session_id}, e.g. https://platform.open.cx/sessions/{session_id}.',
     port: 'Use a whole number from 0 to 65535.',
+    opsPort:
+      'The operations listener (/metrics, /readyz in detail) needs a port of its own: set OPS_PORT to another port than PORT (the default is 8081).',
+    opsToken:
+      'Use at least 16 characters, e.g. the output of `openssl rand -base64 32`, and give the same value to your scraper as a bearer token.',
     positive: 'Use a whole number greater than zero.',
     contactMatch: 'Use a comma-separated list of: email, phone, stated-email, stated-phone.',
     contactMatchStated:
@@ -617,6 +621,14 @@ export const messages = {
   append: {
     caseDeleted:
       'The case was deleted in Dynamics, so the later turns were not added (the relay never re-creates a deleted case). They are kept with this handoff in the relay.',
+  },
+  /** The operations listener (ops-app.ts). */
+  ops: {
+    listening: 'operations listening (/metrics, /readyz in detail)',
+    portInUse: (port: number) =>
+      `OPS_PORT ${port} is already in use (the operations listener: /metrics, /readyz in detail). Stop what holds it, or set OPS_PORT to a free port (0 picks one).`,
+    openWithoutToken:
+      'The operations listener (/metrics, /readyz in detail) answers beyond loopback (OPS_HOST) without OPS_TOKEN: anyone who reaches it reads queue depth and error detail. Set OPS_TOKEN, or keep its port off any public route.',
   },
   store: {
     ownedElsewhere: (dataDir: string, owner: string) =>

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { startupWarnings } from './config/startup-warnings.js';
+import { buildOpsApp } from './ops-app.js';
+import { isLoopbackHost } from './config/load.js';
 import type { RelayConfig } from './config/types.js';
 import { createDataverseClient } from './dataverse/client.js';
 import { prepareDelivery } from './delivery/metadata.js';
@@ -26,6 +28,9 @@ import { createRateLimiter } from './opencx/rate-limiter.js';
 export interface RunningRelay {
   app: FastifyInstance;
   url: string;
+  /** The operations listener (OPS_PORT, OPS_HOST): /metrics and the detailed /readyz. */
+  ops: FastifyInstance;
+  opsUrl: string;
   store: HandoffStore;
   /** Delivery: does nothing (runOnce answers 0) until the gate has read what it needs from Dataverse. */
   worker: DeliveryWorker;
@@ -134,18 +139,35 @@ export async function startRelay(
     onAccepted: () => worker.wake(),
     deliveryStatus: () => gate.status(),
   });
+  const ops = buildOpsApp({
+    store,
+    metrics,
+    deliveryStatus: () => gate.status(),
+    token: config.ops.token,
+    logger,
+  });
   let url: string;
+  let opsUrl: string;
   try {
+    // The operations listener first: monitoring answers from the moment intake does.
+    opsUrl = await ops.listen({ port: config.ops.port, host: config.ops.host }).catch((error: unknown) => {
+      throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? new StartupError([messages.ops.portInUse(config.ops.port)])
+        : error;
+    });
     url = await app.listen({ port: config.port, host: config.host });
   } catch (error) {
-    // A busy port: release the store and its lock, so that the process (or a retry in it) is not left
-    // holding them.
+    // A busy port: release the listeners, the store and its lock, so that the process (or a retry in it)
+    // is not left holding them.
     await app.close().catch(() => undefined);
+    await ops.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     ownership?.release();
     throw error;
   }
   logger.info({ url, store: config.databaseUrl ? 'postgresql' : 'embedded' }, 'relay listening');
+  logger.info({ url: opsUrl }, messages.ops.listening);
+  if (!isLoopbackHost(config.ops.host) && !config.ops.token) logger.warn(messages.ops.openWithoutToken);
   // Said at every start so that a switched-off protection is never silent.
   if (!config.redaction.rules.length)
     logger.warn('redaction is off (REDACT=none): card numbers and ids read aloud reach Dataverse as spoken');
@@ -156,6 +178,8 @@ export async function startRelay(
   return {
     app,
     url,
+    ops,
+    opsUrl,
     store,
     worker,
     gate,
@@ -164,6 +188,7 @@ export async function startRelay(
         stopped = true;
         await app.close(); // stop intake; in-flight requests finish
         await worker.stop(); // finish the current round, release leases
+        await ops.close();
         await store.close();
         ownership?.release();
         logger.info('relay stopped');

@@ -48,8 +48,13 @@ export function sign(body: string | Buffer, options: { secret?: string; at?: num
  * the connection is free for the next request; status and headers stay on the returned response.
  */
 export async function postSignedHandoff(relayUrl: string, document: object): Promise<Response> {
-  const body = JSON.stringify(document);
-  const response = await fetch(`${relayUrl}/v1/handoffs`, {
+  return postSigned(relayUrl, '/v1/handoffs', document);
+}
+
+/** POSTs `value` as JSON to `path` on a running relay, signed now (any intake route). */
+export async function postSigned(relayUrl: string, path: string, value: object): Promise<Response> {
+  const body = JSON.stringify(value);
+  const response = await fetch(`${relayUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...sign(body, { at: Date.now() }) },
     body,
@@ -87,9 +92,13 @@ export async function testSandbox(options: SandboxOptions = {}): Promise<Sandbox
   return started;
 }
 
-/** The relay's environment for a loopback Dataverse sandbox with its seeded queue, owner and placeholder. */
+/**
+ * The relay's environment for a loopback Dataverse sandbox with its seeded queue, owner and placeholder;
+ * its operations listener on a free port (tests run side by side).
+ */
 export function sandboxEnv(sandboxUrl: string): Record<string, string> {
   return {
+    OPS_PORT: '0',
     DATAVERSE_URL: sandboxUrl,
     DATAVERSE_AUTH: 'none',
     DEFAULT_QUEUE_ID: SEED_IDS.voiceQueue,

@@ -273,6 +273,16 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     errors.push(m.invalid('OPENCX_SESSION_URL_TEMPLATE', sessionUrlTemplate, m.template));
   }
 
+  // The operations listener: loopback unless the operator says otherwise (a scraper in another pod).
+  const port = integer('PORT', 8080, 0, 65535, m.port);
+  const ops = {
+    port: integer('OPS_PORT', 8081, 0, 65535, m.port),
+    host: text('OPS_HOST') ?? '127.0.0.1',
+    token: text('OPS_TOKEN'),
+  };
+  if (ops.port !== 0 && ops.port === port) errors.push(m.invalid('OPS_PORT', String(ops.port), m.opsPort));
+  if (ops.token !== undefined && ops.token.length < 16) errors.push(m.invalid('OPS_TOKEN', '…', m.opsToken));
+
   const redaction = readRedactionSettings(env);
   errors.push(...redaction.errors);
 
@@ -300,8 +310,9 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     },
     databaseUrl: text('RELAY_DATABASE_URL'),
     dataDir: path.resolve(options.cwd ?? process.cwd(), text('RELAY_DATA_DIR') ?? 'data'),
-    port: integer('PORT', 8080, 0, 65535, m.port),
+    port,
     host,
+    ops,
     bodyLimit: integer('BODY_LIMIT', 5 * 1024 * 1024, 1, 1024 * 1024 * 1024, m.positive),
     delivery: {
       workers: integer('DELIVERY_WORKERS', 4, 1, 256, m.positive),

@@ -117,6 +117,11 @@ export interface RelayConfig {
   dataDir: string;
   port: number;
   host: string;
+  /**
+   * The operations listener (OPS_PORT, OPS_HOST, OPS_TOKEN): `/metrics` and the detailed `/readyz` on a port
+   * of their own, loopback by default, so that publishing intake publishes nothing else (server.ts).
+   */
+  ops: { port: number; host: string; token?: string };
   /** Body size limit in bytes (default 5 MB). */
   bodyLimit: number;
 

@@ -12,14 +12,10 @@ import { OpenCxError, type OpenCxClient, type OpenCxHistoryItem } from '../openc
 import type { OpenCxEnvelope } from '../opencx/envelope.js';
 import type { HandoffError, HandoffRecord, HandoffStore } from '../store/types.js';
 import type { DeliveryMetadata } from './plan.js';
-import { languageOfHandoff } from './handoff-language.js';
+import { languageOfHandoff } from '../handoff/language.js';
 import { pausesEveryWorker } from './retry-policy.js';
 
-/** Payload of an `append` record. */
-export interface AppendPayload {
-  handoffKey: string;
-  messages: HandoffMessage[];
-}
+export type { AppendPayload } from '../append/payload.js';
 
 export type AppendStepOutcome =
   | { kind: 'done'; status: 'created' | 'duplicate'; incidentId: string; note: string }

@@ -37,6 +37,17 @@ export type DeliveryStatus =
     }
   | { state: 'stopped'; reason: 'config_invalid'; problems: string[]; since: number };
 
+/**
+ * What the public `/readyz` (on the intake port, which the internet reaches) says of delivery: its state
+ * and reason code only. Dataverse's and Entra ID's own words (an AADSTS message can name the app), the
+ * configuration problems and the timings are for the operations listener and the logs.
+ */
+export type PublicDeliveryStatus = { state: DeliveryStatus['state']; reason?: WaitReason };
+
+export function publicDeliveryStatus(status: DeliveryStatus): PublicDeliveryStatus {
+  return 'reason' in status ? { state: status.state, reason: status.reason } : { state: status.state };
+}
+
 export type Preparation = { ok: true; metadata: DeliveryMetadata } | { ok: false; errors: string[] };
 
 export interface GateOptions {

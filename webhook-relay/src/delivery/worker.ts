@@ -10,7 +10,7 @@ import { DUPLICATE_KEY, type DataverseFailure } from '../dataverse/errors.js';
 import type { Turn } from '@opencx-d365/transcript-format';
 import type { HandoffDocument } from '../handoff/document.js';
 import type { Logger } from '../observability/logger.js';
-import type { RelayMetrics } from '../observability/metrics.js';
+import { countRedactions as countRedactionsIn, type RelayMetrics } from '../observability/metrics.js';
 import type { OpenCxClient } from '../opencx/client.js';
 import type { OpenCxEventPayload } from '../opencx/envelope.js';
 import type {
@@ -38,14 +38,9 @@ import {
 import { dataversePauseScope, decideRetry, pausesEveryWorker } from './retry-policy.js';
 import { messages } from '../messages.js';
 import type { RedactionCounts } from '../redaction/rules.js';
-import {
-  redactDocument,
-  redactPayload,
-  redactTexts,
-  shownRedactions,
-  turnRedactions,
-} from './redact-step.js';
-import { languageOfHandoff } from './handoff-language.js';
+import { redactDocument, redactPayload, redactTexts } from '../redaction/payloads.js';
+import { shownRedactions, turnRedactions } from './redact-step.js';
+import { languageOfHandoff } from '../handoff/language.js';
 import { runRoute, scheduleRouting } from './route-step.js';
 import {
   afterConcurrencyRefusal,
@@ -104,10 +99,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   const redaction = config.redaction;
   const redacting = redaction.rules.length > 0;
 
-  const countRedactions = (counts: RedactionCounts) => {
-    for (const [kind, n] of Object.entries(counts))
-      deps.metrics?.redactions.inc({ kind: kind.replace(' ', '_') }, n);
-  };
+  const countRedactions = (counts: RedactionCounts) => countRedactionsIn(deps.metrics, counts);
   const redactFetched = (document: HandoffDocument) => {
     const redacted = redactDocument(document, redaction);
     countRedactions(redacted.counts);
@@ -120,12 +112,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   };
 
   /**
-   * Replaces the stored payload by its redacted form as soon as this worker holds the record, before any
-   * request leaves: the original then lives only between intake and the first claim, never through
-   * retries, a 429 pause or a dead letter that waits days for an operator. Nothing is lost by it:
-   * delivery only ever sends the redacted form, and redacting it again changes nothing.
+   * Intake stores only redacted payloads, so for a record this relay took this finds nothing and writes
+   * only `patch`. A record an older relay stored as it came (the backlog at an upgrade, or what a fleet's
+   * not yet upgraded instances take during a rolling upgrade) is redacted here, and saved redacted in the
+   * same update, before anything of it reaches Dataverse. Redacting a redacted payload changes nothing.
    */
-  async function redactStored(
+  async function ensureRedacted(
     record: HandoffRecord,
     language?: string,
     /** Written in the same store update (one commit on the handoff's path instead of two). */
@@ -166,7 +158,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       let customer: CustomerResolution = resolveCustomer(document, lookup, rows, config.phoneDefaultCountry);
       for (;;) {
         const plan = planIncident(record.key, document, customer, config, deps.metadata, {
-          redactions: redacting ? shownRedactions(document) : undefined,
+          redactions: shownRedactions(document),
         });
         try {
           const results = await dataverse.batch(plan.operations, [plan.readBack]);
@@ -292,7 +284,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       store,
       dataverse,
       metadata: deps.metadata,
-      ...(redacting ? { redact: redactTurns, countRedactions: turnRedactions } : {}),
+      countRedactions: turnRedactions,
+      // The turns read from OpenCX when the session closes reach Dataverse without being stored: redacted
+      // here. An append job's turns were redacted by intake (or just now, by ensureRedacted).
+      ...(redacting && envelope ? { redact: redactTurns } : {}),
     };
     let outcome: AppendStepOutcome;
     try {
@@ -302,7 +297,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         const { handoffKey } = JSON.parse(record.payload) as AppendPayload;
         const handoff = await store.get(handoffKey);
         const language = handoff ? languageOfHandoff(handoff) : undefined;
-        const payload = JSON.parse((await redactStored(record, language)).payload) as AppendPayload;
+        const payload = JSON.parse((await ensureRedacted(record, language)).payload) as AppendPayload;
         outcome = await runAppend(
           { key: payload.handoffKey, messages: payload.messages, handoff },
           appendDeps,
@@ -390,18 +385,20 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     if (record.kind === 'route') return handleRoute(record);
     if (record.kind === 'opencx-event') {
       const { envelope } = JSON.parse(record.payload) as { envelope: OpenCxEnvelope };
-      if (envelope.event === 'conversation.closed') return handleAppend(await redactStored(record), envelope);
+      if (envelope.event === 'conversation.closed')
+        return handleAppend(await ensureRedacted(record), envelope);
     }
     let document: HandoffDocument | undefined;
-    // Our own handoff document needs no fetching: it is redacted and marked `delivering` in one update.
+    // Our own handoff document needs no fetching: it is marked `delivering` (and, stored by an older relay,
+    // redacted) in one update.
     const direct = record.kind === 'handoff';
     // Outside the try: a store that cannot be reached is not this handoff's fault (the round fails, the
     // lease runs out, the handoff is taken again); only a payload that cannot be read is dead-lettered.
-    const stored = direct ? await redactStored(record, undefined, { status: 'delivering' }) : undefined;
+    const stored = direct ? await ensureRedacted(record, undefined, { status: 'delivering' }) : undefined;
     try {
       document = stored
         ? (JSON.parse(stored.payload) as HandoffDocument)
-        : await documentOf(await redactStored(record));
+        : await documentOf(await ensureRedacted(record));
     } catch (error) {
       const reason = 'The relay could not process this OpenCX event; see the logs.';
       await settle(

@@ -4,10 +4,13 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { v5 as uuidv5 } from 'uuid';
-import type { AppendPayload } from '../delivery/append-step.js';
+import type { AppendPayload } from '../append/payload.js';
 import { Message, type HandoffMessage } from '../handoff/document.js';
 import { HANDOFF_KEY_NAMESPACE } from '../handoff/key.js';
+import { languageOfHandoff } from '../handoff/language.js';
 import { messages as text } from '../messages.js';
+import { countRedactions } from '../observability/metrics.js';
+import { redactAppendPayload } from '../redaction/payloads.js';
 import type { IntakeDeps } from './deps.js';
 import { problem } from './problem.js';
 import { invalid, readSignedJson, storeAndAnswer } from './signed-json.js';
@@ -28,7 +31,8 @@ const m = text.intake;
 
 /**
  * `POST /v1/handoffs/{key}/messages` (APPEND_AFTER_HANDOFF): turns said after the handoff, from a sender
- * that has its own transcript. Stored durably as an append job; the same messages again are a duplicate.
+ * that has its own transcript. Stored durably as an append job, redacted in the language of the handoff
+ * it continues; the same messages again are a duplicate.
  */
 export function appendRoute(app: FastifyInstance, deps: IntakeDeps): void {
   app.post<{ Params: { key: string } }>('/v1/handoffs/:key/messages', async (request, reply) => {
@@ -56,7 +60,14 @@ export function appendRoute(app: FastifyInstance, deps: IntakeDeps): void {
         .code(404)
         .type('application/problem+json')
         .send(problem(404, 'unknown-handoff', m.unknownHandoff, m.unknownHandoff));
-    const payload: AppendPayload = { handoffKey: key, messages: read.body.messages };
+    const redacted = redactAppendPayload(
+      { handoffKey: key, messages: read.body.messages },
+      deps.redaction,
+      languageOfHandoff(handoff),
+    );
+    countRedactions(deps.metrics, redacted.counts);
+    const payload: AppendPayload = redacted.value;
+    // Of the redacted messages: a digest of the original would keep a hash of the card number.
     const digest = createHash('sha256').update(JSON.stringify(payload.messages)).digest('hex');
     return storeAndAnswer(request, reply, deps, route, {
       key: uuidv5(`append:${key}:${digest}`, HANDOFF_KEY_NAMESPACE),

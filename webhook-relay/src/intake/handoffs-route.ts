@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { handoffKey } from '../handoff/key.js';
 import { messages } from '../messages.js';
+import { countRedactions } from '../observability/metrics.js';
+import { redactDocument } from '../redaction/payloads.js';
 import type { IntakeDeps } from './deps.js';
 import { sessionUrlRefusal } from './session-url.js';
 import { invalid, readSignedJson, storeAndAnswer } from './signed-json.js';
@@ -8,7 +10,7 @@ import { validateHandoff } from './validate.js';
 
 const m = messages.intake;
 
-/** `POST /v1/handoffs`: our own handoff document, stored durably before 202. */
+/** `POST /v1/handoffs`: our own handoff document, redacted and stored durably before 202. */
 export function handoffsRoute(app: FastifyInstance, deps: IntakeDeps): void {
   app.post('/v1/handoffs', async (request, reply) => {
     const route = 'handoffs';
@@ -29,11 +31,14 @@ export function handoffsRoute(app: FastifyInstance, deps: IntakeDeps): void {
         refusal === 'scheme' ? m.sessionUrlDropped : m.sessionUrlOtherOrigin,
       );
     }
+    // Only the redacted form is ever written: not to the file, not to its WAL, not to a PostgreSQL row.
+    const redacted = redactDocument(document, deps.redaction);
+    countRedactions(deps.metrics, redacted.counts);
     return storeAndAnswer(request, reply, deps, route, {
       key: handoffKey(document.session_id, document.handoff_at),
       kind: 'handoff',
       sessionId: document.session_id,
-      payload: JSON.stringify(document),
+      payload: JSON.stringify(redacted.value),
       webhookId: read.webhookId,
       now: deps.clock(),
     });

@@ -3,8 +3,15 @@ import { v5 as uuidv5 } from 'uuid';
 import { isSessionId } from '../handoff/document.js';
 import { HANDOFF_KEY_NAMESPACE, handoffKey } from '../handoff/key.js';
 import { messages } from '../messages.js';
-import { parseEnvelope, type OpenCxEventPayload } from '../opencx/envelope.js';
+import { countRedactions } from '../observability/metrics.js';
 import { eventLabel } from '../opencx/event-names.js';
+import {
+  CLOSED_EVENT_FIELDS,
+  HANDOFF_EVENT_FIELDS,
+  parseEnvelope,
+  storedEnvelope,
+} from '../opencx/envelope.js';
+import { redactEventPayload } from '../redaction/payloads.js';
 import type { IntakeDeps } from './deps.js';
 import { invalid, readSignedJson, storeAndAnswer } from './signed-json.js';
 
@@ -12,8 +19,9 @@ const m = messages.intake;
 
 /**
  * `POST /v1/opencx/events`: OpenCX's own webhook. The handoff event is stored durably (the worker
- * fetches the session and its history later, never in the request); other events are answered 202,
- * counted and ignored, so OpenCX never retries them.
+ * fetches the session and its history later, never in the request): only the fields the relay reads,
+ * their free text redacted. Other events are answered 202, counted and ignored, so OpenCX never retries
+ * them.
  */
 export function opencxEventsRoute(app: FastifyInstance, deps: IntakeDeps): void {
   app.post('/v1/opencx/events', async (request, reply) => {
@@ -41,7 +49,7 @@ export function opencxEventsRoute(app: FastifyInstance, deps: IntakeDeps): void 
         key: uuidv5(`closed:${closedId}:${at}`, HANDOFF_KEY_NAMESPACE),
         kind: 'opencx-event',
         sessionId: closedId,
-        payload: JSON.stringify({ envelope: parsed.envelope }),
+        payload: JSON.stringify({ envelope: storedEnvelope(parsed.envelope, CLOSED_EVENT_FIELDS) }),
         webhookId: read.webhookId,
         now: deps.clock(),
       });
@@ -52,12 +60,16 @@ export function opencxEventsRoute(app: FastifyInstance, deps: IntakeDeps): void 
       return reply.code(202).send({ status: 'ignored', event: parsed.envelope.event });
     }
     const { data } = parsed.envelope;
-    const payload: OpenCxEventPayload = { envelope: parsed.envelope };
+    const redacted = redactEventPayload(
+      { envelope: storedEnvelope(parsed.envelope, HANDOFF_EVENT_FIELDS) },
+      deps.redaction,
+    );
+    countRedactions(deps.metrics, redacted.counts);
     return storeAndAnswer(request, reply, deps, route, {
       key: handoffKey(data.conversation_id, data.timestamp),
       kind: 'opencx-event',
       sessionId: data.conversation_id,
-      payload: JSON.stringify(payload),
+      payload: JSON.stringify(redacted.value),
       webhookId: read.webhookId,
       now: deps.clock(),
     });

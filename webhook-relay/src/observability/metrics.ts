@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RedactionCounts } from '../redaction/rules.js';
 import type { HandoffStore } from '../store/types.js';
 
 /** The relay's Prometheus metrics; the delivery worker and intake record through this object. */
@@ -100,4 +101,10 @@ export function createMetrics(store?: HandoffStore): RelayMetrics {
     });
   }
   return metrics;
+}
+
+/** Adds what a redaction removed to `opencx_relay_redactions_total{kind}` (card_number, national_id, digit_run). */
+export function countRedactions(metrics: RelayMetrics | undefined, counts: RedactionCounts): void {
+  for (const [kind, n] of Object.entries(counts))
+    if (n) metrics?.redactions.inc({ kind: kind.replace(' ', '_') }, n);
 }

@@ -73,6 +73,24 @@ function fields(errors: typeof checkEnvelope.errors, prefix = ''): ProblemField[
   }));
 }
 
+/** Of the handoff event's `data`, what the relay reads (HandoffEventDataSchema); of a session-closed event, which session and when. */
+export const HANDOFF_EVENT_FIELDS = Object.keys(HandoffEventDataSchema.properties);
+export const CLOSED_EVENT_FIELDS = ['conversation_id', 'timestamp'];
+
+/**
+ * The envelope as intake stores it: `data` cut to `fields`. OpenCX may send more (its schema allows any
+ * field), and what the relay never reads, it does not keep: nothing unread can hold a caller's words.
+ */
+export function storedEnvelope<T extends OpenCxEnvelope>(envelope: T, fields: readonly string[]): T {
+  const data: Record<string, unknown> = {};
+  for (const field of fields) if (envelope.data[field] !== undefined) data[field] = envelope.data[field];
+  return {
+    event: envelope.event,
+    ...(envelope.organization_id !== undefined ? { organization_id: envelope.organization_id } : {}),
+    data,
+  } as T;
+}
+
 export type EnvelopeResult =
   | { ok: true; kind: 'handoff'; envelope: OpenCxEnvelope & { data: HandoffEventData } }
   | { ok: true; kind: 'other'; envelope: OpenCxEnvelope }

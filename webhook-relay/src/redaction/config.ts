@@ -13,6 +13,12 @@ export interface RedactionSettings {
   nationalIdPatterns: RegExp[];
 }
 
+/** REDACT unset: every rule, no extra national id pattern. */
+export const DEFAULT_REDACTION: Readonly<RedactionSettings> = {
+  rules: [...REDACTION_RULES],
+  nationalIdPatterns: [],
+};
+
 const RULES_FIX = `Use a comma-separated list of: ${REDACTION_RULES.join(', ')} (the default is all three), or none to turn redaction off.`;
 const PATTERNS_FIX =
   'It must be a JSON array of regular expressions (JavaScript syntax, Unicode mode), each as "source" or "/source/flags" with flags from i, m, s; e.g. ["\\\\b[A-Z]{2}\\\\d{6}[A-D]\\\\b"].';

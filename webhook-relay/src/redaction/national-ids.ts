@@ -5,6 +5,9 @@
 import { spokenLike } from './runs.js';
 import type { DigitItem } from './spoken-digits.js';
 
+/** An SSN has nine digits. */
+export const SSN_DIGITS = 9;
+
 /** Never issued: area 000, 666 and 900–999 (the last are ITINs and test numbers), group 00, serial 0000. */
 export function validSsn(digits: string): boolean {
   return (

@@ -3,9 +3,9 @@
  * replaces each with its visible marker and counts them by kind. Pure; everything outside the replaced
  * spans is returned unchanged.
  */
-import { findCards } from './cards.js';
-import { isLongRun } from './digit-runs.js';
-import { isSsn, patternMatches } from './national-ids.js';
+import { CARD_LENGTHS, findCards } from './cards.js';
+import { isLongRun, LONG_RUN_DIGITS } from './digit-runs.js';
+import { isSsn, patternMatches, SSN_DIGITS } from './national-ids.js';
 import {
   KIND_PRIORITY,
   MARKERS,
@@ -14,7 +14,7 @@ import {
   type RedactionRule,
 } from './rules.js';
 import { digitCount, digitRuns, isE164 } from './runs.js';
-import { digitItems, type DigitItem } from './spoken-digits.js';
+import { digitReader, type DigitItem } from './spoken-digits.js';
 
 export interface RedactionOptions {
   /** The rules switched on (REDACT); none switched on returns every text as it is. */
@@ -36,6 +36,13 @@ export interface RedactionResult {
   /** What was replaced, in order, never overlapping. */
   spans: RedactionSpan[];
 }
+
+/** What a text without anything to remove answers (shared: most texts have nothing, and intake redacts each). */
+const NONE: RedactionCounts = Object.freeze({});
+const NO_SPANS: RedactionSpan[] = Object.freeze([]) as unknown as RedactionSpan[];
+
+/** A run with fewer digits than the shortest thing a rule removes (an SSN) holds nothing to remove. */
+const FEWEST_DIGITS = Math.min(SSN_DIGITS, ...CARD_LENGTHS, LONG_RUN_DIGITS);
 
 /** One or two digits identify nothing, and are often a word said before the number ("oh, 4111…"). */
 const MIN_LEFTOVER_DIGITS = 3;
@@ -89,24 +96,37 @@ function merge(spans: RedactionSpan[]): RedactionSpan[] {
  * English ones (digit-words.ts).
  */
 export function redactText(text: string, options: RedactionOptions, language?: string): RedactionResult {
-  const rules = new Set(options.rules);
-  if (rules.size === 0 || text.length === 0) return { text, counts: {}, spans: [] };
-  const found: RedactionSpan[] = [];
-  for (const run of digitRuns(text, digitItems(text, language)))
-    if (!isE164(text, run.items)) found.push(...runSpans(text, run.items, rules));
-  if (rules.has('national-ids') && options.nationalIdPatterns?.length)
-    for (const match of patternMatches(text, options.nationalIdPatterns))
-      found.push({ ...match, kind: 'national id' });
-  if (found.length === 0) return { text, counts: {}, spans: [] };
+  return redactor(options, language)(text);
+}
 
-  const spans = merge(found);
-  const counts: RedactionCounts = {};
-  let out = '';
-  let at = 0;
-  for (const span of spans) {
-    out += text.slice(at, span.start) + MARKERS[span.kind];
-    at = span.end;
-    counts[span.kind] = (counts[span.kind] ?? 0) + 1;
-  }
-  return { text: out + text.slice(at), counts, spans };
+/** `redactText` for many texts of one handoff: the rules and the language's words are prepared once. */
+export function redactor(options: RedactionOptions, language?: string): (text: string) => RedactionResult {
+  const rules = new Set(options.rules);
+  const readDigits = digitReader(language);
+  const patterns = rules.has('national-ids') ? (options.nationalIdPatterns ?? []) : [];
+  const unchanged = (text: string): RedactionResult => ({ text, counts: NONE, spans: NO_SPANS });
+  return (text) => {
+    if (rules.size === 0 || text.length === 0) return unchanged(text);
+    const found: RedactionSpan[] = [];
+    const items = readDigits(text);
+    // Most texts hold too few digits in all for any rule: no runs to build.
+    if (digitCount(items) >= FEWEST_DIGITS)
+      for (const run of digitRuns(text, items))
+        if (digitCount(run.items) >= FEWEST_DIGITS && !isE164(text, run.items))
+          found.push(...runSpans(text, run.items, rules));
+    if (patterns.length)
+      for (const match of patternMatches(text, patterns)) found.push({ ...match, kind: 'national id' });
+    if (found.length === 0) return unchanged(text);
+
+    const spans = merge(found);
+    const counts: RedactionCounts = {};
+    let out = '';
+    let at = 0;
+    for (const span of spans) {
+      out += text.slice(at, span.start) + MARKERS[span.kind];
+      at = span.end;
+      counts[span.kind] = (counts[span.kind] ?? 0) + 1;
+    }
+    return { text: out + text.slice(at), counts, spans };
+  };
 }

@@ -18,7 +18,11 @@ const LOOSE = /^[ \t\u00a0\u202f]{0,3}[,.\-\u2010\u2011][ \t\u00a0\u202f]{0,3}$/
 /** A digit said on its own (a word, "double four"), or a single typed digit as speech recognisers write them. */
 export const spokenLike = (item: DigitItem) => item.spoken || item.digits.length === 1;
 
+/** The longest gap LOOSE allows: three spaces, a separator, three spaces. */
+const LONGEST_GAP = 7;
+
 export function joins(text: string, a: DigitItem, b: DigitItem): boolean {
+  if (b.start - a.end > LONGEST_GAP) return false;
   const gap = text.slice(a.end, b.start);
   return TIGHT.test(gap) || (LOOSE.test(gap) && spokenLike(a) && spokenLike(b));
 }

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       incidentChannels: ['phone_voice', 'web_voice', 'email'],
       dataDir: '/srv/relay/data',
       port: 8080,
+      ops: { port: 8081, host: '127.0.0.1' },
       bodyLimit: 5 * 1024 * 1024,
       auth: { kind: 'client-secret' },
       redaction: { rules: ['cards', 'national-ids', 'digit-runs'], nationalIdPatterns: [] },
@@ -67,6 +68,9 @@ describe('loadConfig', () => {
     [{ WEBHOOK_SECRETS: undefined }, 'No webhook authentication is configured'],
     [{ OPENCX_SESSION_URL_TEMPLATE: 'http://x/{session_id}' }, 'OPENCX_SESSION_URL_TEMPLATE'],
     [{ PORT: '70000' }, 'PORT=70000'],
+    [{ PORT: '9000', OPS_PORT: '9000' }, 'OPS_PORT=9000 is not valid. The operations listener'],
+    [{ OPS_PORT: 'metrics' }, 'OPS_PORT=metrics'],
+    [{ OPS_TOKEN: 'short' }, 'OPS_TOKEN=… is not valid. Use at least 16 characters'],
     [
       { REDACT: 'cards,emails' },
       'REDACT=cards,emails is not valid. Use a comma-separated list of: cards, national-ids, digit-runs',

@@ -63,6 +63,8 @@ export function cliRelayEnv(sandboxUrl: string, extra: Record<string, string> = 
 export interface CliRelay {
   child: ChildProcess;
   url: string;
+  /** The operations listener: /metrics, /readyz in detail. */
+  opsUrl: string;
   /** Everything the process wrote so far (stdout and stderr). */
   output(): string;
   /** The JSON log lines whose message contains `text`. */
@@ -72,11 +74,11 @@ export interface CliRelay {
 }
 
 /**
- * Starts `opencx-relay start` with `env` (on 127.0.0.1, port 0, unless PORT / HOST say otherwise) and resolves
- * once it listens; rejects with what it wrote if it exits first.
+ * Starts `opencx-relay start` with `env` (on 127.0.0.1, port 0 for intake and operations, unless PORT / HOST /
+ * OPS_PORT say otherwise) and resolves once it listens; rejects with what it wrote if it exits first.
  */
 export function startCliRelay(env: Record<string, string>, options: CliOptions = {}): Promise<CliRelay> {
-  const child = spawnCli(['start'], { PORT: '0', HOST: '127.0.0.1', ...env }, options);
+  const child = spawnCli(['start'], { PORT: '0', HOST: '127.0.0.1', OPS_PORT: '0', ...env }, options);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -84,11 +86,13 @@ export function startCliRelay(env: Record<string, string>, options: CliOptions =
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /opencx-relay listening on (http:\/\/\S+)/.exec(output);
-      if (match && !listening) {
+      const ops = /opencx-relay operations on (http:\/\/\S+)/.exec(output);
+      if (match && ops && !listening) {
         listening = true;
         resolve({
           child,
           url: match[1],
+          opsUrl: ops[1],
           output: () => output,
           logLines: (text) =>
             output
@@ -153,9 +157,9 @@ export async function storedStatuses(env: Record<string, string>): Promise<Map<s
   return new Map(rows.map((row) => [row.key, row.status]));
 }
 
-/** The value of a Prometheus sample on the relay's /metrics (0 when absent). */
-export async function metric(url: string, sample: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/** The value of a Prometheus sample on the relay's /metrics (0 when absent), at its operations listener. */
+export async function metric(opsUrl: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${opsUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : 0;
 }

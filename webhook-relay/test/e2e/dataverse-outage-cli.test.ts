@@ -20,9 +20,10 @@ async function sandboxWith(fault: (s: Sandbox) => void): Promise<Sandbox> {
 interface Readiness {
   store: boolean;
   dataverse: boolean;
-  delivery: { state: string; reason?: string; problems?: string[] };
+  delivery: { state: string; reason?: string; detail?: string; problems?: string[] };
 }
 
+/** `/readyz` on the intake port (reason codes only), or on the operations listener (in detail). */
 async function readiness(url: string): Promise<{ status: number; body: Readiness }> {
   const response = await fetch(`${url}/readyz`);
   return { status: response.status, body: (await response.json()) as Readiness };
@@ -64,12 +65,15 @@ describe('intake while Dataverse is down, through the built CLI', () => {
       const waiting = await readiness(first.url);
       // Ready for intake (a load balancer keeps routing webhooks here); delivery says why it waits.
       expect(waiting.status).toBe(200);
-      expect(waiting.body).toMatchObject({
+      // The public probe says why with a reason code only; the detail is on the operations listener.
+      expect(waiting.body).toEqual({ store: true, dataverse: false, delivery: { state: 'waiting', reason } });
+      expect((await readiness(first.opsUrl)).body).toMatchObject({
         store: true,
         dataverse: false,
-        delivery: { state: 'waiting', reason },
+        delivery: { state: 'waiting', reason, detail: expect.any(String) as string },
       });
-      const metrics = await (await fetch(`${first.url}/metrics`)).text();
+      expect((await fetch(`${first.url}/metrics`)).status).toBe(404);
+      const metrics = await (await fetch(`${first.opsUrl}/metrics`)).text();
       expect(metrics).toContain(`opencx_relay_delivery_waiting{reason="${reason}"} 1`);
       expect(await first.kill('SIGKILL')).toBeNull();
 
@@ -143,8 +147,10 @@ describe('intake while Dataverse is down, through the built CLI', () => {
     expect((await postSignedHandoff(relay.url, documentFor('x'))).status).toBe(202);
     const held = await readiness(relay.url);
     expect(held.status).toBe(200);
-    expect(held.body.delivery).toMatchObject({ state: 'stopped', reason: 'config_invalid' });
-    expect(held.body.delivery.problems?.join('\n')).toContain(
+    expect(held.body.delivery).toEqual({ state: 'stopped', reason: 'config_invalid' });
+    const detail = await readiness(relay.opsUrl);
+    expect(detail.body.delivery).toMatchObject({ state: 'stopped', reason: 'config_invalid' });
+    expect(detail.body.delivery.problems?.join('\n')).toContain(
       'DEFAULT_PRIORITY=4 is not a priority of this org',
     );
     expect(relay.logLines('Delivery is stopped')[0]?.msg).toContain(

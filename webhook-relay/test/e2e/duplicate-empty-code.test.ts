@@ -37,16 +37,18 @@ describe('a duplicate key reported with an empty code', () => {
 
     const first = await startCliRelay({ ...env, RELAY_DATA_DIR: tempDir() });
     expect((await postSignedHandoff(first.url, document)).status).toBe(202);
-    await until(async () => (await metric(first.url, 'opencx_relay_handoffs_total{status="created"}')) === 1);
+    await until(
+      async () => (await metric(first.opsUrl, 'opencx_relay_handoffs_total{status="created"}')) === 1,
+    );
     await first.kill('SIGKILL');
 
     // A relay that never saw the answer (a new store) delivers the same handoff again.
     const second = await startCliRelay({ ...env, RELAY_DATA_DIR: tempDir() });
     expect((await postSignedHandoff(second.url, document)).status).toBe(202);
     await until(
-      async () => (await metric(second.url, 'opencx_relay_handoffs_total{status="duplicate"}')) === 1,
+      async () => (await metric(second.opsUrl, 'opencx_relay_handoffs_total{status="duplicate"}')) === 1,
     );
-    expect(await metric(second.url, 'opencx_relay_handoffs_total{status="failed"}')).toBe(0);
+    expect(await metric(second.opsUrl, 'opencx_relay_handoffs_total{status="failed"}')).toBe(0);
 
     const refused = sandbox.requests.filter((r) => r.path.endsWith('$batch') && r.status === 412);
     expect(refused).toHaveLength(1);

@@ -53,7 +53,7 @@ const post = async (relay: RunningRelay, document: object): Promise<number> =>
 
 /** One series of an instance's Prometheus metrics, e.g. `opencx_relay_throttle_pauses_total`. */
 async function metric(relay: RunningRelay, series: string): Promise<number> {
-  const text = await (await fetch(`${relay.url}/metrics`)).text();
+  const text = await (await fetch(`${relay.opsUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : 0;
 }

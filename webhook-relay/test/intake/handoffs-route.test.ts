@@ -215,14 +215,13 @@ describe('POST /v1/handoffs', () => {
   });
 });
 
-describe('health and metrics', () => {
-  it('reports readiness from the store and exposes Prometheus metrics', async () => {
+describe('health and readiness on the intake port', () => {
+  it('reports readiness from the store, and serves no metrics (they are on the operations listener)', async () => {
     const { instance } = await app();
     expect((await instance.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
       store: true,
       dataverse: true,
     });
-    const metrics = await instance.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toContain('opencx_relay_queue_depth');
+    expect((await instance.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
   });
 });

@@ -6,9 +6,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { redactDocument, redactPayload, shownRedactions } from '../../src/delivery/redact-step.js';
+import { shownRedactions } from '../../src/delivery/redact-step.js';
 import type { HandoffDocument } from '../../src/handoff/document.js';
 import type { OpenCxHistoryItem } from '../../src/opencx/client.js';
+import { redactDocument, redactPayload } from '../../src/redaction/payloads.js';
 import { REDACTION_RULES } from '../../src/redaction/rules.js';
 import { fixturesDir } from '../helpers.js';
 

@@ -17,11 +17,11 @@ import { contactIdForEmail, handoffKey, transcriptNoteId } from '../../src/hando
 import { createLogger } from '../../src/observability/logger.js';
 import type { OpenCxHistoryItem } from '../../src/opencx/client.js';
 import type { OpenCxEventPayload } from '../../src/opencx/envelope.js';
-import { digitItems } from '../../src/redaction/spoken-digits.js';
 import { startRelay } from '../../src/server.js';
 import type { HandoffStore } from '../../src/store/types.js';
 import { onCleanup, postSignedHandoff, sandboxEnv, tempDir } from '../helpers.js';
 import { fixtureSession, INCIDENT, json, setup } from '../opencx/relay-harness.js';
+import { leaks as findLeaks } from './leaks.js';
 
 const fixture = JSON.parse(
   readFileSync(path.join(import.meta.dirname, 'fixtures/cards-handoff.json'), 'utf8'),
@@ -63,17 +63,7 @@ function sandboxTexts(sandbox: Sandbox): string[] {
 }
 
 /** The secrets a text shows: typed with any separators, or spoken. */
-function leaks(texts: readonly string[]): string[] {
-  const found = new Set<string>();
-  for (const text of texts) {
-    const typed = text.replace(/\D/g, '');
-    const spoken = digitItems(text)
-      .map((item) => item.digits)
-      .join('');
-    for (const secret of SECRETS) if (typed.includes(secret) || spoken.includes(secret)) found.add(secret);
-  }
-  return [...found].sort();
-}
+const leaks = (texts: readonly string[]) => findLeaks(texts, SECRETS);
 
 /** The whole transcript of a case: its note when it has one, else its description. */
 function transcriptOfCase(sandbox: Sandbox, key: string) {
@@ -118,7 +108,7 @@ async function runRelay(env: Record<string, string>, documents: HandoffDocument[
     expect((await postSignedHandoff(relay.url, document)).status).toBe(202);
   }
   const counts = await waitDelivered(relay.store, documents.length);
-  const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+  const metrics = await (await fetch(`${relay.opsUrl}/metrics`)).text();
   const records = await relay.store.list({});
   return { sandbox, relay, counts, logs, metrics, records };
 }

@@ -2,7 +2,7 @@
  * The language of a stored handoff, whatever its kind: redaction reads a language's spoken digits only
  * when the call is in it, and the turns appended after a handoff are in the handoff's language.
  */
-import type { HandoffDocument } from '../handoff/document.js';
+import type { HandoffDocument } from './document.js';
 import type { OpenCxEventPayload } from '../opencx/envelope.js';
 import type { HandoffRecord } from '../store/types.js';
 
