@@ -467,6 +467,32 @@ export const messages = {
     caseDeleted:
       'The case was deleted in Dynamics, so the later turns were not added (the relay never re-creates a deleted case). They are kept with this handoff in the relay.',
   },
+  /** Customer data at rest (issue 25): encryption, retention, erasure, rekey, audit. */
+  dataAtRest: {
+    keyId: (entry: string) =>
+      `PAYLOAD_ENCRYPTION_KEYS has an entry (${entry}) whose id is not 1 to 32 letters, digits, _ or -. Write each key as id:base64, e.g. 2026a:<32 random bytes in base64> (openssl rand -base64 32), comma-separated, the one that encrypts first.`,
+    keyLength: (id: string) =>
+      `PAYLOAD_ENCRYPTION_KEYS: the key "${id}" is not 32 bytes of base64 (AES-256 needs 256 bits). Make one with: openssl rand -base64 32`,
+    keyTwice: (id: string) =>
+      `PAYLOAD_ENCRYPTION_KEYS names the key id "${id}" twice: give each key its own id.`,
+    duration: 'Use a number and a unit: 45s, 30m, 12h or 7d.',
+    deadLetterShorter: (payload: string) =>
+      `Dead letters wait for an operator: keep them at least as long as PAYLOAD_RETENTION (${payload}).`,
+    recordShorter: (longest: string) =>
+      `The record that answers re-deliveries must outlive the payloads: use at least ${longest} (the longer of PAYLOAD_RETENTION and DEAD_LETTER_RETENTION).`,
+    lookupKeyMissing: 'the store has not been opened: no lookup key to hash callers with',
+    lookupKeyUnreadable: (id: string) =>
+      `The store's lookup key (what \`handoffs erase\` matches callers with) is sealed under key id "${id}", which PAYLOAD_ENCRYPTION_KEYS does not list. Add that key back (after the current first one); payloads sealed under it cannot be read without it either. A key that is truly lost: docs/operator-guide.md#losing-a-key.`,
+    lookupKeyNeedsKeys: (id: string) =>
+      `This store is encrypted (its lookup key is sealed under key id "${id}") but PAYLOAD_ENCRYPTION_KEYS is not set: set it as before, listing that key.`,
+    errorDetailsRemoved: 'Details removed with the payload (retention or erasure); the code remains.',
+    errorDetailsSealed:
+      'Details sealed under a key this process is not configured with (PAYLOAD_ENCRYPTION_KEYS).',
+    payloadUnreadable: (id: string) =>
+      `The payload is sealed under key id "${id}", which PAYLOAD_ENCRYPTION_KEYS does not list. Add the key back (after the current first one), restart, then \`opencx-relay handoffs retry <id>\`.`,
+    rekeyNeedsKeys:
+      'store rekey seals stored payloads under the first key of PAYLOAD_ENCRYPTION_KEYS: set it first.',
+  },
   store: {
     ownedElsewhere: (dataDir: string, owner: string) =>
       `Another relay is running on the embedded store in ${dataDir} (${owner}). Stop it first: only one relay may use an embedded store (for several instances, use PostgreSQL with RELAY_DATABASE_URL).`,
