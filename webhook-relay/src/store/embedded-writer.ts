@@ -8,10 +8,10 @@
  * Each caller still hears back only after its batch is committed and on disk.
  *
  * The purge runs here too, one small round at a time between insert batches, so that it never holds the
- * event loop and takes its turn with intake instead of competing for SQLite's one write lock. After a round
- * that removed anything, `wal_checkpoint(TRUNCATE)` copies the zeroed pages into the database file and
- * empties the WAL, so no removed text stays in any file of the data directory (secure_delete zeroes the
- * freed space in the pages themselves). A truncate that readers prevent is tried again at the next round.
+ * event loop and takes its turn with intake instead of competing for SQLite's one write lock. Once a purge
+ * backlog is done, `wal_checkpoint(TRUNCATE)` copies the zeroed pages into the database file and empties the
+ * WAL, so no removed text stays in any file of the data directory (secure_delete zeroes the freed space in
+ * the pages themselves). A truncate that readers prevent is tried again at the next round.
  *
  * The thread runs plain JavaScript (`eval`), so that it starts the same way from the built package and from
  * the TypeScript sources under test; its statements are the ones the store's contract tests cover.
@@ -111,7 +111,8 @@ const purgeRound = db.transaction(({ cutoffs, limit, now }) => ({
   webhookIds: forgetIds.run({ before: cutoffs.webhookIdsBefore, limit }).changes,
 }));
 // Removed text lives on in WAL frames until a checkpoint copies the zeroed pages over it and the WAL is
-// emptied. Also once a minute regardless, for what a CLI command (handoffs erase, store rekey) removed.
+// emptied: at the end of a purge backlog (a round that removed less than its limit), every 5 s while a long
+// one lasts, and once a minute regardless, for what a CLI command (handoffs erase, store rekey) removed.
 let walDirty = false;
 let truncatedAt = 0;
 function truncateWal() {
@@ -125,12 +126,13 @@ function truncateWal() {
 }
 function purge(message) {
   const purged = purgeRound.immediate(message);
-  if (purged.payloads + purged.deadLetters + purged.records > 0) walDirty = true;
-  if (walDirty || Date.now() - truncatedAt > 60000) {
-    if (truncateWal()) {
-      walDirty = false;
-      truncatedAt = Date.now();
-    }
+  const removed = purged.payloads + purged.deadLetters + purged.records;
+  if (removed > 0) walDirty = true;
+  const backlogDone = Math.max(purged.payloads, purged.deadLetters, purged.records, purged.webhookIds) < message.limit;
+  const since = Date.now() - truncatedAt;
+  if ((walDirty && (backlogDone || since > 5000)) || since > 60000) {
+    truncatedAt = Date.now();
+    if (truncateWal()) walDirty = false;
   }
   return purged;
 }
