@@ -169,8 +169,13 @@ export interface Writer {
  * with an error when it failed or exited without being asked (every request still waiting is rejected
  * with it), without one after `close()`.
  */
-export function startWriter(file: string, onExit: (error?: Error) => void): Writer {
-  const worker = new Worker(SOURCE, {
+export function startWriter(
+  file: string,
+  onExit: (error?: Error) => void,
+  /** The thread's source; tests give one that misbehaves. */
+  source: string = SOURCE,
+): Writer {
+  const worker = new Worker(source, {
     eval: true,
     workerData: { file, driver: createRequire(import.meta.url).resolve(SQLITE_DRIVER) },
   });
