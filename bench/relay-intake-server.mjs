@@ -14,7 +14,8 @@ import { BENCH_DATABASE_URL, BENCH_SECRET } from './bench-env.mjs';
 const dist = pathToFileURL(
   `${path.resolve(process.env.BENCH_RELAY_DIST ?? path.join(import.meta.dirname, '../webhook-relay/dist'))}/`,
 );
-const { buildApp, createEmbeddedStore, createLogger } = await import(new URL('index.js', dist).href);
+const relay = await import(new URL('index.js', dist).href);
+const { buildApp, createEmbeddedStore, createLogger } = relay;
 const { createPostgresStore } = await import(new URL('store/postgres.js', dist).href);
 
 const [mode, schema] = process.argv.slice(2);
@@ -25,11 +26,19 @@ if (mode === 'bare') {
   app = Fastify();
   app.post('/v1/handoffs', async (_request, reply) => reply.code(204).send());
 } else {
+  // PAYLOAD_ENCRYPTION_KEYS from the environment, as `opencx-relay start` reads it (a build from before
+  // encryption at rest has no vault: it stores plain text whatever the variable says).
+  let vault;
+  if (relay.readDataAtRestSettings) {
+    const { settings, errors } = relay.readDataAtRestSettings(process.env);
+    if (errors.length) throw new Error(errors.join('\n'));
+    vault = relay.createPayloadVault(settings);
+  }
   if (mode === 'postgres') {
-    store = createPostgresStore({ connectionString: BENCH_DATABASE_URL, schema });
+    store = createPostgresStore({ connectionString: BENCH_DATABASE_URL, schema, vault });
   } else {
     dataDir = mkdtempSync(path.join(tmpdir(), 'bench-intake-'));
-    store = createEmbeddedStore({ file: path.join(dataDir, 'relay.sqlite') });
+    store = createEmbeddedStore({ file: path.join(dataDir, 'relay.sqlite'), vault });
   }
   await store.init();
   app = buildApp({

@@ -5,7 +5,7 @@
  * once the worker has fetched the session into `document`), or an append job (the session only, from its
  * record). Pure: the vault turns these into keyed hashes.
  */
-import { parsePhone } from '@opencx-d365/contact-match';
+import { phoneE164 } from '@opencx-d365/contact-match';
 
 export interface CallerIdentifiers {
   phone?: string;
@@ -21,8 +21,8 @@ export type IdentifierKind = keyof CallerIdentifiers;
  * with a leading `+` kept: a number the relay cannot read is still matched when written the same way.
  */
 export function normalisePhone(raw: string, defaultCountry: string): string | undefined {
-  const parsed = parsePhone(raw, defaultCountry);
-  if (parsed.ok) return parsed.e164;
+  const e164 = phoneE164(raw, defaultCountry);
+  if (e164) return e164;
   const digits = raw.replace(/\D/g, '');
   if (digits.length < 3) return undefined;
   return raw.trim().startsWith('+') ? `+${digits}` : digits;

@@ -40,6 +40,22 @@ export interface Cipher {
   knows(id: string): boolean;
 }
 
+/**
+ * Random 96-bit IVs, drawn 256 at a time: one randomBytes call per seal was a visible share of the intake
+ * path. Random IVs under one key stay far below GCM's limit of 2^32 invocations (NIST SP 800-38D, 8.3) for
+ * any rotation period a relay would keep a key.
+ */
+let ivPool = Buffer.alloc(0);
+let ivOffset = 0;
+function nextIv(): Buffer {
+  if (ivOffset + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_BYTES * 256);
+    ivOffset = 0;
+  }
+  ivOffset += IV_BYTES;
+  return ivPool.subarray(ivOffset - IV_BYTES, ivOffset);
+}
+
 export function isSealed(stored: string): boolean {
   return stored.startsWith(SEALED);
 }
@@ -58,7 +74,7 @@ export function createCipher(keys: readonly EncryptionKey[]): Cipher {
     keyIdOf,
     seal(text, aad) {
       if (!primary) return text.startsWith('\u0002') ? ESCAPED + text : text;
-      const iv = randomBytes(IV_BYTES);
+      const iv = nextIv();
       const cipher = createCipheriv('aes-256-gcm', primary.key, iv);
       cipher.setAAD(Buffer.from(aad, 'utf8'));
       const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
