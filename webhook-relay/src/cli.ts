@@ -206,9 +206,10 @@ storeCommands
     await store.init();
     try {
       const state = await store.dataAtRest();
-      if (state.lookupKeyProblem) throw new Error(state.lookupKeyProblem);
-      if (!state.primaryKeyId) {
-        process.stderr.write(`${messages.dataAtRest.rekeyNeedsKeys}\n`);
+      const problem =
+        state.lookupKeyProblem ?? (state.primaryKeyId ? undefined : messages.dataAtRest.rekeyNeedsKeys);
+      if (problem) {
+        process.stderr.write(`${problem}\n`);
         process.exitCode = 1;
         return;
       }

@@ -53,6 +53,9 @@ export async function eraseCaller(
 ): Promise<EraseReport | { problem: string }> {
   const chosen = selectorOf(request);
   if ('problem' in chosen) return chosen;
+  // Without the store's lookup key (sealed under a key not given here) no caller can be matched.
+  const { lookupKeyProblem } = await store.dataAtRest();
+  if (lookupKeyProblem) return { problem: lookupKeyProblem };
   const matched = await store.findCaller(chosen.selector, options.now);
   const dryRun = request.dryRun ?? false;
   const includePending = request.includePending ?? false;
