@@ -38,9 +38,13 @@ const load = () =>
     .join(' ');
 
 function startServer(mode, age, schema) {
-  const child = fork(path.join(here, 'retention-server.mjs'), [mode, String(rows), age, ...(schema ? [schema] : [])], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    path.join(here, 'retention-server.mjs'),
+    [mode, String(rows), age, ...(schema ? [schema] : [])],
+    {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.once('message', ({ port }) => resolve({ child, port }));
     child.once('exit', (code) => reject(new Error(`${mode} server exited (${code}) before listening`)));
@@ -105,7 +109,9 @@ console.log(
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
 let met = true;
 for (const store of stores) {
-  const [base, purge] = ['fresh', 'expired'].map((age) => results.find((r) => r.mode === store && r.age === age));
+  const [base, purge] = ['fresh', 'expired'].map((age) =>
+    results.find((r) => r.mode === store && r.age === age),
+  );
   for (const r of [base, purge]) {
     const ratio = r.p99 / Math.max(1, base.p99);
     console.log(

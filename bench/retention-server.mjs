@@ -24,10 +24,14 @@ const now = Date.now();
 const settledAt = age === 'expired' ? now - 8 * DAY : now;
 // The payload of every stored row: the 4 KB handoff the intake benchmark sends.
 const fixture = JSON.parse(
-  readFileSync(path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs/phone-full-details.json'), 'utf8'),
+  readFileSync(
+    path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs/phone-full-details.json'),
+    'utf8',
+  ),
 );
 const messages = [...fixture.messages];
-while (JSON.stringify({ ...fixture, messages }).length < 4096) messages.push(fixture.messages[messages.length % fixture.messages.length]);
+while (JSON.stringify({ ...fixture, messages }).length < 4096)
+  messages.push(fixture.messages[messages.length % fixture.messages.length]);
 const payload = JSON.stringify({ ...fixture, messages });
 
 const { settings, errors } = relay.readDataAtRestSettings(process.env);
@@ -35,7 +39,8 @@ if (errors.length) throw new Error(errors.join('\n'));
 const vault = relay.createPayloadVault(settings);
 let dataDir;
 const openStore = () => {
-  if (mode === 'postgres') return createPostgresStore({ connectionString: BENCH_DATABASE_URL, schema, vault });
+  if (mode === 'postgres')
+    return createPostgresStore({ connectionString: BENCH_DATABASE_URL, schema, vault });
   return relay.createEmbeddedStore({ file: path.join(dataDir, 'relay.sqlite'), vault });
 };
 if (mode !== 'postgres') dataDir = mkdtempSync(path.join(tmpdir(), 'bench-retention-'));

@@ -1,17 +1,20 @@
 // The embedded store's size under steady load with retention (issue 25): `--count` handoffs (4 KB) offered at
-// `--rate` per second to three relays side by side (`opencx-relay start`, each with its own data directory,
-// all delivering to one Dataverse sandbox), which differ only in what they keep:
-//   retention     PAYLOAD_RETENTION=--retention, and the small records and webhook ids for twice that;
-//   records kept  PAYLOAD_RETENTION=--retention, records and webhook ids for the default 90 days;
-//   baseline      nothing removed (3650 days).
-// Every `--sample` seconds it prints each store's file size (relay.sqlite + its WAL). The load generator runs in
-// a process of its own (bench/steady-load.mjs) and sends each handoff to all three at the same moment.
+// `--rate` per second to two relays side by side (`opencx-relay start`, each with its own data directory),
+// which differ only in what they keep:
+//   retention  PAYLOAD_RETENTION=--retention (the small records and webhook ids for twice that), delivering
+//              to a Dataverse sandbox, so that its handoffs settle and expire;
+//   baseline   nothing removed: its Dataverse never answers, so every handoff stays (pending handoffs are
+//              never purged), as a store without retention keeps them.
+// Every `--sample` seconds it prints each store's file size (relay.sqlite + its WAL) and how many handoffs the
+// retention relay has settled and still has pending. The load generator runs in a process of its own
+// (bench/steady-load.mjs) and sends each handoff to both relays at the same moment.
 //
-// Usage: node bench/retention-size.mjs [--count 100000] [--rate 150] [--retention 60s] [--sample 10]
-//        [--quick (3,000 handoffs at 60/s, 10 s retention, 2 s samples)]
-// Needs `npm run build:packages` first. Target: with retention the file stays flat once PAYLOAD_RETENTION has
-// passed (largest size in the second half of the load within 1.2x of the first half's), while the baseline
-// grows with every handoff.
+// Usage: node bench/retention-size.mjs [--count 100000] [--rate 100] [--retention 60s] [--sample 10]
+//        [--quick (1,500 handoffs at 30/s, 10 s retention, 2 s samples)]
+// Needs `npm run build:packages` first. Target: with retention the file stays flat once the retention
+// relay is in its steady state (three retention periods in): the largest size in the second half of the load
+// within 1.2x of the first half's, while the baseline grows with every handoff. If the retention relay's
+// pending count keeps growing, delivery did not keep up (a busy machine): lower --rate.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,37 +33,41 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
   },
 });
-const count = Number(args.count ?? (args.quick ? 3000 : 100_000));
-const rate = Number(args.rate ?? (args.quick ? 60 : 150));
+const count = Number(args.count ?? (args.quick ? 1500 : 100_000));
+const rate = Number(args.rate ?? (args.quick ? 30 : 100));
 const retention = args.retention ?? (args.quick ? '10s' : '60s');
 const sampleSeconds = Number(args.sample ?? (args.quick ? 2 : 10));
 const retentionSeconds = Number(/^(\d+)s$/.exec(retention)?.[1] ?? NaN);
 if (!Number.isFinite(retentionSeconds)) throw new Error('--retention must be given in seconds, e.g. 60s');
 
+const sandbox = await startSandbox();
+const nowhere = `http://127.0.0.1:${await freePort()}`; // nothing listens: the baseline never delivers
 const VARIANTS = [
   {
     label: 'retention',
     title: `PAYLOAD_RETENTION=${retention}, records ${retentionSeconds * 2}s`,
-    env: { PAYLOAD_RETENTION: retention, DEAD_LETTER_RETENTION: retention, HANDOFF_RECORD_RETENTION: `${retentionSeconds * 2}s` },
+    dataverse: sandbox.url,
+    env: {
+      PAYLOAD_RETENTION: retention,
+      DEAD_LETTER_RETENTION: retention,
+      HANDOFF_RECORD_RETENTION: `${retentionSeconds * 2}s`,
+      DELIVERY_WORKERS: '16',
+    },
   },
-  {
-    label: 'records kept',
-    title: `PAYLOAD_RETENTION=${retention}, records 90d`,
-    env: { PAYLOAD_RETENTION: retention, DEAD_LETTER_RETENTION: retention },
-  },
-  {
-    label: 'baseline',
-    title: 'nothing removed',
-    env: { PAYLOAD_RETENTION: '3650d', DEAD_LETTER_RETENTION: '3650d', HANDOFF_RECORD_RETENTION: '3650d' },
-  },
+  { label: 'baseline', title: 'nothing removed', dataverse: nowhere, env: {} },
 ];
 
-const sandbox = await startSandbox();
 const relays = [];
 for (const variant of VARIANTS) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-size-'));
   const port = await freePort();
-  const env = { ...sandboxRelayEnv(sandbox.url), RELAY_DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...variant.env };
+  const env = {
+    ...sandboxRelayEnv(variant.dataverse),
+    RELAY_DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    ...variant.env,
+  };
   const started = await spawnRelay(env, port);
   if (!started.listening) throw new Error(`the ${variant.label} relay did not start:\n${started.output}`);
   relays.push({ ...variant, ...started, dataDir, port });
@@ -74,18 +81,33 @@ const sizeOf = (file) => {
   }
 };
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
-const storeBytes = (relay) => sizeOf(path.join(relay.dataDir, 'relay.sqlite')) + sizeOf(path.join(relay.dataDir, 'relay.sqlite-wal'));
-async function settled(relay) {
+const storeBytes = (relay) =>
+  sizeOf(path.join(relay.dataDir, 'relay.sqlite')) + sizeOf(path.join(relay.dataDir, 'relay.sqlite-wal'));
+/** Handoffs the relay has settled, and those still pending (from its /metrics). */
+async function progressOf(relay) {
   const text = await (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => /^opencx_relay_handoffs_total\{status="(created|duplicate)"\} /.test(line))
-    .reduce((n, line) => n + Number(line.split(' ').at(-1)), 0);
+  const sum = (pattern) =>
+    text
+      .split('\n')
+      .filter((line) => pattern.test(line))
+      .reduce((n, line) => n + Number(line.split(' ').at(-1)), 0);
+  return {
+    settled: sum(/^opencx_relay_handoffs_total\{status="(created|duplicate)"\} /),
+    pending: sum(/^opencx_relay_queue_depth\{status="(received|fetching|delivering)"\} /),
+  };
 }
 
 const load = spawn(
   process.execPath,
-  [path.join(import.meta.dirname, 'steady-load.mjs'), '--ports', relays.map((r) => r.port).join(','), '--count', String(count), '--rate', String(rate)],
+  [
+    path.join(import.meta.dirname, 'steady-load.mjs'),
+    '--ports',
+    relays.map((r) => r.port).join(','),
+    '--count',
+    String(count),
+    '--rate',
+    String(rate),
+  ],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 let progress = { sent: 0, skipped: 0, accepted: 0, other: 0, errors: 0 };
@@ -99,10 +121,12 @@ const loadExited = new Promise((resolve) => load.once('exit', resolve));
 
 console.log(
   `store size under steady load: ${count.toLocaleString('en-US')} handoffs (4 KB) at ${rate}/s to each of ${relays.length} relays (embedded store, ` +
-    `delivering to the sandbox); ${process.version}; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`,
+    `delivering to the sandbox); ${process.version}; load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
 );
-console.log(`| s | sent | ${relays.map((r) => `${r.label}: MB (settled)`).join(' | ')} |`);
-console.log(`|---:|---:|${relays.map(() => '---:').join('|')}|`);
+console.log('| s | sent | retention: MB | retention: settled / pending | baseline: MB |');
+console.log('|---:|---:|---:|---:|---:|');
 const samples = [];
 const started = Date.now();
 let tail = 0;
@@ -115,9 +139,11 @@ while (tail < tailSamples) {
   sandbox.requests.length = 0;
   const seconds = Math.round((Date.now() - started) / 1000);
   const sizes = relays.map(storeBytes);
-  const counts = await Promise.all(relays.map(settled));
-  samples.push({ seconds, sent: progress.sent, sizes, loading: !loadDone });
-  console.log(`| ${seconds} | ${progress.sent} | ${sizes.map((size, i) => `${mb(size)} (${counts[i]})`).join(' | ')} |`);
+  const { settled, pending } = await progressOf(relays[0]);
+  samples.push({ seconds, sent: progress.sent, sizes, loading: !loadDone, pending });
+  console.log(
+    `| ${seconds} | ${progress.sent} | ${mb(sizes[0])} | ${settled} / ${pending} | ${mb(sizes[1])} |`,
+  );
   if (loadDone) tail += 1;
 }
 await loadExited;
@@ -129,12 +155,14 @@ for (const relay of relays) {
 }
 await sandbox.close();
 
-// Flat: past the first PAYLOAD_RETENTION (and a sample), the largest size in the second half of the load
-// within 1.2x of the largest in its first half.
-const loading = samples.filter((s) => s.loading && s.seconds >= retentionSeconds * 2 + sampleSeconds);
+// Flat: in the steady state (three retention periods in: payloads expired, then their records), the largest
+// size in the second half of the load within 1.2x of the largest in its first half.
+const loading = samples.filter((s) => s.loading && s.seconds >= retentionSeconds * 3 + sampleSeconds);
 const half = Math.floor(loading.length / 2);
 let flat = false;
-console.log(`offered ${progress.sent}, answered 202 ${progress.accepted} (over ${relays.length} relays), other ${progress.other}, errors ${progress.errors}, skipped ${progress.skipped}`);
+console.log(
+  `offered ${progress.sent}, answered 202 ${progress.accepted} (over ${relays.length} relays), other ${progress.other}, errors ${progress.errors}, skipped ${progress.skipped}`,
+);
 if (half >= 1) {
   for (const [i, relay] of relays.entries()) {
     const first = Math.max(...loading.slice(0, half).map((s) => s.sizes[i]));
@@ -147,7 +175,9 @@ if (half >= 1) {
     );
     if (relay.label === 'retention') flat = second <= first * 1.2;
   }
-  console.log(`retention: file size flat under steady load (second half within 1.2x of the first): ${flat ? 'met' : 'NOT met'}`);
+  console.log(
+    `retention: file size flat under steady load (second half within 1.2x of the first): ${flat ? 'met' : 'NOT met'}`,
+  );
 } else console.log('the load was too short to judge flatness: raise --count or lower --retention');
 const clean = progress.errors === 0 && progress.other === 0 && progress.skipped === 0;
 if (!clean) console.log('FAIL: the load generator had errors, non-202 answers or skipped sends');

@@ -23,10 +23,14 @@ const count = Number(args.count);
 const rate = Number(args.rate);
 
 const fixture = JSON.parse(
-  readFileSync(path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs/phone-full-details.json'), 'utf8'),
+  readFileSync(
+    path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs/phone-full-details.json'),
+    'utf8',
+  ),
 );
 const messages = [...fixture.messages];
-while (JSON.stringify({ ...fixture, messages }).length < 4096) messages.push(fixture.messages[messages.length % fixture.messages.length]);
+while (JSON.stringify({ ...fixture, messages }).length < 4096)
+  messages.push(fixture.messages[messages.length % fixture.messages.length]);
 const base = { ...fixture, messages };
 const key = Buffer.from(BENCH_SECRET.slice('whsec_'.length), 'base64');
 
@@ -89,7 +93,15 @@ const tick = setInterval(() => {
   }
 }, 50);
 const report = setInterval(() => {
-  console.log(JSON.stringify({ seconds: Math.round((Date.now() - started) / 1000), sent, skipped, inFlight, ...answered }));
+  console.log(
+    JSON.stringify({
+      seconds: Math.round((Date.now() - started) / 1000),
+      sent,
+      skipped,
+      inFlight,
+      ...answered,
+    }),
+  );
   if (sent >= count && inFlight === 0) {
     clearInterval(tick);
     clearInterval(report);
