@@ -92,8 +92,8 @@ async function progressOf(relay) {
       .filter((line) => pattern.test(line))
       .reduce((n, line) => n + Number(line.split(' ').at(-1)), 0);
   return {
-    settled: sum(/^opencx_relay_handoffs_total\{status="(created|duplicate)"\} /),
-    pending: sum(/^opencx_relay_queue_depth\{status="(received|fetching|delivering)"\} /),
+    settled: sum(/^opencx_relay_handoffs_total\{status="(?:created|duplicate)"\} /),
+    pending: sum(/^opencx_relay_queue_depth\{status="(?:received|fetching|delivering)"\} /),
   };
 }
 

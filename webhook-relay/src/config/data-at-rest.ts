@@ -32,12 +32,12 @@ export type Env = Record<string, string | undefined>;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 export const DEFAULT_RETENTION = { payload: '7d', deadLetter: '30d', record: '90d' } as const;
-const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+const KEY_ID = /^[\w-]{1,32}$/;
 const m = messages.dataAtRest;
 
 /** `45s`, `30m`, `12h`, `7d` (and `ms`) as milliseconds; undefined when it is not such a duration. */
 export function parseDuration(text: string): number | undefined {
-  const match = /^(\d{1,9})\s*(ms|s|m|h|d)$/.exec(text.trim());
+  const match = /^(\d{1,9})\s*(ms|[dhms])$/.exec(text.trim());
   return match ? Number(match[1]) * UNITS[match[2]] : undefined;
 }
 
@@ -64,7 +64,7 @@ export function parseEncryptionKeys(raw: string | undefined): { keys: Encryption
       errors.push(m.keyId(id ? `${id}:…` : '…'));
       continue;
     }
-    const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(material) ? Buffer.from(material, 'base64') : Buffer.alloc(0);
+    const bytes = /^[\d+/a-z]+={0,2}$/i.test(material) ? Buffer.from(material, 'base64') : Buffer.alloc(0);
     if (bytes.length !== 32) {
       errors.push(m.keyLength(id));
       continue;
