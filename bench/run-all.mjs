@@ -61,6 +61,16 @@ const benches = [
       ...(quick ? ['--count', '2000', '--budget', '2000', '--window', '20'] : []),
     ],
   ],
+  [
+    'intake during a retention purge',
+    node,
+    ['bench/retention-purge.mjs', ...stores, ...(quick ? ['--quick'] : [])],
+  ],
+  [
+    'store size under steady load with retention',
+    node,
+    ['bench/retention-size.mjs', ...(quick ? ['--quick'] : [])],
+  ],
 ];
 if (flag('--chaos'))
   benches.push([

@@ -88,13 +88,34 @@ function unknownCountryE164(metadata: MetadataJson, text: string): string | unde
   return known ? undefined : `+${digits}`;
 }
 
-function parseWith(metadata: MetadataJson, raw: string | undefined, defaultCountry?: string): ParsedPhone {
-  const text = (raw ?? '').trim();
-  if (!/\d/.test(text)) return { ok: false, problem: text ? 'invalid' : 'empty' };
+/** The number libphonenumber reads in `raw` (undefined: not a possible number), and the default it used. */
+function readNumber(metadata: MetadataJson, text: string, defaultCountry?: string) {
   const country = asCountry(defaultCountry);
   const usable = country && country in metadata.countries ? country : undefined;
   const parsed = parsePhoneNumberFromString(text, { defaultCountry: usable }, metadata);
-  if (!parsed?.isPossible()) {
+  return { parsed: parsed?.isPossible() ? parsed : undefined, usable };
+}
+
+export type PhoneE164Reader = (raw: string | undefined, defaultCountry?: string) => string | undefined;
+
+/**
+ * Only the E.164 form of `raw`, exactly `parsePhone(raw).e164` (undefined where that is not ok), without the
+ * renderings: the relay hashes every stored caller's phone with it (webhook-relay store/payload-vault.ts),
+ * where formatting the renderings was most of the cost.
+ */
+export function createE164Reader(metadata: MetadataJson): PhoneE164Reader {
+  return (raw, defaultCountry) => {
+    const text = (raw ?? '').trim();
+    if (!/\d/.test(text)) return undefined;
+    return readNumber(metadata, text, defaultCountry).parsed?.number ?? unknownCountryE164(metadata, text);
+  };
+}
+
+function parseWith(metadata: MetadataJson, raw: string | undefined, defaultCountry?: string): ParsedPhone {
+  const text = (raw ?? '').trim();
+  if (!/\d/.test(text)) return { ok: false, problem: text ? 'invalid' : 'empty' };
+  const { parsed, usable } = readNumber(metadata, text, defaultCountry);
+  if (!parsed) {
     const e164 = unknownCountryE164(metadata, text);
     if (e164)
       return { ok: true, e164, national: e164, international: e164, renderings: [e164, e164.slice(1)] };

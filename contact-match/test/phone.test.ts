@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import metadata from 'libphonenumber-js/min/metadata';
 import { createPhoneParser, defaultCountryFor, pickCountries } from '../src/phone.js';
-import { parsePhone } from '../src/index.js';
+import { parsePhone, phoneE164 } from '../src/index.js';
 
 describe('parsePhone', () => {
   it.each([
@@ -63,6 +63,28 @@ describe('parsePhone', () => {
         },
       ),
     );
+  });
+});
+
+describe('phoneE164', () => {
+  it('answers exactly what parsePhone answers as e164, for any text and default country', () => {
+    const phoneLike = fc.stringMatching(/^[+(]?[\d ().-]{0,20}(?: ?(?:ext\.?|x) ?\d{1,4})?$/);
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 30 }), phoneLike),
+        fc.constantFrom(undefined, 'US', 'GB', 'FR', 'xx', ''),
+        (raw, c) => {
+          const parsed = parsePhone(raw, c);
+          expect(phoneE164(raw, c)).toBe(parsed.ok ? parsed.e164 : undefined);
+        },
+      ),
+    );
+    for (const [raw, c] of [
+      ['+44 (0)20 7946 0958', 'US'],
+      ['(415) 555-0134 ext. 12', 'US'],
+      ['+999 123 456 789', undefined],
+    ] as const)
+      expect(phoneE164(raw, c)).toBe((parsePhone(raw, c) as { e164?: string }).e164);
   });
 });
 

@@ -1,8 +1,11 @@
 /** `opencx-relay`: run the relay, inspect and retry handoffs, run the Dataverse sandbox. */
 import { Command } from 'commander';
 import { config as loadDotenv } from 'dotenv';
+import { readDataAtRestSettings } from './config/data-at-rest.js';
 import { loadConfig } from './config/load.js';
-import { openStore, startRelay, StartupError } from './server.js';
+import { messages } from './messages.js';
+import { recordAudit } from './privacy/audit.js';
+import { openStore, startRelay, StartupError, vaultFor } from './server.js';
 import type { RoutePayload } from './delivery/route-step.js';
 import { HANDOFF_STATUSES, type HandoffRecord, type HandoffStatus } from './store/types.js';
 
@@ -17,14 +20,22 @@ function configOrExit() {
   return result.config;
 }
 
-/** Commands that only read the store need just its location, not the whole configuration. */
+/**
+ * Commands that work on the store need its location and its keys (PAYLOAD_ENCRYPTION_KEYS, and the phone
+ * country erase normalises with), not the whole configuration.
+ */
 function storeOnly() {
   loadDotenv({ quiet: true });
-  const store = openStore({
-    databaseUrl: process.env.RELAY_DATABASE_URL,
-    dataDir: process.env.RELAY_DATA_DIR ?? 'data',
-  });
-  return store;
+  const { settings, errors } = readDataAtRestSettings(process.env);
+  if (errors.length) {
+    for (const error of errors) process.stderr.write(`${error}\n`);
+    process.exit(1);
+  }
+  const country = process.env.PHONE_DEFAULT_COUNTRY?.trim().toUpperCase() || 'US';
+  return openStore(
+    { databaseUrl: process.env.RELAY_DATABASE_URL, dataDir: process.env.RELAY_DATA_DIR ?? 'data' },
+    vaultFor({ dataAtRest: settings, phoneDefaultCountry: country }),
+  );
 }
 
 /** The case a route record routes: its payload names it (unless retention has removed the payload). */
@@ -45,7 +56,8 @@ function line(record: HandoffRecord): string {
       : '';
   // A routing step (APPLY_ROUTING_RULES=unified) names itself and its case: it is not a handoff of its own.
   const kind = record.kind === 'route' ? `  route for ${record.incidentId ?? routedCaseOf(record)}` : '';
-  return `${record.key}  ${record.status.padEnd(10)}  ${new Date(record.receivedAt).toISOString()}  ${record.ticketNumber ?? '-'}  attempts=${record.attempts}${kind}${error}`;
+  const removed = record.payloadRemoved ? `  payload ${record.payloadRemoved.reason}` : '';
+  return `${record.key}  ${record.status.padEnd(10)}  ${new Date(record.receivedAt).toISOString()}  ${record.ticketNumber ?? '-'}  attempts=${record.attempts}${kind}${error}${removed}`;
 }
 
 const program = new Command('opencx-relay').description('OpenCX handoffs into Dynamics 365 cases');
@@ -138,11 +150,110 @@ handoffs
       if (await store.retry(key, Date.now())) done += 1;
       if (keys.length > 1 && process.stdout.isTTY) process.stdout.write(`\rretrying ${done}/${keys.length}`);
     }
+    await recordAudit(store, 'retry', { requested: keys.length, queued: done }, Date.now());
+    const removed = id && done === 0 ? (await store.get(id))?.payloadRemoved : undefined;
     await store.close();
     process.stdout.write(
       `${keys.length > 1 && process.stdout.isTTY ? '\n' : ''}Queued ${done} handoff(s) for delivery.\n`,
     );
+    if (removed) process.stdout.write(`${messages.dataAtRest.nothingToRetry(removed.reason)}\n`);
     if (id && done === 0) process.exitCode = 1;
+  });
+
+handoffs
+  .command('erase')
+  .description(
+    "erase one caller's data from the store (their payloads, dead letters included) and list their cases in Dynamics 365",
+  )
+  .option(
+    '--phone <number>',
+    "the caller's phone number (any format; national numbers read in PHONE_DEFAULT_COUNTRY)",
+  )
+  .option('--email <address>', "the caller's email address")
+  .option('--session <id>', 'an OpenCX session id')
+  .option('--include-pending', 'also erase handoffs not delivered yet: their cases are then never created')
+  .option('--dry-run', 'show what would be erased, change nothing')
+  .option('--json', 'the result as JSON')
+  .action(
+    async (options: {
+      phone?: string;
+      email?: string;
+      session?: string;
+      includePending?: boolean;
+      dryRun?: boolean;
+      json?: boolean;
+    }) => {
+      const { eraseCaller, formatEraseReport } = await import('./privacy/erase.js');
+      const store = storeOnly();
+      await store.init();
+      try {
+        const report = await eraseCaller(store, options, { now: Date.now() });
+        if ('problem' in report) {
+          process.stderr.write(`${report.problem}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(
+          options.json ? `${JSON.stringify(report, null, 2)}\n` : formatEraseReport(report),
+        );
+        if (report.busy.length) process.exitCode = 1;
+      } finally {
+        await store.close();
+      }
+    },
+  );
+
+const storeCommands = program
+  .command('store')
+  .description('the handoff store: encryption at rest, audit trail');
+storeCommands
+  .command('rekey')
+  .description(
+    'seal every stored payload under the first key of PAYLOAD_ENCRYPTION_KEYS (after a rotation, or once keys are set)',
+  )
+  .option('--batch <n>', 'handoffs per batch', '500')
+  .option('--json', 'the result as JSON')
+  .action(async (options: { batch: string; json?: boolean }) => {
+    const { formatRekeyReport, rekeyStore } = await import('./privacy/rekey.js');
+    const { progressOn } = await import('./privacy/progress.js');
+    const store = storeOnly();
+    await store.init();
+    try {
+      const state = await store.dataAtRest();
+      const problem =
+        state.lookupKeyProblem ?? (state.primaryKeyId ? undefined : messages.dataAtRest.rekeyNeedsKeys);
+      if (problem) {
+        process.stderr.write(`${problem}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const progress = options.json ? undefined : progressOn(process.stderr, 'rekey');
+      const report = await rekeyStore(store, {
+        now: Date.now,
+        batchSize: Math.max(1, Number(options.batch) || 500),
+        onProgress: (done, total) => progress?.update(done, total),
+      });
+      progress?.stop();
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatRekeyReport(report));
+      if (report.unreadable.length || report.left) process.exitCode = 1;
+    } finally {
+      await store.close();
+    }
+  });
+storeCommands
+  .command('audit')
+  .description('the audit trail: every operator action that changed stored data (newest first)')
+  .option('--limit <n>', 'at most this many', '50')
+  .option('--json', 'one JSON object per line')
+  .action(async (options: { limit: string; json?: boolean }) => {
+    const store = storeOnly();
+    await store.init();
+    const entries = await store.auditTrail(Math.max(1, Number(options.limit) || 50));
+    await store.close();
+    const { formatAuditEntry } = await import('./privacy/audit.js');
+    for (const entry of entries)
+      process.stdout.write(`${options.json ? JSON.stringify(entry) : formatAuditEntry(entry)}\n`);
+    if (!options.json && entries.length === 0) process.stdout.write(`${messages.rekey.noAudit}\n`);
   });
 
 program

@@ -1,8 +1,10 @@
 export { buildApp, type AppDeps } from './app.js';
-export { startRelay, openStore, StartupError, type RunningRelay } from './server.js';
+export { startRelay, openStore, vaultFor, StartupError, type RunningRelay } from './server.js';
 export { loadConfig } from './config/load.js';
 export type { RelayConfig } from './config/types.js';
 export { createEmbeddedStore } from './store/embedded.js';
+export { createPayloadVault, type PayloadVault } from './store/payload-vault.js';
+export { readDataAtRestSettings } from './config/data-at-rest.js';
 export type { HandoffStore, HandoffRecord, HandoffStatus } from './store/types.js';
 export { isTerminal } from './store/types.js';
 export { createDeliveryWorker } from './delivery/worker.js';

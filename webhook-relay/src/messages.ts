@@ -485,6 +485,10 @@ export const messages = {
     },
     settings: {
       passed: 'the rest of the configuration is valid',
+      plainText:
+        'the rest of the configuration is valid, but payloads are stored in plain text (PAYLOAD_ENCRYPTION_KEYS is not set)',
+      plainTextFix:
+        'Set PAYLOAD_ENCRYPTION_KEYS=<id>:<32 random bytes in base64> (openssl rand -base64 32) from your secret store, restart, then run `opencx-relay store rekey` for what is already stored; see docs/operator-guide.md#customer-data.',
       fix: 'Set the variables as described; see docs/admin-guide.md (relay configuration).',
     },
   },
@@ -629,6 +633,84 @@ export const messages = {
       `OPS_PORT ${port} is already in use (the operations listener: /metrics, /readyz in detail). Stop what holds it, or set OPS_PORT to a free port (0 picks one).`,
     openWithoutToken:
       'The operations listener (/metrics, /readyz in detail) answers beyond loopback (OPS_HOST) without OPS_TOKEN: anyone who reaches it reads queue depth and error detail. Set OPS_TOKEN, or keep its port off any public route.',
+  },
+  /** Customer data at rest (issue 25): encryption, retention, erasure, rekey, audit. */
+  dataAtRest: {
+    keyId: (entry: string) =>
+      `PAYLOAD_ENCRYPTION_KEYS has an entry (${entry}) whose id is not 1 to 32 letters, digits, _ or -. Write each key as id:base64, e.g. 2026a:<32 random bytes in base64> (openssl rand -base64 32), comma-separated, the one that encrypts first.`,
+    keyLength: (id: string) =>
+      `PAYLOAD_ENCRYPTION_KEYS: the key "${id}" is not 32 bytes of base64 (AES-256 needs 256 bits). Make one with: openssl rand -base64 32`,
+    keyTwice: (id: string) =>
+      `PAYLOAD_ENCRYPTION_KEYS names the key id "${id}" twice: give each key its own id.`,
+    duration: 'Use a number and a unit: 45s, 30m, 12h or 7d.',
+    deadLetterShorter: (payload: string) =>
+      `Dead letters wait for an operator: keep them at least as long as PAYLOAD_RETENTION (${payload}).`,
+    recordShorter: (longest: string) =>
+      `The record that answers re-deliveries must outlive the payloads: use at least ${longest} (the longer of PAYLOAD_RETENTION and DEAD_LETTER_RETENTION).`,
+    lookupKeyMissing: 'the store has not been opened: no lookup key to hash callers with',
+    lookupKeyUnreadable: (id: string) =>
+      `The store's lookup key (what \`handoffs erase\` matches callers with) is sealed under key id "${id}", which PAYLOAD_ENCRYPTION_KEYS does not list. Add that key back (after the current first one); payloads sealed under it cannot be read without it either. A key that is truly lost: docs/operator-guide.md#losing-a-key.`,
+    lookupKeyNeedsKeys: (id: string) =>
+      `This store is encrypted (its lookup key is sealed under key id "${id}") but PAYLOAD_ENCRYPTION_KEYS is not set: set it as before, listing that key.`,
+    errorDetailsRemoved: 'Details removed with the payload (retention or erasure); the code remains.',
+    errorDetailsSealed:
+      'Details sealed under a key this process is not configured with (PAYLOAD_ENCRYPTION_KEYS).',
+    payloadUnreadable: (id: string) =>
+      `The payload is sealed under key id "${id}", which PAYLOAD_ENCRYPTION_KEYS does not list. Add the key back (after the current first one), restart, then \`opencx-relay handoffs retry <id>\`.`,
+    rekeyNeedsKeys:
+      'store rekey seals stored payloads under the first key of PAYLOAD_ENCRYPTION_KEYS: set it first.',
+    tightened: (dir: string) =>
+      `Tightened the data directory ${dir} to 0700 and its files to 0600: it holds callers' transcripts, which only the relay's user may read.`,
+    retentionInForce:
+      'retention: payloads of settled handoffs, dead letters, then the small records and webhook ids are removed after these',
+    plainText:
+      'payloads are stored in plain text (PAYLOAD_ENCRYPTION_KEYS is not set): anyone who can read the store or its backups reads every transcript still kept. See docs/operator-guide.md#customer-data.',
+    encrypted: 'payloads are encrypted at rest (AES-256-GCM)',
+    rekeyAdvised: (plain: number, older: number) =>
+      `${plain} stored payload(s) in plain text and ${older} under an older key: \`opencx-relay store rekey\` seals them under the first key of PAYLOAD_ENCRYPTION_KEYS.`,
+    rowsUnderUnknownKeys: (ids: string[]) =>
+      `Stored payloads are sealed under key id(s) ${ids.join(', ')}, which PAYLOAD_ENCRYPTION_KEYS does not list: they cannot be delivered (each is dead-lettered when claimed) until the key is listed again.`,
+    purged: 'retention: removed expired payloads and records',
+    nothingToRetry: (reason: string) =>
+      `Its payload was ${reason === 'erased' ? 'erased on request' : 'removed after its retention'}: there is nothing left to deliver.`,
+    purgeFailed: 'retention: the purge round failed; retrying at the next one',
+    deadLettersExpiring: (count: number, within: string) =>
+      `${count} dead letter(s) lose their payload within ${within} (DEAD_LETTER_RETENTION): retry them with \`opencx-relay handoffs retry\` before, or let them go.`,
+  },
+  /** `opencx-relay handoffs erase` (privacy/erase.ts). */
+  erase: {
+    oneSelector: 'Name the caller with exactly one of --phone <number>, --email <address> or --session <id>.',
+    emptySelector: (by: string) => `--${by} is empty: give the caller's ${by}.`,
+    noneFound: (by: string) =>
+      `No stored handoff holds this ${by}. (Handoffs past PAYLOAD_RETENTION keep no caller details, so they cannot be matched.)`,
+    matched: (n: number, by: string) => `Matched ${n} stored handoff(s) of this caller by ${by}:`,
+    leased: 'being delivered right now',
+    wouldErase: (n: number) =>
+      `--dry-run: nothing was changed. Without it, the payload and personal fields of ${n} handoff(s) would be erased.`,
+    erased: (n: number) =>
+      `Erased the payload and personal fields of ${n} handoff(s); their small records stay (status, case, ticket number, times).`,
+    pendingErased: (n: number) =>
+      `${n} of them had not been delivered yet: they end "skipped" and their cases are never created.`,
+    pendingKept: (n: number) =>
+      `Left ${n} pending handoff(s) as they are: they still become cases. Pass --include-pending to erase them too (their cases are then never created).`,
+    busy: (n: number) =>
+      `${n} pending handoff(s) are being delivered at this moment and were not erased: run the command again in a moment.`,
+    casesHeading:
+      "Cases in Dynamics 365 that hold this caller's data: erase them there next (docs/admin-guide.md#erasing-a-caller-in-dynamics-365):",
+    olderRecords:
+      'Handoffs past PAYLOAD_RETENTION keep no caller details in the relay and are not listed: search Dynamics 365 for this caller too.',
+  },
+  /** `opencx-relay store rekey` and `store audit` (privacy/rekey.ts). */
+  rekey: {
+    nothing: (keyId: string) => `Every stored payload is already sealed under key "${keyId}". Nothing to do.`,
+    done: (resealed: number, keyId: string) => `Resealed ${resealed} stored handoff(s) under key "${keyId}".`,
+    changed: (n: number) =>
+      `${n} time(s) a worker rewrote a handoff while it was being resealed; each was taken again in a later pass.`,
+    unreadable: (n: number, keys: string[]) =>
+      `${n} handoff(s) are sealed under a key PAYLOAD_ENCRYPTION_KEYS does not list and were left as they are: ${keys.slice(0, 10).join(', ')}${n > 10 ? ', …' : ''}. List that key again (after the first) and run store rekey once more.`,
+    stillOld: (n: number) =>
+      `${n} handoff(s) are still under an older key or in plain text; run store rekey again.`,
+    noAudit: 'No audit entries.',
   },
   store: {
     ownedElsewhere: (dataDir: string, owner: string) =>

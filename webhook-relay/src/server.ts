@@ -24,6 +24,9 @@ import { createOpenCxClient } from './opencx/client.js';
 import { messages } from './messages.js';
 import { StoreOwnedError, takeOwnership, type Ownership } from './store/embedded-owner.js';
 import { createRateLimiter } from './opencx/rate-limiter.js';
+import { createPayloadVault, type PayloadVault } from './store/payload-vault.js';
+import { createRetention } from './privacy/retention.js';
+import { reportDataAtRest, secureDataDirLogged } from './privacy/startup.js';
 
 export interface RunningRelay {
   app: FastifyInstance;
@@ -44,7 +47,15 @@ export class StartupError extends Error {
   }
 }
 
-export function openStore(config: Pick<RelayConfig, 'databaseUrl' | 'dataDir'>): HandoffStore {
+/** The vault a store of this configuration seals and hashes with (store/payload-vault.ts). */
+export function vaultFor(config: Pick<RelayConfig, 'dataAtRest' | 'phoneDefaultCountry'>): PayloadVault {
+  return createPayloadVault(config.dataAtRest, { phoneDefaultCountry: config.phoneDefaultCountry });
+}
+
+export function openStore(
+  config: Pick<RelayConfig, 'databaseUrl' | 'dataDir'>,
+  vault: PayloadVault = createPayloadVault(),
+): HandoffStore {
   if (config.databaseUrl) {
     const url = config.databaseUrl;
     if (!isPostgresUrl(url)) {
@@ -53,12 +64,12 @@ export function openStore(config: Pick<RelayConfig, 'databaseUrl' | 'dataDir'>):
       ]);
     }
     try {
-      return createPostgresStore(parseDatabaseUrl(url));
+      return createPostgresStore({ ...parseDatabaseUrl(url), vault });
     } catch (error) {
       throw new StartupError([`RELAY_DATABASE_URL: ${(error as Error).message}`]);
     }
   }
-  return createEmbeddedStore({ file: path.join(config.dataDir, 'relay.sqlite') });
+  return createEmbeddedStore({ file: path.join(config.dataDir, 'relay.sqlite'), vault });
 }
 
 export async function startRelay(
@@ -69,6 +80,7 @@ export async function startRelay(
   // The embedded store has one relay: it holds the data directory's lock while it runs (embedded-owner.ts).
   let ownership: Ownership | undefined;
   if (!config.databaseUrl && !options.store) {
+    secureDataDirLogged(config.dataDir, logger);
     try {
       ownership = takeOwnership(config.dataDir);
     } catch (error) {
@@ -76,14 +88,21 @@ export async function startRelay(
       throw error;
     }
   }
-  const store = options.store ?? openStore(config);
+  const store = options.store ?? openStore(config, vaultFor(config));
+  let atRest: string[];
   try {
     await store.init();
+    atRest = await reportDataAtRest(config, store, logger);
   } catch (error) {
     await store.close().catch(() => undefined);
     ownership?.release();
     const where = config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir;
     throw new StartupError([`Could not open the handoff store (${where}): ${(error as Error).message}`]);
+  }
+  if (atRest.length) {
+    await store.close().catch(() => undefined);
+    ownership?.release();
+    throw new StartupError(atRest);
   }
   // Its only other user was a relay that died: its claims are orphans, delivered now rather than in a lease.
   if (ownership) {
@@ -172,6 +191,9 @@ export async function startRelay(
   if (!config.redaction.rules.length)
     logger.warn('redaction is off (REDACT=none): card numbers and ids read aloud reach Dataverse as spoken');
   for (const warning of startupWarnings(config)) logger.warn(warning);
+  // Retention runs beside intake whatever Dataverse does: it only ever removes what has settled.
+  const retention = createRetention({ store, settings: config.dataAtRest.retention, logger, metrics });
+  retention.start();
   // Listening already: the first read of the org's metadata only decides whether delivery starts now.
   await gate.start();
   let stopping: Promise<void> | undefined;
@@ -189,6 +211,7 @@ export async function startRelay(
         await app.close(); // stop intake; in-flight requests finish
         await worker.stop(); // finish the current round, release leases
         await ops.close();
+        await retention.stop();
         await store.close();
         ownership?.release();
         logger.info('relay stopped');

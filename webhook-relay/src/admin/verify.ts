@@ -321,9 +321,15 @@ async function checkPlaceholder(
 
 function checkSettings(admin: AdminConfig): CheckResult {
   const problems = otherProblems(admin);
-  return problems.length
-    ? configProblem('settings', problems, m.settings.fix)
-    : result('settings', { status: 'pass', summary: m.settings.passed });
+  if (problems.length) return configProblem('settings', problems, m.settings.fix);
+  // Valid, but every transcript the relay keeps is readable to whoever can read its store (issue 25).
+  if (admin.config && admin.config.dataAtRest.keys.length === 0)
+    return result('settings', {
+      status: 'warn',
+      summary: m.settings.plainText,
+      fix: m.settings.plainTextFix,
+    });
+  return result('settings', { status: 'pass', summary: m.settings.passed });
 }
 
 const DATAVERSE_CHECKS: CheckId[] = [

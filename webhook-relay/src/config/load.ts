@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { messages } from '../messages.js';
 import { readRedactionSettings } from '../redaction/config.js';
+import { readDataAtRestSettings } from './data-at-rest.js';
 import type { ContactMatchRule, DataverseAuth, RelayConfig, RoutingRules } from './types.js';
 import { withoutTrailingSlashes } from './url.js';
 
@@ -285,6 +286,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
 
   const redaction = readRedactionSettings(env);
   errors.push(...redaction.errors);
+  const dataAtRest = readDataAtRestSettings(env);
+  errors.push(...dataAtRest.errors);
 
   const config: RelayConfig = {
     dataverseUrl,
@@ -324,6 +327,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): ConfigResu
     },
     logLevel: text('LOG_LEVEL') ?? 'info',
     redaction: redaction.settings,
+    dataAtRest: dataAtRest.settings,
     appendAfterHandoff: text('APPEND_AFTER_HANDOFF') === 'true',
     allowUnauthenticatedLoopback,
   };

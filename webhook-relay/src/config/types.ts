@@ -4,6 +4,7 @@
  */
 import type { RedactionSettings } from '../redaction/config.js';
 import type { RoutingRules } from './queue-mode.js';
+import type { DataAtRestSettings } from './data-at-rest.js';
 
 export interface DataverseAuthClientSecret {
   kind: 'client-secret';
@@ -138,6 +139,8 @@ export interface RelayConfig {
   logLevel: string;
   /** PII removed before anything reaches Dataverse (REDACT, REDACT_NATIONAL_ID_PATTERNS; on by default). */
   redaction: RedactionSettings;
+  /** Encryption at rest and retention (PAYLOAD_ENCRYPTION_KEYS, PAYLOAD_RETENTION, …; config/data-at-rest.ts). */
+  dataAtRest: DataAtRestSettings;
   /** Add what is said after the handoff to the same case (APPEND_AFTER_HANDOFF, opt-in). */
   appendAfterHandoff: boolean;
   /** Local demo only: allows starting without webhook authentication when bound to loopback. */

@@ -19,6 +19,10 @@ export interface RelayMetrics {
   redactions: Counter<'kind'>;
   /** 1 for the reason delivery is waiting (delivery/readiness.ts), 0 for the others; all 0 when delivering. */
   deliveryWaiting: Gauge<'reason'>;
+  /** What the retention purge removed (privacy/retention.ts), by what: payload, dead_letter, record, webhook_id. */
+  purged: Counter<'what'>;
+  /** Dead letters whose payload DEAD_LETTER_RETENTION removes within the warning window. */
+  deadLettersExpiring: Gauge;
 }
 
 export function createMetrics(store?: HandoffStore): RelayMetrics {
@@ -75,6 +79,17 @@ export function createMetrics(store?: HandoffStore): RelayMetrics {
       name: 'opencx_relay_redactions_total',
       help: 'Items the relay removed from handoff text (REDACT), by kind (card_number, national_id, digit_run)',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    purged: new Counter({
+      name: 'opencx_relay_purged_total',
+      help: 'What the retention purge removed: payload (settled handoffs, PAYLOAD_RETENTION), dead_letter (DEAD_LETTER_RETENTION), record and webhook_id (HANDOFF_RECORD_RETENTION)',
+      labelNames: ['what'],
+      registers: [registry],
+    }),
+    deadLettersExpiring: new Gauge({
+      name: 'opencx_relay_dead_letters_expiring',
+      help: 'Dead letters whose payload DEAD_LETTER_RETENTION removes within the warning window (a tenth of it, at most 3 days): retry or export them before',
       registers: [registry],
     }),
     deliveryWaiting: new Gauge({

@@ -7,11 +7,12 @@
  * at start are its dead predecessor's, and it takes them over at once instead of waiting for their leases.
  * Read-only tools (`opencx-relay handoffs …`, backups) do not take the lock.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import Database from './sqlite-driver.js';
 import { messages } from '../messages.js';
+import { privateFile, secureDataDir } from './data-dir.js';
 
 export class StoreOwnedError extends Error {
   override readonly name = 'StoreOwnedError';
@@ -40,9 +41,10 @@ function describeOwner(file: string): string {
 
 /** Takes the data directory for this process, or throws StoreOwnedError naming the live holder. */
 export function takeOwnership(dataDir: string, now: number = Date.now()): Ownership {
-  mkdirSync(dataDir, { recursive: true });
+  secureDataDir(dataDir);
   const lockFile = path.join(dataDir, 'relay.lock');
   const ownerFile = path.join(dataDir, 'relay.owner.json');
+  privateFile(lockFile); // 0600 before SQLite opens it, as every file in the data directory
   // timeout 0: a held lock is answered SQLITE_BUSY at once, not waited for.
   const db = new Database(lockFile, { timeout: 0 });
   try {
@@ -60,6 +62,7 @@ export function takeOwnership(dataDir: string, now: number = Date.now()): Owners
     throw error;
   }
   const owner: OwnerFile = { pid: process.pid, host: hostname(), since: new Date(now).toISOString() };
+  privateFile(ownerFile);
   writeFileSync(ownerFile, `${JSON.stringify(owner)}\n`);
   let held = true;
   return {

@@ -6,18 +6,42 @@
  * commits/s on these 2-core machines against ~3,000/s for PGlite, and it installs on a fresh machine
  * without any download (npm builds it from source with the machine's compiler; the root package.json's
  * `allowScripts` lets its install script run). Its calls are synchronous, which makes claims atomic.
+ *
+ * What is written goes through the payload vault (payload-vault.ts): sealed when keys are configured, with
+ * the caller's keyed hashes beside it. The file and its WAL are created 0600 in a 0700 directory
+ * (data-dir.ts); the schema is migrated in numbered steps (embedded-migrations.ts).
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { messages } from '../messages.js';
 import Database from './sqlite-driver.js';
-import { startWriter, type Writer, type WriterReply } from './embedded-writer.js';
+import { secureDataDir, privateFile } from './data-dir.js';
+import { migrateEmbedded } from './embedded-migrations.js';
+import { startWriter, WriterError, type Writer, type WriterItem } from './embedded-writer.js';
+import {
+  createPayloadVault,
+  settleLookupKey,
+  type PayloadVault,
+  type SealedColumns,
+  type StoredRow,
+} from './payload-vault.js';
+import { CLEAR_PERSONAL_FIELDS } from './personal-fields.js';
+import {
+  CALLER_COLUMNS,
+  callerMatches,
+  countsByKey,
+  resealEach,
+  sessionHashes,
+  readableClaims,
+  type CallerRow,
+} from './common.js';
 import {
   ACTIVE_STATUSES,
   HANDOFF_STATUSES,
+  isTerminal,
   StoreUnavailableError,
-  type HandoffError,
+  type AuditAction,
+  type EraseResult,
   type HandoffPatch,
-  type HandoffRecord,
   type HandoffStatus,
   type HandoffStore,
   type InsertResult,
@@ -26,46 +50,19 @@ import {
   newRecord,
 } from './types.js';
 
-interface Row {
-  key: string;
-  kind: string;
-  session_id: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  incident_id: string | null;
-  ticket_number: string | null;
-  note: string | null;
-  received_at: number;
-  updated_at: number;
-  lease_owner: string | null;
-  lease_until: number | null;
+type Row = StoredRow & { key_id: string | null; session_hash: string | null };
+
+export interface EmbeddedStoreOptions {
+  /** The database file, `<RELAY_DATA_DIR>/relay.sqlite`. */
+  file: string;
+  /** What is sealed and hashed (default: plain text, hashes only). */
+  vault?: PayloadVault;
 }
 
-function toRecord(row: Row): HandoffRecord {
-  const record: HandoffRecord = {
-    key: row.key,
-    kind: row.kind as HandoffRecord['kind'],
-    sessionId: row.session_id,
-    payload: row.payload,
-    status: row.status as HandoffStatus,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    receivedAt: row.received_at,
-    updatedAt: row.updated_at,
-  };
-  if (row.last_error) record.lastError = JSON.parse(row.last_error) as HandoffError;
-  if (row.incident_id) record.incidentId = row.incident_id;
-  if (row.ticket_number) record.ticketNumber = row.ticket_number;
-  if (row.note) record.note = row.note;
-  if (row.lease_owner) record.leaseOwner = row.lease_owner;
-  if (row.lease_until !== null) record.leaseUntil = row.lease_until;
-  return record;
-}
-
-export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
+export function createEmbeddedStore({
+  file,
+  vault = createPayloadVault(),
+}: EmbeddedStoreOptions): HandoffStore {
   let db: Database.Database | undefined;
   // Every statement is compiled once per open database and reused: compiling four statements per insert
   // was the relay's largest cost after the fsync under load (bench/relay-intake.mjs).
@@ -97,7 +94,14 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       throw error;
     }
   };
-  type Waiting = { handoff: NewHandoff; resolve: (r: InsertResult) => void; reject: (e: unknown) => void };
+  const toRecord = (row: Row) => vault.open(row);
+
+  type Waiting = {
+    item: WriterItem;
+    handoff: NewHandoff;
+    resolve: (r: InsertResult) => void;
+    reject: (e: unknown) => void;
+  };
   let pending: Waiting[] = [];
   let flushScheduled = false;
   let claimDue:
@@ -105,112 +109,123 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
   // Inserts go through the writer thread (embedded-writer.ts), one batch at a time: what arrives while a
   // batch is being committed waits for it and then goes in the next one.
   let writer: Writer | undefined;
-  let inFlight: { id: number; batch: Waiting[] } | undefined;
-  let batches = 0;
+  let inFlight = false;
+  let idleWaiters: Array<() => void> = [];
 
+  const writerOf = (): Writer => {
+    if (writer) return writer;
+    const started = startWriter(file, () => {
+      if (writer === started) writer = undefined; // the next request starts a new thread
+    });
+    writer = started;
+    return started;
+  };
+  const failure = (error: unknown): unknown => {
+    if (!(error instanceof WriterError)) return error;
+    if (error.code === undefined || unavailable(error.code))
+      return new StoreUnavailableError(
+        `embedded store: ${error.code ?? `the intake writer stopped (${error.message})`}`,
+      );
+    return Object.assign(new Error(error.message), { code: error.code });
+  };
   const schedule = () => {
     if (flushScheduled || inFlight || !pending.length) return;
     flushScheduled = true;
     setImmediate(flush);
   };
-  const failInFlight = (error: unknown) => {
-    const batch = inFlight?.batch ?? [];
-    inFlight = undefined;
-    for (const item of batch) item.reject(error);
+  const notifyIdle = () => {
+    if (inFlight || pending.length) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const wake of waiters) wake();
   };
-
-  function onReply(reply: WriterReply): void {
-    if (!inFlight || reply.id !== inFlight.id) return;
-    const { batch } = inFlight;
-    inFlight = undefined;
-    if ('error' in reply) {
-      const { code, message } = reply.error;
-      const error = unavailable(code)
-        ? new StoreUnavailableError(`embedded store: ${code}`)
-        : Object.assign(new Error(message), { code });
-      for (const item of batch) item.reject(error);
-    } else {
-      batch.forEach((item, index) => {
-        const result = reply.results[index];
-        const handoff = item.handoff;
-        if (result.inserted) {
-          // What was just written, without reading it back.
-          item.resolve({ inserted: true, record: newRecord(handoff) });
-        } else item.resolve({ inserted: false, record: toRecord(result.row as unknown as Row) });
-      });
-    }
-    schedule();
-  }
-
-  function onWriterFailure(error: Error): void {
-    writer = undefined;
-    failInFlight(new StoreUnavailableError(`embedded store: the intake writer stopped (${error.message})`));
-    schedule();
-  }
 
   function flush(): void {
     flushScheduled = false;
-    if (inFlight || !pending.length) return;
+    if (inFlight || !pending.length) return notifyIdle();
     const batch = pending;
     pending = [];
+    let target: Writer;
     try {
       open();
-      writer ??= startWriter(file, onReply, onWriterFailure);
+      target = writerOf();
     } catch (error) {
       for (const item of batch) item.reject(error);
-      return;
+      return notifyIdle();
     }
-    batches += 1;
-    inFlight = { id: batches, batch };
-    writer.write(
-      batches,
-      batch.map(({ handoff }) => ({
-        key: handoff.key,
-        kind: handoff.kind,
-        sessionId: handoff.sessionId,
-        payload: handoff.payload,
-        webhookId: handoff.webhookId,
-        now: handoff.now,
-      })),
-    );
+    inFlight = true;
+    target
+      .insert(batch.map(({ item }) => item))
+      .then(
+        (results) =>
+          batch.forEach((waiting, index) => {
+            const result = results[index];
+            // What was just written, without reading it back.
+            if (result.inserted) waiting.resolve({ inserted: true, record: newRecord(waiting.handoff) });
+            else waiting.resolve({ inserted: false, record: toRecord(result.row as unknown as Row) });
+          }),
+        (error: unknown) => {
+          const reason = failure(error);
+          for (const waiting of batch) waiting.reject(reason);
+        },
+      )
+      .finally(() => {
+        inFlight = false;
+        schedule();
+        notifyIdle();
+      });
   }
+
+  /** Empties the WAL after this connection removed text (erase, rekey); a busy WAL is left to the writer's next round. */
+  const truncateWal = (d: Database.Database) => {
+    d.pragma('busy_timeout = 250');
+    try {
+      const [row] = d.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      return row?.busy === 0;
+    } finally {
+      d.pragma('busy_timeout = 5000');
+    }
+  };
 
   const get = (key: string) =>
     guard((d) => sql<[string], Row>(d, 'SELECT * FROM handoffs WHERE key = ?').get(key));
 
-  return {
-    init() {
-      mkdirSync(path.dirname(file), { recursive: true });
+  const store: HandoffStore = {
+    async init() {
+      secureDataDir(path.dirname(file));
+      privateFile(file); // 0600 before SQLite opens it; its -wal and -shm take the same mode
       db = new Database(file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
-      // Redaction replaces a payload once a worker takes it: zero the freed pages so the original text
-      // does not linger in the database file (WAL frames go at the next checkpoint).
+      // Zero freed space, so that removed and replaced text (redaction, retention, erasure) does not linger
+      // in the database file; WAL frames go at the next truncating checkpoint.
       db.pragma('secure_delete = ON');
-      db.exec(`
-        CREATE TABLE IF NOT EXISTS handoffs (
-          key TEXT PRIMARY KEY, kind TEXT NOT NULL, session_id TEXT NOT NULL, payload TEXT NOT NULL,
-          status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
-          last_error TEXT, incident_id TEXT, ticket_number TEXT, note TEXT,
-          received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, lease_owner TEXT, lease_until INTEGER
-        );
-        CREATE INDEX IF NOT EXISTS handoffs_due ON handoffs (status, next_attempt_at);
-        CREATE INDEX IF NOT EXISTS handoffs_received ON handoffs (received_at DESC, key DESC);
-        CREATE TABLE IF NOT EXISTS webhook_ids (webhook_id TEXT PRIMARY KEY, key TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS pauses (scope TEXT PRIMARY KEY, until INTEGER NOT NULL);
-      `);
-      writer ??= startWriter(file, onReply, onWriterFailure);
-      return Promise.resolve();
+      migrateEmbedded(db);
+      const d = db;
+      const lookup = "SELECT value FROM relay_secrets WHERE name = 'lookup-key'";
+      await settleLookupKey(vault, {
+        read: () => Promise.resolve(d.prepare<[], { value: string }>(lookup).get()?.value),
+        insertIfAbsent: (value) => {
+          d.prepare("INSERT OR IGNORE INTO relay_secrets (name, value) VALUES ('lookup-key', ?)").run(value);
+          return Promise.resolve();
+        },
+        replace: (old, value) => {
+          d.prepare("UPDATE relay_secrets SET value = ? WHERE name = 'lookup-key' AND value = ?").run(
+            value,
+            old,
+          );
+          return Promise.resolve();
+        },
+      });
+      writerOf();
     },
     async close() {
       // What was acknowledged as taken in is committed first; nothing new is taken after this point.
-      while (inFlight || pending.length) {
-        if (!inFlight) flush();
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      await writer?.close();
+      if (inFlight || pending.length) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      const closing = writer;
       writer = undefined;
+      await closing?.close();
       db?.close();
       db = undefined;
       statements = new Map();
@@ -223,8 +238,21 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
     insert(handoff: NewHandoff): Promise<InsertResult> {
       // Group commit: inserts arriving in the same turn of the event loop share one transaction and one
       // fsync. Each caller's promise resolves only after that commit, so a 202 still means "on disk".
+      const sealed = vault.sealNew(handoff);
+      const item: WriterItem = {
+        key: handoff.key,
+        kind: handoff.kind,
+        sessionId: sealed.session_id,
+        payload: sealed.payload,
+        keyId: sealed.key_id,
+        phoneHash: sealed.phone_hash,
+        emailHash: sealed.email_hash,
+        sessionHash: sealed.session_hash,
+        webhookId: handoff.webhookId,
+        now: handoff.now,
+      };
       return new Promise<InsertResult>((resolve, reject) => {
-        pending.push({ handoff, resolve, reject });
+        pending.push({ item, handoff, resolve, reject });
         schedule();
       });
     },
@@ -272,7 +300,7 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       for (const row of rows) counts[row.status] = row.n;
       return Promise.resolve(counts);
     },
-    claim(owner, limit, now, leaseMs) {
+    async claim(owner, limit, now, leaseMs) {
       const rows = guard((d) => {
         claimDue ??= d.transaction((who: string, n: number, at: number, ms: number) => {
           const due = sql<unknown[], Row>(
@@ -293,7 +321,7 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
         });
         return claimDue.immediate(owner, limit, now, leaseMs);
       });
-      return Promise.resolve(rows.map(toRecord));
+      return readableClaims(store, rows.map(toRecord), owner, now);
     },
     update(key, owner, patch: HandoffPatch, now) {
       const changed = guard((d) => {
@@ -303,15 +331,16 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
           sets.push(`${column} = ?`);
           params.push(value);
         };
-        if (patch.status !== undefined) set('status', patch.status);
+        if (patch.status !== undefined) {
+          set('status', patch.status);
+          set('settled_at', isTerminal(patch.status) ? now : null);
+        }
         if (patch.attempts !== undefined) set('attempts', patch.attempts);
         if (patch.nextAttemptAt !== undefined) set('next_attempt_at', patch.nextAttemptAt);
-        if (patch.lastError !== undefined)
-          set('last_error', patch.lastError ? JSON.stringify(patch.lastError) : null);
         if (patch.incidentId !== undefined) set('incident_id', patch.incidentId);
         if (patch.ticketNumber !== undefined) set('ticket_number', patch.ticketNumber);
-        if (patch.note !== undefined) set('note', patch.note);
-        if (patch.payload !== undefined) set('payload', patch.payload);
+        for (const [column, value] of Object.entries(vault.sealPatch(key, patch)))
+          if (value !== undefined) set(column, value as string | null);
         const terminal = patch.status !== undefined && !ACTIVE_STATUSES.includes(patch.status);
         if (patch.releaseLease ?? terminal) {
           sets.push('lease_owner = NULL', 'lease_until = NULL');
@@ -359,7 +388,8 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
           sql(
             d,
             `UPDATE handoffs SET status = 'received', attempts = 0, next_attempt_at = ?, updated_at = ?,
-               lease_owner = NULL, lease_until = NULL WHERE key = ? AND status IN ('failed', 'skipped')`,
+               settled_at = NULL, lease_owner = NULL, lease_until = NULL
+             WHERE key = ? AND status IN ('failed', 'skipped') AND payload_removed_at IS NULL`,
           ).run(now, now, key).changes,
       );
       const row = changed ? get(key) : undefined;
@@ -380,5 +410,163 @@ export function createEmbeddedStore({ file }: { file: string }): HandoffStore {
       );
       return Promise.resolve();
     },
+
+    async purge(cutoffs, limit, now) {
+      open();
+      try {
+        return await writerOf().purge(cutoffs, limit, now);
+      } catch (error) {
+        throw failure(error);
+      }
+    },
+    deadLettersExpiring(failedBefore, limit) {
+      const where =
+        "status = 'failed' AND payload_removed_at IS NULL AND settled_at IS NOT NULL AND settled_at <= ?";
+      return Promise.resolve(
+        guard((d) => ({
+          count: sql<[number], { n: number }>(d, `SELECT COUNT(*) AS n FROM handoffs WHERE ${where}`).get(
+            failedBefore,
+          )!.n,
+          keys: sql<[number, number], { key: string }>(
+            d,
+            `SELECT key FROM handoffs WHERE ${where} ORDER BY settled_at LIMIT ?`,
+          )
+            .all(failedBefore, limit)
+            .map((row) => row.key),
+        })),
+      );
+    },
+    findCaller(selector, now) {
+      const target = vault.selectorHash(selector);
+      if (!target) return Promise.resolve([]);
+      const rows = guard((d) => {
+        const direct = sql<[string], CallerRow>(
+          d,
+          `SELECT ${CALLER_COLUMNS} FROM handoffs WHERE ${target.column} = ? AND payload_removed_at IS NULL`,
+        ).all(target.hash);
+        // The same sessions' other records: append jobs and closed-session events carry no phone or email.
+        const sessions = sessionHashes(direct);
+        const related = sessions.length
+          ? d
+              .prepare<string[], CallerRow>(
+                `SELECT ${CALLER_COLUMNS} FROM handoffs
+                 WHERE session_hash IN (${sessions.map(() => '?').join(',')}) AND payload_removed_at IS NULL`,
+              )
+              .all(...sessions)
+          : [];
+        return [...direct, ...related];
+      });
+      return Promise.resolve(callerMatches(rows, now));
+    },
+    erase(keys, now, { includePending }) {
+      const result: EraseResult = { erased: [], pendingKept: [], busy: [] };
+      guard((d) => {
+        d.transaction(() => {
+          for (const key of keys) {
+            const row = sql<
+              [string],
+              { status: HandoffStatus; lease_until: number | null; payload_removed_at: number | null }
+            >(d, 'SELECT status, lease_until, payload_removed_at FROM handoffs WHERE key = ?').get(key);
+            if (!row || row.payload_removed_at !== null) continue;
+            const pending = ACTIVE_STATUSES.includes(row.status);
+            if (pending && !includePending) result.pendingKept.push(key);
+            else if (pending && row.lease_until !== null && row.lease_until > now) result.busy.push(key);
+            else {
+              sql(
+                d,
+                `UPDATE handoffs SET ${CLEAR_PERSONAL_FIELDS}, payload_removed_at = @now, payload_removal = 'erased',
+                   updated_at = @now WHERE key = @key`,
+              ).run({ now, key });
+              // Erased before delivery: it ends here and its case is never created.
+              if (pending)
+                sql(
+                  d,
+                  `UPDATE handoffs SET status = 'skipped', settled_at = @now, lease_owner = NULL, lease_until = NULL
+                   WHERE key = @key`,
+                ).run({ now, key });
+              result.erased.push(key);
+            }
+          }
+        }).immediate();
+        if (result.erased.length) truncateWal(d);
+      });
+      return Promise.resolve(result);
+    },
+    dataAtRest() {
+      const rows = guard((d) =>
+        sql<[], { key_id: string | null; n: number }>(
+          d,
+          'SELECT key_id, COUNT(*) AS n FROM handoffs WHERE payload_removed_at IS NULL GROUP BY key_id',
+        ).all(),
+      );
+      return Promise.resolve({ ...countsByKey(rows), ...vault.status() });
+    },
+    async rekey(after, limit) {
+      const primary = vault.primaryKeyId;
+      if (!primary) throw new Error(messages.dataAtRest.rekeyNeedsKeys);
+      const rows = guard((d) =>
+        sql<[string, string, number], SealedColumns & { key: string }>(
+          d,
+          `SELECT key, session_id, payload, note, last_error FROM handoffs
+           WHERE payload_removed_at IS NULL AND (key_id IS NULL OR key_id <> ?) AND key > ? ORDER BY key LIMIT ?`,
+        ).all(primary, after ?? '', limit),
+      );
+      // Written only if the row is as read: a worker that rewrote it meanwhile wins, and the row is left
+      // for the next pass.
+      const outcome = await resealEach(vault, rows, (row, sealed) =>
+        guard(
+          (d) =>
+            sql(
+              d,
+              `UPDATE handoffs SET session_id = ?, payload = ?, note = ?, last_error = ?, key_id = ?
+               WHERE key = ? AND session_id IS ? AND payload IS ? AND note IS ? AND last_error IS ?`,
+            ).run(
+              sealed.session_id,
+              sealed.payload,
+              sealed.note,
+              sealed.last_error,
+              primary,
+              row.key,
+              row.session_id,
+              row.payload,
+              row.note,
+              row.last_error,
+            ).changes,
+        ),
+      );
+      if (outcome.resealed) guard(truncateWal);
+      return { ...outcome, ...(rows.length === limit ? { lastKey: rows.at(-1)!.key } : {}) };
+    },
+    audit(entry) {
+      guard((d) =>
+        sql(d, 'INSERT INTO audit (at, action, os_user, host, counts) VALUES (?, ?, ?, ?, ?)').run(
+          entry.at,
+          entry.action,
+          entry.user,
+          entry.host,
+          JSON.stringify(entry.counts),
+        ),
+      );
+      return Promise.resolve();
+    },
+    auditTrail(limit) {
+      const rows = guard((d) =>
+        sql<[number], { at: number; action: AuditAction; os_user: string; host: string; counts: string }>(
+          d,
+          'SELECT at, action, os_user, host, counts FROM audit ORDER BY id DESC LIMIT ?',
+        ).all(limit),
+      );
+      return Promise.resolve(
+        rows.map((row) => ({
+          at: row.at,
+          action: row.action,
+          user: row.os_user,
+          host: row.host,
+          counts: JSON.parse(row.counts) as Record<string, number>,
+        })),
+      );
+    },
   };
+
+  return store;
 }

@@ -49,6 +49,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE ${s}.pauses (scope text PRIMARY KEY, until bigint NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'customer data at rest: retention, sealed values, caller hashes, audit',
+    // As the embedded store's version 2 (embedded-migrations.ts): settled_at starts the retention clock,
+    // error_code keeps a dead letter's cause readable once the rest is sealed or removed (read from the
+    // stored JSON with a pattern, not a cast: a jsonb cast refuses the \u0000 a message may hold), key_id
+    // names the key a row was written under (NULL: plain text), the hashes find a caller for erasure. The
+    // partial indexes keep purge rounds off rows they have nothing to do with.
+    sql: (s) => `
+      ALTER TABLE ${s}.handoffs
+        ADD COLUMN settled_at bigint,
+        ADD COLUMN payload_removed_at bigint,
+        ADD COLUMN payload_removal text,
+        ADD COLUMN error_code text,
+        ADD COLUMN key_id text,
+        ADD COLUMN phone_hash text,
+        ADD COLUMN email_hash text,
+        ADD COLUMN session_hash text;
+      UPDATE ${s}.handoffs SET settled_at = updated_at
+        WHERE status IN ('created', 'duplicate', 'failed', 'skipped');
+      UPDATE ${s}.handoffs SET error_code = substring(last_error from '"code":"([^"\\\\]*)"')
+        WHERE last_error IS NOT NULL;
+      CREATE INDEX handoffs_payload_expiry ON ${s}.handoffs (status, settled_at)
+        WHERE payload_removed_at IS NULL AND settled_at IS NOT NULL;
+      CREATE INDEX handoffs_record_expiry ON ${s}.handoffs (settled_at) WHERE payload_removed_at IS NOT NULL;
+      ALTER TABLE ${s}.webhook_ids ADD COLUMN received_at bigint NOT NULL DEFAULT 0;
+      UPDATE ${s}.webhook_ids w SET received_at = h.received_at FROM ${s}.handoffs h WHERE h.key = w.key;
+      CREATE INDEX webhook_ids_received ON ${s}.webhook_ids (received_at);
+      CREATE TABLE ${s}.relay_secrets (name text PRIMARY KEY, value text NOT NULL);
+      CREATE TABLE ${s}.audit (
+        id bigserial PRIMARY KEY, at bigint NOT NULL, action text NOT NULL,
+        os_user text NOT NULL, host text NOT NULL, counts text NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Identifier for an advisory lock that only relay instances on the same schema compete for. */

@@ -12,14 +12,33 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { messages } from '../messages.js';
+import {
+  CALLER_COLUMNS,
+  callerMatches,
+  countsByKey,
+  resealEach,
+  sessionHashes,
+  readableClaims,
+  type CallerRow,
+} from './common.js';
+import {
+  createPayloadVault,
+  settleLookupKey,
+  type PayloadVault,
+  type SealedColumns,
+  type StoredRow,
+} from './payload-vault.js';
+import { CLEAR_PERSONAL_FIELDS, SETTLED_SQL } from './personal-fields.js';
 import { checkSchemaName, migrate, quoteIdent } from './postgres-migrations.js';
 import {
   ACTIVE_STATUSES,
   HANDOFF_STATUSES,
+  isTerminal,
   StoreUnavailableError,
-  type HandoffError,
+  type AuditAction,
+  type EraseResult,
   type HandoffPatch,
-  type HandoffRecord,
   type HandoffStatus,
   type HandoffStore,
   type InsertResult,
@@ -41,8 +60,11 @@ export interface PostgresStoreOptions {
   queryTimeoutMs?: number;
   /** Shown in pg_stat_activity. Default `opencx-relay`. */
   applicationName?: string;
+  /** What is sealed and hashed (default: plain text, hashes only). */
+  vault?: PayloadVault;
 }
 
+/** A row as PostgreSQL returns it: bigints as strings, text as encodeText stored it. */
 interface Row {
   inserted?: boolean;
   key: string;
@@ -53,14 +75,45 @@ interface Row {
   attempts: number;
   next_attempt_at: string;
   last_error: string | null;
+  error_code: string | null;
   incident_id: string | null;
   ticket_number: string | null;
   note: string | null;
   received_at: string;
   updated_at: string;
+  settled_at: string | null;
   lease_owner: string | null;
   lease_until: string | null;
+  payload_removed_at: string | null;
+  payload_removal: string | null;
 }
+
+/**
+ * The columns a record is read from, by name and type: the insert's two branches must line up column for
+ * column, and naming them keeps that true whatever order a migration left the table's columns in.
+ */
+const ROW_COLUMNS: ReadonlyArray<readonly [keyof Row, string]> = [
+  ['key', 'text'],
+  ['kind', 'text'],
+  ['session_id', 'text'],
+  ['payload', 'text'],
+  ['status', 'text'],
+  ['attempts', 'integer'],
+  ['next_attempt_at', 'bigint'],
+  ['last_error', 'text'],
+  ['error_code', 'text'],
+  ['incident_id', 'text'],
+  ['ticket_number', 'text'],
+  ['note', 'text'],
+  ['received_at', 'bigint'],
+  ['updated_at', 'bigint'],
+  ['settled_at', 'bigint'],
+  ['lease_owner', 'text'],
+  ['lease_until', 'bigint'],
+  ['payload_removed_at', 'bigint'],
+  ['payload_removal', 'text'],
+];
+const columnsOf = (alias: string) => ROW_COLUMNS.map(([column]) => `${alias}${column}`).join(', ');
 
 /** Literal list, so the planner matches the partial index `handoffs_due`. */
 const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -77,25 +130,32 @@ const decodeText = (value: string) =>
   value.startsWith(MARK) ? (JSON.parse(value.slice(MARK.length)) as string) : value;
 const encodeOptional = (value: string | undefined) => (value === undefined ? undefined : encodeText(value));
 
-function toRecord(row: Row): HandoffRecord {
-  const record: HandoffRecord = {
+const number = (value: string | null) => (value === null ? null : Number(value));
+const decodeOptional = (value: string | null) => (value === null ? null : decodeText(value));
+
+/** The row as the vault reads it (payload-vault.ts StoredRow). */
+function toStored(row: Row): StoredRow {
+  return {
     key: row.key,
-    kind: row.kind as HandoffRecord['kind'],
-    sessionId: decodeText(row.session_id),
+    kind: row.kind,
+    session_id: decodeText(row.session_id),
     payload: decodeText(row.payload),
-    status: row.status as HandoffStatus,
+    status: row.status,
     attempts: row.attempts,
-    nextAttemptAt: Number(row.next_attempt_at),
-    receivedAt: Number(row.received_at),
-    updatedAt: Number(row.updated_at),
+    next_attempt_at: Number(row.next_attempt_at),
+    last_error: row.last_error,
+    error_code: decodeOptional(row.error_code),
+    incident_id: decodeOptional(row.incident_id),
+    ticket_number: decodeOptional(row.ticket_number),
+    note: decodeOptional(row.note),
+    received_at: Number(row.received_at),
+    updated_at: Number(row.updated_at),
+    settled_at: number(row.settled_at),
+    lease_owner: row.lease_owner,
+    lease_until: number(row.lease_until),
+    payload_removed_at: number(row.payload_removed_at),
+    payload_removal: row.payload_removal,
   };
-  if (row.last_error) record.lastError = JSON.parse(row.last_error) as HandoffError;
-  if (row.incident_id) record.incidentId = decodeText(row.incident_id);
-  if (row.ticket_number) record.ticketNumber = decodeText(row.ticket_number);
-  if (row.note) record.note = decodeText(row.note);
-  if (row.lease_owner) record.leaseOwner = row.lease_owner;
-  if (row.lease_until !== null) record.leaseUntil = Number(row.lease_until);
-  return record;
 }
 
 const NETWORK_CODES = new Set([
@@ -159,6 +219,10 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
   const handoffs = `${s}.handoffs`;
   const webhookIds = `${s}.webhook_ids`;
   const pauses = `${s}.pauses`;
+  const secrets = `${s}.relay_secrets`;
+  const auditTable = `${s}.audit`;
+  const vault = options.vault ?? createPayloadVault();
+  const toRecord = (row: Row) => vault.open(toStored(row));
   let pool: pg.Pool | undefined;
 
   const fail = (error: unknown): never => {
@@ -195,7 +259,32 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
   const getRow = async (key: string) =>
     (await query<Row>(`SELECT * FROM ${handoffs} WHERE key = $1`, [key])).rows[0];
 
-  return {
+  // The lookup key the vault hashes callers with: settled at init, or at the first write after an init that
+  // could not reach the server (the relay does not start then, but a store object may outlive the outage).
+  let lookupKeySettled: Promise<void> | undefined;
+  const lookupKeyReady = () => {
+    const name = 'lookup-key';
+    lookupKeySettled ??= settleLookupKey(vault, {
+      read: async () =>
+        (await query<{ value: string }>(`SELECT value FROM ${secrets} WHERE name = $1`, [name])).rows[0]
+          ?.value,
+      insertIfAbsent: async (value) => {
+        await query(`INSERT INTO ${secrets} (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
+          name,
+          value,
+        ]);
+      },
+      replace: async (old, value) => {
+        await query(`UPDATE ${secrets} SET value = $3 WHERE name = $1 AND value = $2`, [name, old, value]);
+      },
+    }).catch((error: unknown) => {
+      lookupKeySettled = undefined;
+      throw error;
+    });
+    return lookupKeySettled;
+  };
+
+  const store: HandoffStore = {
     async init() {
       pool ??= (() => {
         const created = new pg.Pool({
@@ -222,6 +311,7 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
       } finally {
         client?.release();
       }
+      await lookupKeyReady();
     },
     async close() {
       const closing = pool;
@@ -236,36 +326,40 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
       // inserted unless the key exists (ON CONFLICT waits for a concurrent insert of the same key to commit).
       // Two deliveries reusing one webhook id with different bodies at the same instant could both be
       // stored; Standard Webhooks ids name one message, so that needs a misbehaving sender.
+      await lookupKeyReady();
+      const sealed = vault.sealNew(handoff);
       const values = [
         handoff.key,
         handoff.kind,
-        encodeText(handoff.sessionId),
-        encodeText(handoff.payload),
+        encodeText(sealed.session_id),
+        encodeText(sealed.payload),
         handoff.now,
         handoff.webhookId ?? null,
+        sealed.key_id,
+        sealed.phone_hash,
+        sealed.email_hash,
+        sealed.session_hash,
       ];
       const { rows } = await query<Row>(
         `WITH seen AS (
-           SELECT h.* FROM ${webhookIds} w JOIN ${handoffs} h ON h.key = w.key
+           SELECT ${columnsOf('h.')} FROM ${webhookIds} w JOIN ${handoffs} h ON h.key = w.key
            WHERE $6::text IS NOT NULL AND w.webhook_id = $6::text
          ), added AS (
-           INSERT INTO ${handoffs} (key, kind, session_id, payload, status, attempts, next_attempt_at, received_at, updated_at)
-           SELECT $1::text, $2::text, $3::text, $4::text, 'received', 0, $5::bigint, $5::bigint, $5::bigint
+           INSERT INTO ${handoffs} (key, kind, session_id, payload, status, attempts, next_attempt_at, received_at,
+             updated_at, key_id, phone_hash, email_hash, session_hash)
+           SELECT $1::text, $2::text, $3::text, $4::text, 'received', 0, $5::bigint, $5::bigint, $5::bigint,
+             $7::text, $8::text, $9::text, $10::text
            WHERE NOT EXISTS (SELECT 1 FROM seen)
            ON CONFLICT (key) DO NOTHING
            RETURNING key
          ), remembered AS (
-           INSERT INTO ${webhookIds} (webhook_id, key)
-           SELECT $6::text, $1::text WHERE $6::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM seen)
+           INSERT INTO ${webhookIds} (webhook_id, key, received_at)
+           SELECT $6::text, $1::text, $5::bigint WHERE $6::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM seen)
            ON CONFLICT (webhook_id) DO NOTHING
          )
-         SELECT true AS inserted, key, NULL::text AS kind, NULL::text AS session_id, NULL::text AS payload,
-           NULL::text AS status, NULL::integer AS attempts, NULL::bigint AS next_attempt_at,
-           NULL::text AS last_error, NULL::text AS incident_id, NULL::text AS ticket_number, NULL::text AS note,
-           NULL::bigint AS received_at, NULL::bigint AS updated_at, NULL::text AS lease_owner,
-           NULL::bigint AS lease_until
+         SELECT true AS inserted, ${ROW_COLUMNS.map(([column, type]) => (column === 'key' ? 'key' : `NULL::${type} AS ${column}`)).join(', ')}
          FROM added
-         UNION ALL SELECT false AS inserted, * FROM seen`,
+         UNION ALL SELECT false AS inserted, ${columnsOf('')} FROM seen`,
         values,
       );
       const first = rows[0];
@@ -331,31 +425,31 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
          RETURNING *`,
         [owner, now, leaseMs, limit],
       );
-      return rows
-        .map(toRecord)
-        .sort(
-          (a, b) =>
-            a.nextAttemptAt - b.nextAttemptAt ||
-            a.receivedAt - b.receivedAt ||
-            (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-        );
+      return (await readableClaims(store, rows.map(toRecord), owner, now)).sort(
+        (a, b) =>
+          a.nextAttemptAt - b.nextAttemptAt ||
+          a.receivedAt - b.receivedAt ||
+          (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+      );
     },
     async update(key, owner, patch: HandoffPatch, now) {
+      if (patch.payload !== undefined) await lookupKeyReady();
       const values: unknown[] = [now];
       const sets: string[] = ['updated_at = $1'];
       const set = (column: string, value: unknown) => {
         values.push(value);
         sets.push(`${column} = $${values.length}`);
       };
-      if (patch.status !== undefined) set('status', patch.status);
+      if (patch.status !== undefined) {
+        set('status', patch.status);
+        set('settled_at', isTerminal(patch.status) ? now : null);
+      }
       if (patch.attempts !== undefined) set('attempts', patch.attempts);
       if (patch.nextAttemptAt !== undefined) set('next_attempt_at', patch.nextAttemptAt);
-      if (patch.lastError !== undefined)
-        set('last_error', patch.lastError ? JSON.stringify(patch.lastError) : null);
       if (patch.incidentId !== undefined) set('incident_id', encodeOptional(patch.incidentId));
       if (patch.ticketNumber !== undefined) set('ticket_number', encodeOptional(patch.ticketNumber));
-      if (patch.note !== undefined) set('note', encodeOptional(patch.note));
-      if (patch.payload !== undefined) set('payload', encodeOptional(patch.payload));
+      for (const [column, value] of Object.entries(vault.sealPatch(key, patch)))
+        if (value !== undefined) set(column, typeof value === 'string' ? encodeText(value) : value);
       const terminal = patch.status !== undefined && !ACTIVE_STATUSES.includes(patch.status);
       if (patch.releaseLease ?? terminal) sets.push('lease_owner = NULL', 'lease_until = NULL');
       values.push(key, owner);
@@ -393,8 +487,8 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
     async retry(key, now) {
       const { rows } = await query<Row>(
         `UPDATE ${handoffs} SET status = 'received', attempts = 0, next_attempt_at = $1, updated_at = $1,
-           lease_owner = NULL, lease_until = NULL
-         WHERE key = $2 AND status IN ('failed', 'skipped') RETURNING *`,
+           settled_at = NULL, lease_owner = NULL, lease_until = NULL
+         WHERE key = $2 AND status IN ('failed', 'skipped') AND payload_removed_at IS NULL RETURNING *`,
         [now, key],
       );
       return rows[0] ? toRecord(rows[0]) : undefined;
@@ -412,5 +506,198 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
         [scope, Math.round(until)],
       );
     },
+
+    async purge(cutoffs, limit, now) {
+      // One statement, one round trip; SKIP LOCKED lets every instance of a fleet purge at once, each taking
+      // rows the others are not. The four parts share one snapshot: a record expired in this round is
+      // deleted in a later one.
+      const expire = (statuses: string, before: string) =>
+        `UPDATE ${handoffs} SET ${CLEAR_PERSONAL_FIELDS}, payload_removed_at = $1, payload_removal = 'expired',
+           updated_at = $1
+         WHERE key IN (
+           SELECT key FROM ${handoffs} WHERE status IN (${statuses}) AND payload_removed_at IS NULL
+             AND settled_at IS NOT NULL AND settled_at <= ${before}
+           ORDER BY settled_at LIMIT $6 FOR UPDATE SKIP LOCKED)
+         RETURNING 1`;
+      const { rows } = await query<{
+        payloads: number;
+        dead_letters: number;
+        records: number;
+        webhook_ids: number;
+      }>(
+        `WITH settled AS (${expire(SETTLED_SQL, '$2')}),
+         failed AS (${expire("'failed'", '$3')}),
+         records AS (
+           DELETE FROM ${handoffs} WHERE key IN (
+             SELECT key FROM ${handoffs} WHERE payload_removed_at IS NOT NULL AND settled_at <= $4
+             ORDER BY settled_at LIMIT $6 FOR UPDATE SKIP LOCKED)
+           RETURNING 1),
+         ids AS (
+           DELETE FROM ${webhookIds} WHERE webhook_id IN (
+             SELECT webhook_id FROM ${webhookIds} WHERE received_at <= $5
+             ORDER BY received_at LIMIT $6 FOR UPDATE SKIP LOCKED)
+           RETURNING 1)
+         SELECT (SELECT count(*) FROM settled)::int AS payloads, (SELECT count(*) FROM failed)::int AS dead_letters,
+           (SELECT count(*) FROM records)::int AS records, (SELECT count(*) FROM ids)::int AS webhook_ids`,
+        [
+          now,
+          cutoffs.settledBefore,
+          cutoffs.failedBefore,
+          cutoffs.recordsBefore,
+          cutoffs.webhookIdsBefore,
+          limit,
+        ],
+      );
+      const [row] = rows;
+      return {
+        payloads: row.payloads,
+        deadLetters: row.dead_letters,
+        records: row.records,
+        webhookIds: row.webhook_ids,
+      };
+    },
+    async deadLettersExpiring(failedBefore, limit) {
+      const { rows } = await query<{ key: string; n: number }>(
+        `SELECT key, (count(*) OVER ())::int AS n FROM ${handoffs}
+         WHERE status = 'failed' AND payload_removed_at IS NULL AND settled_at IS NOT NULL AND settled_at <= $1
+         ORDER BY settled_at LIMIT $2`,
+        [failedBefore, limit],
+      );
+      if (rows.length < limit) return { count: rows.length, keys: rows.map((row) => row.key) };
+      return { count: rows[0]?.n ?? 0, keys: rows.map((row) => row.key) };
+    },
+    async findCaller(selector, now) {
+      await lookupKeyReady();
+      const target = vault.selectorHash(selector);
+      if (!target) return [];
+      const read = async (where: string, value: unknown) =>
+        (
+          await query<
+            Omit<CallerRow, 'received_at' | 'lease_until'> & {
+              received_at: string;
+              lease_until: string | null;
+            }
+          >(`SELECT ${CALLER_COLUMNS} FROM ${handoffs} WHERE ${where} AND payload_removed_at IS NULL`, [
+            value,
+          ])
+        ).rows.map((row): CallerRow => ({
+          ...row,
+          incident_id: decodeOptional(row.incident_id),
+          ticket_number: decodeOptional(row.ticket_number),
+          received_at: Number(row.received_at),
+          lease_until: number(row.lease_until),
+        }));
+      const direct = await read(`${target.column} = $1`, target.hash);
+      // The same sessions' other records: append jobs and closed-session events carry no phone or email.
+      const sessions = sessionHashes(direct);
+      const related = sessions.length ? await read('session_hash = ANY($1::text[])', sessions) : [];
+      return callerMatches([...direct, ...related], now);
+    },
+    async erase(keys, now, { includePending }) {
+      // One statement: the rows are locked as read, so a worker's claim either happened before (the row is
+      // leased and stays) or waits and then finds it settled.
+      const { rows } = await query<{ key: string; pending: boolean; leased: boolean; erased: boolean }>(
+        `WITH target AS (
+           SELECT key, status IN (${ACTIVE_SQL}) AS pending,
+             (lease_until IS NOT NULL AND lease_until > $2) AS leased
+           FROM ${handoffs} WHERE key = ANY($1::text[]) AND payload_removed_at IS NULL
+           FOR UPDATE
+         ), erased AS (
+           UPDATE ${handoffs} h SET ${CLEAR_PERSONAL_FIELDS}, payload_removed_at = $2, payload_removal = 'erased',
+             updated_at = $2,
+             status = CASE WHEN t.pending THEN 'skipped' ELSE h.status END,
+             settled_at = CASE WHEN t.pending THEN $2 ELSE h.settled_at END,
+             lease_owner = CASE WHEN t.pending THEN NULL ELSE h.lease_owner END,
+             lease_until = CASE WHEN t.pending THEN NULL ELSE h.lease_until END
+           FROM target t
+           WHERE h.key = t.key AND (NOT t.pending OR ($3::boolean AND NOT t.leased))
+           RETURNING h.key
+         )
+         SELECT t.key, t.pending, t.leased, (e.key IS NOT NULL) AS erased
+         FROM target t LEFT JOIN erased e ON e.key = t.key`,
+        [[...keys], now, includePending],
+      );
+      const result: EraseResult = { erased: [], pendingKept: [], busy: [] };
+      const byKey = new Map(rows.map((row) => [row.key, row]));
+      for (const key of keys) {
+        const row = byKey.get(key);
+        if (!row) continue;
+        if (row.erased) result.erased.push(key);
+        else if (!includePending) result.pendingKept.push(key);
+        else result.busy.push(key);
+      }
+      return result;
+    },
+    async dataAtRest() {
+      const { rows } = await query<{ key_id: string | null; n: number }>(
+        `SELECT key_id, count(*)::int AS n FROM ${handoffs} WHERE payload_removed_at IS NULL GROUP BY key_id`,
+      );
+      return { ...countsByKey(rows), ...vault.status() };
+    },
+    async rekey(after, limit) {
+      const primary = vault.primaryKeyId;
+      if (!primary) throw new Error(messages.dataAtRest.rekeyNeedsKeys);
+      const { rows } = await query<SealedColumns & { key: string }>(
+        `SELECT key, session_id, payload, note, last_error FROM ${handoffs}
+         WHERE payload_removed_at IS NULL AND (key_id IS NULL OR key_id <> $1) AND key > $2
+         ORDER BY key LIMIT $3`,
+        [primary, after ?? '', limit],
+      );
+      // The stored text is what the update compares with; the vault reads it decoded.
+      const decoded = rows.map((row) => ({
+        ...row,
+        session_id: decodeText(row.session_id),
+        payload: decodeText(row.payload),
+        note: row.note === null ? null : decodeText(row.note),
+        stored: row,
+      }));
+      // Written only if the row is as read: a worker that rewrote it meanwhile wins, and the row is left for
+      // the next pass.
+      const outcome = await resealEach(vault, decoded, async (row, sealed) => {
+        const result = await query(
+          `UPDATE ${handoffs} SET session_id = $1, payload = $2, note = $3, last_error = $4, key_id = $5
+           WHERE key = $6 AND session_id IS NOT DISTINCT FROM $7 AND payload IS NOT DISTINCT FROM $8
+             AND note IS NOT DISTINCT FROM $9 AND last_error IS NOT DISTINCT FROM $10`,
+          [
+            encodeText(sealed.session_id),
+            encodeText(sealed.payload),
+            sealed.note === null ? null : encodeText(sealed.note),
+            sealed.last_error,
+            primary,
+            row.key,
+            row.stored.session_id,
+            row.stored.payload,
+            row.stored.note,
+            row.stored.last_error,
+          ],
+        );
+        return result.rowCount ?? 0;
+      });
+      return { ...outcome, ...(rows.length === limit ? { lastKey: rows.at(-1)!.key } : {}) };
+    },
+    async audit(entry) {
+      await query(
+        `INSERT INTO ${auditTable} (at, action, os_user, host, counts) VALUES ($1, $2, $3, $4, $5)`,
+        [entry.at, entry.action, entry.user, entry.host, JSON.stringify(entry.counts)],
+      );
+    },
+    async auditTrail(limit) {
+      const { rows } = await query<{
+        at: string;
+        action: AuditAction;
+        os_user: string;
+        host: string;
+        counts: string;
+      }>(`SELECT at, action, os_user, host, counts FROM ${auditTable} ORDER BY id DESC LIMIT $1`, [limit]);
+      return rows.map((row) => ({
+        at: Number(row.at),
+        action: row.action,
+        user: row.os_user,
+        host: row.host,
+        counts: JSON.parse(row.counts) as Record<string, number>,
+      }));
+    },
   };
+
+  return store;
 }

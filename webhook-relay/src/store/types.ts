@@ -2,6 +2,8 @@
  * The store interface both stores implement (embedded SQLite and PostgreSQL). One contract test suite
  * runs against each. Every method that takes `now` uses it instead of the wall clock, so tests inject time.
  */
+import type { CallerSelector } from './caller-identifiers.js';
+import type { VaultStatus } from './payload-vault.js';
 
 /** received → (fetching) → delivering → created | duplicate | failed; `skipped` for channels we do not turn into incidents. */
 export const HANDOFF_STATUSES = [
@@ -69,7 +71,18 @@ export interface HandoffRecord {
   /** Worker that holds the record, and until when (epoch ms). */
   leaseOwner?: string;
   leaseUntil?: number;
+  /** When it reached a terminal status: retention counts from here (store/retention.ts). */
+  settledAt?: number;
+  /**
+   * Its payload and every personal field are gone (`payload`, `sessionId` and `note` read empty, `lastError`
+   * keeps its code): after PAYLOAD_RETENTION or DEAD_LETTER_RETENTION (`expired`), or `handoffs erase`.
+   */
+  payloadRemoved?: { reason: PayloadRemoval; at: number };
+  /** Sealed under this key id, which this process is not configured with: the sealed fields read empty. */
+  sealedUnder?: string;
 }
+
+export type PayloadRemoval = 'expired' | 'erased';
 
 export interface NewHandoff {
   key: string;
@@ -122,6 +135,76 @@ export interface ListFilter {
   before?: { receivedAt: number; key: string };
 }
 
+/** What one purge round may remove (store/retention.ts computes them from the retention settings). */
+export interface PurgeCutoffs {
+  /** Settled handoffs (created, duplicate, skipped) settled at or before this lose their payload. */
+  settledBefore: number;
+  /** Dead letters (failed) settled at or before this lose theirs. */
+  failedBefore: number;
+  /** Records without a payload that settled at or before this are deleted. */
+  recordsBefore: number;
+  /** Webhook ids received at or before this are forgotten. */
+  webhookIdsBefore: number;
+}
+
+/** How many of each a purge round removed (each at most the round's limit). */
+export interface PurgeResult {
+  payloads: number;
+  deadLetters: number;
+  records: number;
+  webhookIds: number;
+}
+
+/** A handoff of the caller `handoffs erase` names, and its case in Dynamics. */
+export interface CallerMatch {
+  key: string;
+  kind: HandoffKind;
+  status: HandoffStatus;
+  receivedAt: number;
+  incidentId?: string;
+  ticketNumber?: string;
+  /** A worker holds it right now (it may be creating its case): it cannot be erased at this moment. */
+  leased: boolean;
+}
+
+export interface EraseResult {
+  /** Payloads removed; the pending ones among them end `skipped` and never become a case. */
+  erased: string[];
+  /** Pending handoffs left alone (no includePending). */
+  pendingKept: string[];
+  /** Pending handoffs a worker held at that moment. */
+  busy: string[];
+}
+
+/** Stored payloads by the key they are sealed under (`plain`: none), for the start log and `store rekey`. */
+export interface DataAtRestCounts {
+  plain: number;
+  byKeyId: Record<string, number>;
+}
+
+export interface RekeyResult {
+  /** Rows now sealed under the first key. */
+  resealed: number;
+  /** Rows changed by a worker meanwhile: left for the next pass. */
+  changed: number;
+  /** Rows sealed under a key that is not configured. */
+  unreadable: string[];
+  /** Resume after this key (keyset order); undefined when the pass is over. */
+  lastKey?: string;
+}
+
+export type AuditAction = 'retry' | 'erase' | 'rekey' | 'purge';
+
+/** One operator action that changed stored data: what, when, who, how many; never a selector or a payload. */
+export interface AuditEntry {
+  at: number;
+  action: AuditAction;
+  /** OS user and host of the process that acted. */
+  user: string;
+  host: string;
+  counts: Record<string, number>;
+}
+
 /** Thrown by any store method when the store cannot be reached; intake answers 503 + Retry-After. */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
@@ -166,7 +249,10 @@ export interface HandoffStore {
    * embedded store's relay holds the data directory's lock): its predecessor's claims are orphans.
    */
   releaseEveryLease(now: number): Promise<number>;
-  /** Operator retry: a failed (or skipped) record becomes `received`, due now, attempts reset. */
+  /**
+   * Operator retry: a failed (or skipped) record becomes `received`, due now, attempts reset. Not one whose
+   * payload was removed (expired or erased): there is nothing left to deliver.
+   */
   retry(key: string, now: number): Promise<HandoffRecord | undefined>;
 
   /**
@@ -175,4 +261,29 @@ export interface HandoffStore {
    */
   getPauseUntil(scope: string): Promise<number>;
   setPauseUntil(scope: string, until: number): Promise<void>;
+
+  /**
+   * One purge round (retention): removes the payload and personal fields of up to `limit` settled handoffs
+   * and of up to `limit` dead letters past their cutoffs, deletes up to `limit` records past theirs, and
+   * forgets up to `limit` webhook ids. Pending handoffs are never touched. Instances purging at once skip
+   * each other's rows. The embedded store leaves nothing removed in its WAL (checkpoint after).
+   */
+  purge(cutoffs: PurgeCutoffs, limit: number, now: number): Promise<PurgeResult>;
+  /** Dead letters that still hold a payload and settled at or before `failedBefore` (oldest first, up to `limit`). */
+  deadLettersExpiring(failedBefore: number, limit: number): Promise<{ count: number; keys: string[] }>;
+  /**
+   * The handoffs of one caller, by the keyed hash of their phone, email or session (payload-vault.ts), and
+   * every other record of the same sessions (append jobs, closed-session events). Only records that still
+   * hold a payload: the hashes go with it.
+   */
+  findCaller(selector: CallerSelector, now: number): Promise<CallerMatch[]>;
+  /** Removes the payloads of `keys` (`handoffs erase`); a pending one only with `includePending`. */
+  erase(keys: readonly string[], now: number, options: { includePending: boolean }): Promise<EraseResult>;
+  /** Stored payloads by the key they are sealed under, and the vault's state. */
+  dataAtRest(): Promise<DataAtRestCounts & VaultStatus>;
+  /** Reseals up to `limit` rows not under the first key, in key order after `after` (`store rekey`). */
+  rekey(after: string | undefined, limit: number): Promise<RekeyResult>;
+  audit(entry: AuditEntry): Promise<void>;
+  /** The newest entries first. */
+  auditTrail(limit: number): Promise<AuditEntry[]>;
 }

@@ -5,7 +5,11 @@ import { formatReport, type CheckId, type VerifyReport } from '../../src/admin/r
 import { verify, type VerifyOptions } from '../../src/admin/verify.js';
 import { createDataverseClient } from '../../src/dataverse/client.js';
 import { onCleanup, sandboxEnv, testSandbox } from '../helpers.js';
+import { keyEntry } from '../store-contract/vaults.js';
 import { startFakeEntra } from './fake-entra.js';
+
+/** The sandbox's environment with payloads encrypted at rest, as a production relay runs. */
+const sealedEnv = (url: string) => ({ ...sandboxEnv(url), PAYLOAD_ENCRYPTION_KEYS: keyEntry('verify') });
 
 const ORDER: CheckId[] = [
   'url',
@@ -48,7 +52,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
       org: { insights: true },
     });
     const contactsBefore = dv.state.rows('contacts').length;
-    const report = await verify(sandboxEnv(dv.url));
+    const report = await verify(sealedEnv(dv.url));
     expect(report.checks.map((c) => c.id)).toEqual(ORDER);
     expect(statuses(report)).toEqual(Object.fromEntries(ORDER.map((id) => [id, 'pass'])));
     expect(report.ok).toBe(true);
@@ -265,7 +269,7 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
 
   it('reports a malformed DEFAULT_QUEUE_ID as configuration, and tests the rest of the handoff without the queue', async () => {
     const dv = await testSandbox();
-    const report = await verify({ ...sandboxEnv(dv.url), DEFAULT_QUEUE_ID: 'voice-queue' });
+    const report = await verify({ ...sealedEnv(dv.url), DEFAULT_QUEUE_ID: 'voice-queue' });
     expect(check(report, 'queue').details?.[0]).toContain('DEFAULT_QUEUE_ID=voice-queue is not valid');
     expect(check(report, 'privileges')).toMatchObject({ status: 'pass' });
     expect(check(report, 'privileges').summary).toContain('without the parts that need DEFAULT_QUEUE_ID');
@@ -373,9 +377,20 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     expect(report.ok).toBe(false);
   });
 
+  it('warns, and still passes, when payloads would be stored in plain text', async () => {
+    const dv = await testSandbox({ seed: seedWithControlEverywhere() });
+    const report = await verify(sandboxEnv(dv.url));
+    expect(check(report, 'settings')).toMatchObject({
+      status: 'warn',
+      summary: expect.stringContaining('payloads are stored in plain text') as string,
+      fix: expect.stringContaining('PAYLOAD_ENCRYPTION_KEYS=') as string,
+    });
+    expect(report.ok).toBe(true);
+  });
+
   it('prints failures with their fix, and survives JSON', async () => {
     const dv = await testSandbox({ auth: { missingPrivileges: ['prvCreateIncident'] } });
-    const report = await verify(sandboxEnv(dv.url));
+    const report = await verify(sealedEnv(dv.url));
     const text = formatReport(report);
     expect(text).toMatch(/\[FAIL\] Privileges +the application user lacks 1 privilege\(s\)/);
     expect(text).toContain('- prvCreateIncident: create the case');

@@ -8,7 +8,11 @@ export const read = (file: string) => readFileSync(path.join(root, file), 'utf8'
 /** Variable names as the loaders read them: `text('X')`, `env.X`, `required('X', …)`… */
 export function variablesRead(): Set<string> {
   const names = new Set<string>();
-  for (const file of ['webhook-relay/src/config/load.ts', 'webhook-relay/src/redaction/config.ts']) {
+  for (const file of [
+    'webhook-relay/src/config/load.ts',
+    'webhook-relay/src/redaction/config.ts',
+    'webhook-relay/src/config/data-at-rest.ts',
+  ]) {
     const source = read(file);
     for (const [, name] of source.matchAll(/\b[a-zA-Z]+\('([A-Z][A-Z0-9_]{2,})'/g)) names.add(name);
     for (const [, name] of source.matchAll(/\benv\.([A-Z][A-Z0-9_]{2,})\b/g)) names.add(name);

@@ -11,7 +11,7 @@ import { digitItems, type DigitItem } from '../../src/redaction/spoken-digits.js
 
 const ZEROS = [0x30, 0x660, 0x6f0, 0x966, 0xff10];
 const DIGIT = '0-9\\u0660-\\u0669\\u06F0-\\u06F9\\u0966-\\u096F\\uFF10-\\uFF19';
-const TOKEN = new RegExp(`([\\p{L}\\p{M}]+(?:['’][\\p{L}\\p{M}]+)*)|([${DIGIT}]+)`, 'gu');
+const TOKEN = new RegExp(`([\\p{L}\\p{M}]+(?:['’][\\p{L}\\p{M}]+)*)|[${DIGIT}]+`, 'gu');
 const COMPOUND_GAP = /^[ \u00a0\-\u2010\u2011]$/;
 
 /** The tokenizer's definition: every token of the text, then the readings in order. */

@@ -4,17 +4,28 @@
  * intake relies on is pinned here, so the two stores cannot drift apart.
  */
 import { describe, expect, it } from 'vitest';
+import type { PayloadVault } from '../../src/store/payload-vault.js';
 import type { HandoffStore, NewHandoff } from '../../src/store/types.js';
 import { NOW } from '../helpers.js';
+import { dataAtRestContract } from './data-at-rest.js';
+import { sealingVault } from './vaults.js';
+
+/** Makes the vault of one store instance (each instance has its own, as each relay process does). */
+export type VaultFactory = () => PayloadVault;
 
 export interface StoreFixture {
   /** A store on fresh, empty storage, already initialised. */
   store: HandoffStore;
-  /** Another instance (its own connections) on the same storage: a second relay process. */
-  another(): Promise<HandoffStore>;
-  /** Closes `store` and opens the same storage again. */
-  reopen(): Promise<HandoffStore>;
+  /** Another instance (its own connections) on the same storage: a second relay process; by default with the fixture's vault. */
+  another(vault?: VaultFactory): Promise<HandoffStore>;
+  /** Closes `store` and opens the same storage again; by default with the fixture's vault. */
+  reopen(vault?: VaultFactory): Promise<HandoffStore>;
+  /** Everything someone holding the storage could read: every file's bytes (embedded), every row (PostgreSQL). */
+  raw(): Promise<Buffer>;
 }
+
+/** Opens fresh storage with stores whose vaults `vault` makes (default: plain text). */
+export type OpenFixture = (vault?: VaultFactory) => Promise<StoreFixture>;
 
 export const handoff = (key: string, options: Partial<NewHandoff> = {}): NewHandoff => ({
   key,
@@ -25,8 +36,17 @@ export const handoff = (key: string, options: Partial<NewHandoff> = {}): NewHand
   ...options,
 });
 
-export function storeContract(name: string, open: () => Promise<StoreFixture>): void {
-  describe(`the ${name} store (contract)`, () => {
+/**
+ * The contract, run once with plain-text payloads and once with every payload sealed (`sealed`): the vault
+ * must be invisible to everything the relay relies on. The data-at-rest part runs with the plain run.
+ */
+export function storeContract(
+  name: string,
+  openFixture: OpenFixture,
+  options: { sealed?: boolean } = {},
+): void {
+  const open = () => openFixture(options.sealed ? () => sealingVault(['a']) : undefined);
+  describe(`the ${name} store (contract${options.sealed ? ', payloads sealed' : ''})`, () => {
     describe('insert', () => {
       it('stores a new handoff as received, due now, with its payload byte for byte', async () => {
         const { store } = await open();
@@ -385,5 +405,6 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
         expect((await store.get('k1'))?.key).toBe('k1');
       });
     });
+    if (!options.sealed) dataAtRestContract(openFixture);
   });
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import pg from 'pg';
 import { startSandbox } from '@opencx-d365/dataverse-sandbox';
 import { describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -7,12 +8,13 @@ import { createDataverseClient } from '../../src/dataverse/client.js';
 import { prepareDelivery } from '../../src/delivery/metadata.js';
 import { createDeliveryWorker } from '../../src/delivery/worker.js';
 import { createPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres.js';
-import { MIGRATIONS } from '../../src/store/postgres-migrations.js';
+import { migrate, MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import { StoreUnavailableError, type HandoffStore } from '../../src/store/types.js';
 import { NOW, onCleanup, readFixture, sandboxEnv, SECRET, sign } from '../helpers.js';
-import { handoff, storeContract } from './contract.js';
+import { handoff, storeContract, type OpenFixture } from './contract.js';
 import { admin, postgresForTests, TEST_DATABASE_URL } from './postgres-env.js';
 import { startTcpProxy } from './tcp-proxy.js';
+import { sealingVault } from './vaults.js';
 
 const pgt = await postgresForTests('store');
 
@@ -54,18 +56,35 @@ async function proxiedStore(poolSize: number) {
 const unavailable = { name: 'StoreUnavailableError' };
 
 describe.runIf(pgt.available)('PostgreSQL store', () => {
-  storeContract('PostgreSQL', async () => {
+  const open: OpenFixture = async (vault) => {
     const schema = pgt.schema();
-    const store = await openStore({ schema });
+    const store = await openStore({ schema, vault: vault?.() });
     return {
       store,
-      another: () => openStore({ schema }),
-      async reopen() {
+      another: (make) => openStore({ schema, vault: (make ?? vault)?.() }),
+      async reopen(make) {
         await store.close();
-        return openStore({ schema });
+        return openStore({ schema, vault: (make ?? vault)?.() });
+      },
+      // Every row of every table, as a query reads it.
+      async raw() {
+        const tables = ['handoffs', 'webhook_ids', 'pauses', 'relay_secrets', 'audit'];
+        const texts = await Promise.all(
+          tables.map(
+            async (table) =>
+              (
+                await admin<{ text: string | null }>(
+                  `SELECT string_agg(t::text, E'\\n') AS text FROM "${schema}".${table} t`,
+                )
+              ).rows[0]?.text ?? '',
+          ),
+        );
+        return Buffer.from(texts.join('\n'), 'utf8');
       },
     };
-  });
+  };
+  storeContract('PostgreSQL', open);
+  storeContract('PostgreSQL', open, { sealed: true });
 
   describe('migrations', () => {
     it('migrates once when several instances start at the same moment', async () => {
@@ -82,12 +101,57 @@ describe.runIf(pgt.available)('PostgreSQL store', () => {
       expect((await stores[5].get('k1'))?.key).toBe('k1');
     });
 
+    it('upgrades a schema at version 1 in place: its handoffs, webhook ids and error codes stay', async () => {
+      const schema = pgt.schema();
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      try {
+        await migrate(client as unknown as pg.PoolClient, schema, MIGRATIONS.slice(0, 1));
+        await client.query(
+          `INSERT INTO "${schema}".handoffs (key, kind, session_id, payload, status, attempts, next_attempt_at,
+             last_error, received_at, updated_at) VALUES ($1, 'handoff', 's1', $2, 'failed', 8, $3, $4, $3, $5)`,
+          [
+            'old-failed',
+            '{"customer":{"phone":"+14155550103"}}',
+            NOW,
+            JSON.stringify({ code: '0x80040265', message: 'm\u0000', reason: 'r' }),
+            NOW + 5,
+          ],
+        );
+        await client.query(
+          `INSERT INTO "${schema}".webhook_ids (webhook_id, key) VALUES ('msg_old', 'old-failed')`,
+        );
+      } finally {
+        await client.end();
+      }
+      const store = await openStore({ schema, vault: sealingVault(['k1']) });
+      expect(await store.get('old-failed')).toMatchObject({
+        payload: '{"customer":{"phone":"+14155550103"}}',
+        settledAt: NOW + 5,
+        lastError: { code: '0x80040265', message: 'm\u0000' },
+      });
+      expect((await store.findByWebhookId('msg_old'))?.key).toBe('old-failed');
+      expect(await store.dataAtRest()).toMatchObject({ plain: 1, byKeyId: {} });
+      expect(await store.rekey(undefined, 10)).toMatchObject({ resealed: 1 });
+      expect(
+        await store.purge(
+          { settledBefore: 0, failedBefore: NOW + 5, recordsBefore: 0, webhookIdsBefore: NOW },
+          10,
+          NOW + 9,
+        ),
+      ).toEqual({ payloads: 0, deadLetters: 1, records: 0, webhookIds: 1 });
+      expect((await store.get('old-failed'))?.lastError?.code).toBe('0x80040265');
+    });
+
     it('refuses a schema written by a newer relay, naming both versions', async () => {
       const schema = pgt.schema();
       await openStore({ schema });
       await admin(`INSERT INTO "${schema}".relay_schema_migrations (version, name) VALUES (999, 'future')`);
       const older = await openStore({ schema, init: false });
-      await expect(older.init()).rejects.toThrow(/version 999, newer than this relay knows \(1\)/);
+      const newest = Math.max(...MIGRATIONS.map((m) => m.version));
+      await expect(older.init()).rejects.toThrow(
+        new RegExp(`version 999, newer than this relay knows \\(${newest}\\)`),
+      );
     });
 
     it('keeps the data of two schemas apart on one database', async () => {
