@@ -52,7 +52,8 @@ process.on('exit', () => {
 
 /**
  * Starts `opencx-relay start` (the built CLI) with `env` on `port`. Resolves once it listens (`listening`
- * true) or exits first (false), with the tail of what it printed.
+ * true, with `opsUrl`: its operations listener, /metrics) or exits first (false), with the tail of what it
+ * printed.
  */
 export async function spawnRelay(env, port) {
   const child = spawn(process.execPath, [cli, 'start'], {
@@ -70,5 +71,6 @@ export async function spawnRelay(env, port) {
     child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
     child.once('exit', () => resolve(false));
   });
-  return { child, listening, output };
+  const opsUrl = /opencx-relay operations on (\S+)/.exec(output)?.[1];
+  return { child, listening, output, opsUrl };
 }

@@ -46,7 +46,7 @@ function startServer(mode, age, schema) {
     },
   );
   return new Promise((resolve, reject) => {
-    child.once('message', ({ port }) => resolve({ child, port }));
+    child.once('message', ({ port, opsPort }) => resolve({ child, port, opsPort }));
     child.once('exit', (code) => reject(new Error(`${mode} server exited (${code}) before listening`)));
   });
 }
@@ -64,8 +64,8 @@ function drive(port, label, runSeconds) {
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
-async function purged(port) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+async function purged(opsPort) {
+  const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith('opencx_relay_purged_total{what="payload"} '));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
@@ -73,16 +73,16 @@ async function purged(port) {
 async function measure(mode, age) {
   const schema = mode === 'postgres' ? `relay_purge_${randomBytes(4).toString('hex')}` : undefined;
   const started = Date.now();
-  const { child, port } = await startServer(mode, age, schema);
+  const { child, port, opsPort } = await startServer(mode, age, schema);
   const prefillSeconds = (Date.now() - started) / 1000;
   const tag = randomBytes(3).toString('hex');
   try {
     drive(port, `${mode}-${age}-warm-${tag}`, warmup);
     child.send('purge');
-    const before = await purged(port);
+    const before = await purged(opsPort);
     const loadBefore = load();
     const result = drive(port, `${mode}-${age}-${tag}`, seconds);
-    const during = (await purged(port)) - before;
+    const during = (await purged(opsPort)) - before;
     return { mode, age, ...result, purgedDuring: during, prefillSeconds, load: loadBefore };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));

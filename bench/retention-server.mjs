@@ -89,13 +89,17 @@ const app = relay.buildApp({
 // Purge rounds back to back while there is a backlog (the relay's timer runs a round as soon as the last
 // one yields); PAYLOAD_RETENTION as configured (default 7 days: the expired rows are 8 days old).
 const retention = createRetention({ store, settings: settings.retention, metrics, intervalMs: 100 });
+// /metrics is served by the operations listener, as in the relay (OPS_PORT).
+const ops = relay.buildOpsApp({ store, metrics });
 await app.listen({ port: 0, host: '127.0.0.1' });
-process.send({ port: app.server.address().port });
+await ops.listen({ port: 0, host: '127.0.0.1' });
+process.send({ port: app.server.address().port, opsPort: ops.server.address().port });
 process.on('message', (message) => {
   if (message === 'purge') retention.start();
 });
 process.once('disconnect', async () => {
   await app.close();
+  await ops.close();
   await retention.stop();
   await store.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -85,7 +85,7 @@ const storeBytes = (relay) =>
   sizeOf(path.join(relay.dataDir, 'relay.sqlite')) + sizeOf(path.join(relay.dataDir, 'relay.sqlite-wal'));
 /** Handoffs the relay has settled, and those still pending (from its /metrics). */
 async function progressOf(relay) {
-  const text = await (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text();
+  const text = await (await fetch(`${relay.opsUrl}/metrics`)).text();
   const sum = (pattern) =>
     text
       .split('\n')

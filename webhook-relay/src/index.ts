@@ -1,4 +1,5 @@
 export { buildApp, type AppDeps } from './app.js';
+export { buildOpsApp, type OpsAppDeps } from './ops-app.js';
 export { startRelay, openStore, vaultFor, StartupError, type RunningRelay } from './server.js';
 export { loadConfig } from './config/load.js';
 export type { RelayConfig } from './config/types.js';

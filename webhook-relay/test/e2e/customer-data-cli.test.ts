@@ -137,7 +137,7 @@ async function retentionRun(
   expect((await postSignedHandoff(relay.url, document)).status).toBe(202);
   await waitFor(() => expect(incidents(sandbox)).toBe(1));
   await waitFor(async () =>
-    expect(await metric(relay.url, 'opencx_relay_purged_total{what="payload"}')).toBe(1),
+    expect(await metric(relay.opsUrl, 'opencx_relay_purged_total{what="payload"}')).toBe(1),
   );
   expect(await scan()).toEqual([]);
   expect(await shown(key, env)).toMatchObject({
