@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../config/types.js';
 import { DataverseRequestError, TOKEN_UNAVAILABLE, type DataverseClient } from '../dataverse/client.js';
 import type { DataverseFailure } from '../dataverse/errors.js';
-import type { Turn } from '@opencx-d365/transcript-format';
 import type { HandoffDocument } from '../handoff/document.js';
 import type { Logger } from '../observability/logger.js';
 import type { RelayMetrics } from '../observability/metrics.js';
@@ -20,12 +19,13 @@ import type {
   HandoffStore,
   TerminalStatus,
 } from '../store/types.js';
-import { fetchHandoffDocument } from './opencx-step.js';
+import { fetchHandoffDocument, withDocument, withProgress } from './opencx-step.js';
 import {
   appendFromClosedSession,
   runAppend,
   type AppendPayload,
   type AppendStepOutcome,
+  type ClosedSessionPayload,
 } from './append-step.js';
 import type { OpenCxEnvelope } from '../opencx/envelope.js';
 import {
@@ -103,7 +103,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     countRedactions(redacted.counts);
     return redacted.value;
   };
-  const redactTurns = (turns: Turn[], language: string | undefined) => {
+  const redactTurns = <T extends { text: string }>(turns: T[], language: string | undefined) => {
     const redacted = redactTexts(turns, redaction, language);
     countRedactions(redacted.counts);
     return redacted.value;
@@ -193,7 +193,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     if (record.kind !== 'opencx-event') return JSON.parse(record.payload) as HandoffDocument;
     const payload = JSON.parse(record.payload) as OpenCxEventPayload;
     if (!payload.document) await store.update(record.key, owner, { status: 'fetching' }, clock());
-    const fetched = await fetchHandoffDocument(payload, deps.opencx, config);
+    const fetched = await fetchHandoffDocument(
+      payload,
+      deps.opencx,
+      config,
+      redacting ? redactTurns : undefined,
+    );
     const now = clock();
     const log = deps.logger?.child({ handoffKey: record.key });
     switch (fetched.kind) {
@@ -201,7 +206,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         if (!fetched.fetched) return fetched.document;
         // Fetched from OpenCX just now: only the redacted form is ever stored.
         const document = redactFetched(fetched.document);
-        await store.update(record.key, owner, { payload: JSON.stringify({ ...payload, document }) }, now);
+        await store.update(
+          record.key,
+          owner,
+          { payload: JSON.stringify(withDocument(payload, document)) },
+          now,
+        );
         return document;
       }
       case 'skip':
@@ -210,7 +220,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           {
             status: 'skipped',
             note: fetched.note,
-            payload: JSON.stringify({ ...payload, document: redactFetched(fetched.document) }),
+            payload: JSON.stringify(withDocument(payload, redactFetched(fetched.document))),
           },
           now,
         );
@@ -227,9 +237,13 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           'OpenCX event failed for good',
         );
         return undefined;
-      case 'retry':
-        await reschedule(record, fetched.error, fetched.countsAsAttempt, fetched.atMs, now);
+      case 'retry': {
+        // The pages read before the fetch gave up stay with the record: the next attempt resumes there.
+        const kept = withProgress(payload, fetched);
+        const patch = kept ? { payload: JSON.stringify(kept) } : {};
+        await reschedule(record, fetched.error, fetched.countsAsAttempt, fetched.atMs, now, patch);
         return undefined;
+      }
     }
   }
 
@@ -240,6 +254,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     counts: boolean,
     atMs: number | undefined,
     now: number,
+    /** Written with the reschedule (what a fetch that gave up keeps). */
+    patch: HandoffPatch = {},
   ) {
     const attempts = record.attempts + (counts ? 1 : 0);
     const decision =
@@ -259,14 +275,14 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
             random,
           );
     if (decision.kind === 'dead-letter') {
-      await settle(record, { status: 'failed', attempts, lastError: error }, now);
+      await settle(record, { ...patch, status: 'failed', attempts, lastError: error }, now);
       return;
     }
     const at = decision.kind === 'retry' ? decision.atMs : decision.untilMs;
     await store.update(
       record.key,
       owner,
-      { status: 'received', attempts, nextAttemptAt: at, lastError: error, releaseLease: true },
+      { ...patch, status: 'received', attempts, nextAttemptAt: at, lastError: error, releaseLease: true },
       now,
     );
     deps.logger?.warn(
@@ -276,7 +292,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   }
 
   /** An append job, or a session-closed event: turns after the handoff for a case that exists. */
-  async function handleAppend(record: HandoffRecord, envelope?: OpenCxEnvelope): Promise<void> {
+  async function handleAppend(record: HandoffRecord, closed?: ClosedSessionPayload): Promise<void> {
     const appendDeps = {
       store,
       dataverse,
@@ -285,7 +301,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     };
     let outcome: AppendStepOutcome;
     try {
-      if (envelope) outcome = await appendFromClosedSession(envelope, deps.opencx, appendDeps);
+      if (closed) outcome = await appendFromClosedSession(closed, deps.opencx, appendDeps);
       else {
         // The turns after a handoff are in the handoff's language: read its spoken digits too.
         const { handoffKey } = JSON.parse(record.payload) as AppendPayload;
@@ -320,8 +336,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           now,
         );
         return;
-      case 'retry':
-        await reschedule(record, outcome.error, outcome.countsAsAttempt, outcome.atMs, now);
+      case 'retry': {
+        // The history pages read before the read gave up stay with the record: the next attempt resumes there.
+        const kept = closed && outcome.progress && { ...closed, progress: outcome.progress };
+        const patch = kept ? { payload: JSON.stringify(kept) } : {};
+        await reschedule(record, outcome.error, outcome.countsAsAttempt, outcome.atMs, now, patch);
+      }
     }
   }
 
@@ -360,7 +380,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     if (record.kind === 'append') return handleAppend(record);
     if (record.kind === 'opencx-event') {
       const { envelope } = JSON.parse(record.payload) as { envelope: OpenCxEnvelope };
-      if (envelope.event === 'conversation.closed') return handleAppend(await redactStored(record), envelope);
+      if (envelope.event === 'conversation.closed') {
+        const redacted = await redactStored(record);
+        return handleAppend(redacted, JSON.parse(redacted.payload) as ClosedSessionPayload);
+      }
     }
     let document: HandoffDocument | undefined;
     // Our own handoff document needs no fetching: it is redacted and marked `delivering` in one update.
