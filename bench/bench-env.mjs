@@ -47,11 +47,12 @@ process.on('exit', () => {
 });
 
 /**
- * Starts `opencx-relay start` (the built CLI) with `env` on `port`. Resolves once it listens (`listening`
- * true) or exits first (false), with the tail of what it printed.
+ * Starts `opencx-relay start` (the built CLI, or `cliPath`: another checkout's, for a baseline) with `env`
+ * on `port`. Resolves once it listens (`listening` true) or exits first (false), with the tail of what it
+ * printed.
  */
-export async function spawnRelay(env, port) {
-  const child = spawn(process.execPath, [cli, 'start'], {
+export async function spawnRelay(env, port, cliPath = cli) {
+  const child = spawn(process.execPath, [cliPath, 'start'], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -55,6 +55,7 @@ const benches = [
       ...(quick ? ['--count', '2000', '--budget', '2000', '--window', '20'] : []),
     ],
   ],
+  ['after a long outage', node, ['bench/backlog.mjs', ...stores, ...(quick ? ['--sizes', '500,2000'] : [])]],
 ];
 if (flag('--chaos'))
   benches.push([
