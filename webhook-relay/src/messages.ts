@@ -474,5 +474,7 @@ export const messages = {
     ownerUnknown: 'its process id and host could not be read',
     tookOver:
       "took over the previous relay's claims: its handoffs are delivered now, not when their leases expire",
+    poolMode: (mode: string) =>
+      `pool_mode=${mode} is not valid: use pool_mode=transaction behind a pooler in transaction mode (PgBouncer, Azure's built-in PgBouncer), or pool_mode=session (the default: PostgreSQL itself, or a pooler in session mode).`,
   },
 } as const;

@@ -8,10 +8,14 @@
  * - inserts are one statement with ON CONFLICT on the key and the webhook id: concurrent duplicates store one;
  * - the 429 pause lives in a table, so one instance's throttle pauses the fleet;
  * - every failure to reach the server is a StoreUnavailableError (intake answers 503 + Retry-After, the worker
- *   skips the round); the pool opens fresh connections on the next call, so the store recovers on its own.
+ *   skips the round); the pool opens fresh connections on the next call, so the store recovers on its own;
+ * - behind a pooler in transaction mode (`pool_mode=transaction`: PgBouncer, Azure's built-in PgBouncer),
+ *   nothing depends on a connection outliving its transaction: no named statement, no session setting (see
+ *   PoolMode). The migration's advisory lock is transaction-scoped; there is no LISTEN, SET or temp table.
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { messages } from '../messages.js';
 import { checkSchemaName, migrate, quoteIdent } from './postgres-migrations.js';
 import {
   ACTIVE_STATUSES,
@@ -28,8 +32,27 @@ import {
   newRecord,
 } from './types.js';
 
+/**
+ * How the relay reaches PostgreSQL, as the pooler in between (if any) hands out server connections:
+ * - `session` (default): one server connection per client connection for its whole life (PostgreSQL itself,
+ *   or a pooler in session mode). Statements are named prepared statements, parsed and planned once per
+ *   connection; the server cancels a statement after `queryTimeoutMs` (statement_timeout, a startup
+ *   parameter).
+ * - `transaction`: each transaction may run on another server connection (PgBouncer's transaction pooling,
+ *   the default of Azure Database for PostgreSQL flexible server's built-in PgBouncer). A named statement
+ *   prepared on one server connection is missing on the next (PgBouncer before 1.21 does not track them,
+ *   later ones only with max_prepared_statements > 0), and PgBouncer refuses a startup parameter it does not
+ *   know ("unsupported startup parameter: statement_timeout"): so statements are unnamed (planned on every
+ *   call) and no statement_timeout is sent: set it on the relay's role instead (operator guide).
+ */
+export type PoolMode = 'session' | 'transaction';
+const POOL_MODES: readonly string[] = ['session', 'transaction'] satisfies PoolMode[];
+
 export interface PostgresStoreOptions {
-  /** `postgres://user:password@host:5432/database` (any libpq parameters pg understands). */
+  /**
+   * `postgres://user:password@host:5432/database` (any libpq parameters pg understands), optionally with
+   * `pool_mode=session|transaction` (taken out here: see PoolMode).
+   */
   connectionString: string;
   /** Schema holding the relay's tables; created on first start. Default `public`. */
   schema?: string;
@@ -41,6 +64,18 @@ export interface PostgresStoreOptions {
   queryTimeoutMs?: number;
   /** Shown in pg_stat_activity. Default `opencx-relay`. */
   applicationName?: string;
+  /** Overrides `pool_mode` in the connection string. Default `session`. */
+  poolMode?: PoolMode;
+}
+
+/** `pool_mode` out of a connection string: what it says, and the string pg gets (without it). */
+export function takePoolMode(url: string): { connectionString: string; poolMode?: PoolMode } {
+  const parsed = new URL(url);
+  const mode = parsed.searchParams.get('pool_mode') ?? undefined;
+  if (mode === undefined) return { connectionString: url };
+  if (!POOL_MODES.includes(mode)) throw new Error(messages.store.poolMode(mode));
+  parsed.searchParams.delete('pool_mode');
+  return { connectionString: parsed.toString(), poolMode: mode as PoolMode };
 }
 
 interface Row {
@@ -183,6 +218,8 @@ export function isPostgresUrl(url: string): boolean {
 
 export function createPostgresStore(options: PostgresStoreOptions): HandoffStore {
   const schema = checkSchemaName(options.schema ?? 'public');
+  const target = takePoolMode(options.connectionString);
+  const poolMode = options.poolMode ?? target.poolMode ?? 'session';
   const s = quoteIdent(schema);
   const handoffs = `${s}.handoffs`;
   const webhookIds = `${s}.webhook_ids`;
@@ -196,10 +233,12 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
     throw error;
   };
 
-  // Every statement is a named prepared statement: PostgreSQL parses and plans it once per connection, not
-  // on every call (its name is a digest of its text, so one name never stands for two texts).
+  // In session mode every statement is a named prepared statement: PostgreSQL parses and plans it once per
+  // connection, not on every call (its name is a digest of its text, so one name never stands for two
+  // texts). In transaction mode none is named: the next transaction may run on a connection without it.
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
+    if (poolMode === 'transaction') return undefined;
     let name = names.get(text);
     if (!name) {
       name = `opencx_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
@@ -227,10 +266,11 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
     async init() {
       pool ??= (() => {
         const created = new pg.Pool({
-          connectionString: options.connectionString,
+          connectionString: target.connectionString,
           max: options.poolSize ?? 10,
           connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-          statement_timeout: options.queryTimeoutMs ?? 30_000,
+          // A startup parameter, which a pooler in transaction mode refuses (PoolMode).
+          ...(poolMode === 'session' ? { statement_timeout: options.queryTimeoutMs ?? 30_000 } : {}),
           query_timeout: (options.queryTimeoutMs ?? 30_000) + 5000,
           application_name: options.applicationName ?? 'opencx-relay',
           keepAlive: true,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { CLAIM_SQL, createEmbeddedStore } from '../../src/store/embedded.js';
-import { claimSql, createPostgresStore } from '../../src/store/postgres.js';
+import { claimSql, createPostgresStore, takePoolMode } from '../../src/store/postgres.js';
 import Database from '../../src/store/sqlite-driver.js';
 import { NOW, onCleanup, tempDir } from '../helpers.js';
 import { handoff } from './contract.js';
@@ -50,7 +50,7 @@ describe.runIf(pgt.available)("the PostgreSQL store's claim", () => {
       const store = createPostgresStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 1 });
       await store.init();
       onCleanup(() => store.close());
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      const client = new pg.Client({ connectionString: takePoolMode(TEST_DATABASE_URL).connectionString });
       await client.connect();
       onCleanup(() => client.end());
       const table = `"${schema}".handoffs`;
@@ -62,6 +62,8 @@ describe.runIf(pgt.available)("the PostgreSQL store's claim", () => {
         [NOW],
       );
       await client.query(`ANALYZE ${table}`);
+      // One transaction, so that it runs on one server connection through a pooler too; the statement is
+      // deallocated in it, since a prepared statement outlives a rollback.
       await client.query('BEGIN');
       try {
         await client.query(`SET LOCAL plan_cache_mode = ${mode}`);
@@ -69,6 +71,7 @@ describe.runIf(pgt.available)("the PostgreSQL store's claim", () => {
         const { rows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
           `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE claim('w', ${NOW + 10_000}, 1000, 4)`,
         );
+        await client.query('DEALLOCATE claim');
         const plan = nodes(rows[0]['QUERY PLAN'][0].Plan);
         const pick = plan.find((node) => node['Index Name'] === 'handoffs_claim');
         expect(pick).toMatchObject({ 'Node Type': 'Index Scan', 'Actual Rows': 4 });
