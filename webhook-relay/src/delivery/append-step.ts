@@ -21,6 +21,7 @@ import type { HandoffError, HandoffRecord, HandoffStore } from '../store/types.j
 import type { DeliveryMetadata } from './plan.js';
 import { languageOfHandoff } from './handoff-language.js';
 import { pausesEveryWorker } from './retry-policy.js';
+import type { RetryLater } from './opencx-step.js';
 
 /** Payload of an `append` record. */
 export interface AppendPayload {
@@ -41,14 +42,7 @@ export type AppendStepOutcome =
   | { kind: 'done'; status: 'created' | 'duplicate'; incidentId: string; note: string }
   | { kind: 'skip'; note: string }
   | { kind: 'failed'; error: HandoffError }
-  /** `progress`: how far a history read got before it gave up (redacted), to keep with the record. */
-  | {
-      kind: 'retry';
-      error: HandoffError;
-      atMs?: number;
-      countsAsAttempt: boolean;
-      progress?: HistoryProgress;
-    };
+  | RetryLater;
 
 const turnsOf = (messages: HandoffMessage[]): Turn[] =>
   messages.map((m) => ({ at: m.at, role: m.role, ...(m.name ? { name: m.name } : {}), text: m.text }));

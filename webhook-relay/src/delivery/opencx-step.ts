@@ -13,22 +13,24 @@ import { redactedProgress, type TextRedactor } from '../opencx/progress.js';
 import { handoffFromOpenCx } from '../opencx/to-handoff.js';
 import type { HandoffError } from '../store/types.js';
 
+/**
+ * Try again later: `atMs` when the server said when, else the retry policy decides. `progress`: how far a
+ * history read got before it gave up (redacted), to keep with the record so that the next attempt resumes.
+ */
+export interface RetryLater {
+  kind: 'retry';
+  error: HandoffError;
+  atMs?: number;
+  countsAsAttempt: boolean;
+  progress?: HistoryProgress;
+}
+
 export type FetchOutcome =
   /** `fetched` is true when the document was just built (and must be saved with the record). */
   | { kind: 'ready'; document: HandoffDocument; fetched: boolean }
   | { kind: 'skip'; document: HandoffDocument; note: string }
   | { kind: 'failed'; error: HandoffError }
-  /**
-   * Try again: `atMs` when OpenCX said when, else the retry policy decides. `progress`: how far the history
-   * read got this time (redacted), to keep with the record when it got further than the record says.
-   */
-  | {
-      kind: 'retry';
-      error: HandoffError;
-      atMs?: number;
-      countsAsAttempt: boolean;
-      progress?: HistoryProgress;
-    };
+  | RetryLater;
 
 const m = messages.opencx;
 
