@@ -165,29 +165,47 @@ export function createOpenCxClient(options: {
     throw new OpenCxError('bad-response', status, detail);
   }
 
+  /** Every page from `resume` on (else from the first); a page given up on says how far the read got. */
+  async function readHistory(id: string, resume?: HistoryProgress): Promise<OpenCxHistoryItem[]> {
+    const items: OpenCxHistoryItem[] = [...(resume?.items ?? [])];
+    let cursor = resume?.next;
+    for (let page = resume?.pages ?? 0; page < MAX_PAGES; page++) {
+      const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+      let body: HistoryPage;
+      try {
+        body = await get<HistoryPage>(`/chat/sessions/${encodeURIComponent(id)}/history${query}`);
+      } catch (error) {
+        // Gave up on this page: the pages before it are kept, so the next read starts here.
+        if (!(error instanceof OpenCxError) || cursor === undefined) throw error;
+        const progress = { next: cursor, items, pages: page };
+        throw new OpenCxError(error.kind, error.httpStatus, error.message, error.retryAtMs, progress);
+      }
+      if (!Array.isArray(body.items))
+        throw new OpenCxError('bad-response', 200, 'history page without items[]');
+      items.push(...body.items);
+      if (!body.next) return items;
+      cursor = body.next;
+    }
+    throw new OpenCxError('bad-response', 200, `history of ${id} has more than ${MAX_PAGES} pages`);
+  }
+
   return {
     getSession: (id) => get<OpenCxSession>(`/chat/sessions/${encodeURIComponent(id)}`),
     async getHistory(id, resume) {
-      const items: OpenCxHistoryItem[] = [...(resume?.items ?? [])];
-      let cursor = resume?.next;
-      for (let page = resume?.pages ?? 0; page < MAX_PAGES; page++) {
-        const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-        let body: HistoryPage;
-        try {
-          body = await get<HistoryPage>(`/chat/sessions/${encodeURIComponent(id)}/history${query}`);
-        } catch (error) {
-          // Gave up on this page: the pages before it are kept, so the next read starts here.
-          if (!(error instanceof OpenCxError) || cursor === undefined) throw error;
-          const progress = { next: cursor, items, pages: page };
-          throw new OpenCxError(error.kind, error.httpStatus, error.message, error.retryAtMs, progress);
-        }
-        if (!Array.isArray(body.items))
-          throw new OpenCxError('bad-response', 200, 'history page without items[]');
-        items.push(...body.items);
-        if (!body.next) return items;
-        cursor = body.next;
+      if (!resume) return readHistory(id);
+      try {
+        return await readHistory(id, resume);
+      } catch (error) {
+        // OpenCX documents no lifetime for its cursors: one refused where the read resumes (404, another 4xx)
+        // may have expired, so the history is read again from its first page (which a session that is gone
+        // refuses too, and that ends the job as before).
+        const expired =
+          error instanceof OpenCxError &&
+          (error.kind === 'not-found' || error.kind === 'bad-response') &&
+          error.progress?.pages === resume.pages;
+        if (!expired) throw error;
+        return readHistory(id);
       }
-      throw new OpenCxError('bad-response', 200, `history of ${id} has more than ${MAX_PAGES} pages`);
     },
   };
 }

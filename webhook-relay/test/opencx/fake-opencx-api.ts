@@ -102,8 +102,10 @@ export async function startFakeOpenCxApi(options: {
     if (req.method !== 'GET' || !match) return send(404, { message: 'Not found' });
     if (!found) return send(404, { message: 'Session not found' });
     if (!match[2]) return send(200, found.session);
-    // Cursor = index of the first item of the page, opaque to the client.
-    const start = Number((url.searchParams.get('cursor') ?? 'c0').slice(1)) || 0;
+    // Cursor = index of the first item of the page, opaque to the client; one it never gave out is refused.
+    const cursor = url.searchParams.get('cursor') ?? 'c0';
+    if (!/^c\d+$/.test(cursor)) return send(400, { message: 'Invalid cursor' });
+    const start = Number(cursor.slice(1));
     const items = found.history.slice(start, start + pageSize);
     const next = start + pageSize < found.history.length ? `c${start + pageSize}` : null;
     return send(200, { items, next });

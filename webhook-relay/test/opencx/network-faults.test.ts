@@ -166,6 +166,29 @@ describe('an OpenCX API that fails now and then', () => {
     expect(relay.transcript()).toContain(said(3));
   });
 
+  it('reads the history again from page one when the cursor it kept is refused (expired)', async () => {
+    const relay = await longCall();
+    relay.api.setFaults({ failCursor: { cursor: 'c25', count: 5, status: 503 } });
+    await relay.post('/v1/opencx/events', json('event-handoff-to-human'));
+    await relay.worker.runOnce();
+    // As if OpenCX had forgotten the cursor meanwhile.
+    const waiting = (await relay.store.get(INCIDENT))!;
+    const kept = JSON.parse(waiting.payload) as OpenCxEventPayload;
+    kept.progress!.next = 'expired-cursor';
+    const at = waiting.nextAttemptAt;
+    expect(await relay.store.claim('editor', 1, at, 1000)).toHaveLength(1);
+    await relay.store.update(INCIDENT, 'editor', { payload: JSON.stringify(kept), releaseLease: true }, at);
+    const before = relay.history().length;
+    await relay.drain();
+    const again = relay.history().slice(before);
+    expect(again.map((r) => [r.query, r.status])).toEqual([
+      ['?cursor=expired-cursor', 400],
+      ...Array.from({ length: 12 }, (_, i) => [i ? `?cursor=c${i * PAGE}` : '', 200]),
+    ]);
+    expect(await relay.store.get(INCIDENT)).toMatchObject({ status: 'created', attempts: 1 });
+    expect(relay.transcript()).toContain(said(58));
+  });
+
   it('comes back when OpenCX says, without counting an attempt, when its Retry-After is longer than a worker waits', async () => {
     const relay = await longCall();
     relay.api.setFaults({ failCursor: { cursor: 'c40', count: 1, status: 429, retryAfterSeconds: 120 } });
