@@ -11,7 +11,7 @@ import { OpenCxError, type HistoryProgress, type OpenCxClient } from '../opencx/
 import type { OpenCxEventPayload } from '../opencx/envelope.js';
 import { redactedProgress, type TextRedactor } from '../opencx/progress.js';
 import { handoffFromOpenCx } from '../opencx/to-handoff.js';
-import type { HandoffError } from '../store/types.js';
+import type { HandoffError, HandoffPatch } from '../store/types.js';
 
 /**
  * Try again later: `atMs` when the server said when, else the retry policy decides. `progress`: how far a
@@ -39,14 +39,17 @@ export function withDocument(payload: OpenCxEventPayload, document: HandoffDocum
   return { ...payload, document, progress: undefined };
 }
 
-/** The payload to store when a fetch gives up: with the progress it made, if it made any. */
-export function withProgress(
-  payload: OpenCxEventPayload,
-  outcome: FetchOutcome,
-): OpenCxEventPayload | undefined {
+/**
+ * What to write with a reschedule: the payload with the progress the read made before it gave up, if it
+ * made any (the pages read stay with the record, and the next attempt resumes there); else nothing.
+ */
+export function progressPatch<P extends object>(
+  payload: P,
+  outcome: { kind: string; progress?: HistoryProgress },
+): HandoffPatch {
   return outcome.kind === 'retry' && outcome.progress
-    ? { ...payload, progress: outcome.progress }
-    : undefined;
+    ? { payload: JSON.stringify({ ...payload, progress: outcome.progress }) }
+    : {};
 }
 
 export async function fetchHandoffDocument(

@@ -19,7 +19,7 @@ import type {
   HandoffStore,
   TerminalStatus,
 } from '../store/types.js';
-import { fetchHandoffDocument, withDocument, withProgress } from './opencx-step.js';
+import { fetchHandoffDocument, progressPatch, withDocument } from './opencx-step.js';
 import {
   appendFromClosedSession,
   runAppend,
@@ -238,9 +238,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         );
         return undefined;
       case 'retry': {
-        // The pages read before the fetch gave up stay with the record: the next attempt resumes there.
-        const kept = withProgress(payload, fetched);
-        const patch = kept ? { payload: JSON.stringify(kept) } : {};
+        const patch = progressPatch(payload, fetched);
         await reschedule(record, fetched.error, fetched.countsAsAttempt, fetched.atMs, now, patch);
         return undefined;
       }
@@ -337,9 +335,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         );
         return;
       case 'retry': {
-        // The history pages read before the read gave up stay with the record: the next attempt resumes there.
-        const kept = closed && outcome.progress && { ...closed, progress: outcome.progress };
-        const patch = kept ? { payload: JSON.stringify(kept) } : {};
+        const patch = closed ? progressPatch(closed, outcome) : {};
         await reschedule(record, outcome.error, outcome.countsAsAttempt, outcome.atMs, now, patch);
       }
     }
