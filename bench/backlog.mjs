@@ -21,7 +21,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSandbox } from '../dataverse-sandbox/dist/index.js';
-import { BENCH_DATABASE_URL, dropSchema, freePort, sandboxRelayEnv, spawnRelay } from './bench-env.mjs';
+import {
+  BENCH_DATABASE_URL,
+  dropSchema,
+  freePort,
+  handoffOfSize,
+  sandboxRelayEnv,
+  spawnRelay,
+} from './bench-env.mjs';
 
 const here = import.meta.dirname;
 const { values: args } = parseArgs({
@@ -50,9 +57,8 @@ async function relayBuild(root, label) {
 const builds = [await relayBuild(path.join(here, '..'), 'this build')];
 if (args.baseline) builds.push(await relayBuild(path.resolve(args.baseline), `baseline (${args.baseline})`));
 const sizes = args.sizes.split(',').map(Number);
-const base = JSON.parse(
-  readFileSync(path.join(here, '../webhook-relay/test/fixtures/handoffs/phone-no-email.json'), 'utf8'),
-);
+// 4 KB handoffs, as intake's benchmark sends: a few minutes of call each.
+const base = handoffOfSize('phone-no-email.json', 4096);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
@@ -188,7 +194,7 @@ for (const kind of args.stores.split(',').map((s) => s.trim()))
 
 console.log(
   `\nbacklog: the relay (built CLI, own process, DELIVERY_WORKERS=${args.workers}) drains a backlog against an ` +
-    `unthrottled Dataverse sandbox (phone, no email: a contact lookup and one $batch per case); ` +
+    `unthrottled Dataverse sandbox (4 KB phone handoffs, no email: a contact lookup and one $batch per case); ` +
     `load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))

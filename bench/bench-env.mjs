@@ -1,6 +1,7 @@
 // What the relay benchmarks share: the relay's environment against a Dataverse sandbox, the webhook secret
 // they sign with, the PostgreSQL server and throwaway schemas of the store benchmarks, and relay processes.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -22,6 +23,19 @@ export function sandboxRelayEnv(url) {
     UNIDENTIFIED_CUSTOMER_ID: SEED_IDS.unidentifiedCaller,
     WEBHOOK_SECRETS: BENCH_SECRET,
   };
+}
+
+/**
+ * A handoff document of at least `bytes` (4 KB is a few minutes of call): the fixture `name` (in
+ * webhook-relay/test/fixtures/handoffs) with its conversation repeated.
+ */
+export function handoffOfSize(name, bytes) {
+  const file = path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs', name);
+  const base = JSON.parse(readFileSync(file, 'utf8'));
+  const messages = [...base.messages];
+  while (JSON.stringify({ ...base, messages }).length < bytes)
+    messages.push(base.messages[messages.length % base.messages.length]);
+  return { ...base, messages };
 }
 
 export async function dropSchema(schema) {

@@ -4,12 +4,10 @@
 // a duplicate and signing is not measured as the server's cost. Prints one JSON line with the figures.
 // Usage: node bench/intake-load.mjs --port N --seconds S --connections C --label L [--rate-hint R] [--repeat]
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Webhook } from 'standardwebhooks';
-import { BENCH_SECRET } from './bench-env.mjs';
+import { BENCH_SECRET, handoffOfSize } from './bench-env.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,20 +23,6 @@ const { values: args } = parseArgs({
 });
 const seconds = Number(args.seconds);
 
-/** A handoff of about 4 KB: the full-details fixture with its conversation repeated. */
-function handoffOf4k() {
-  const base = JSON.parse(
-    readFileSync(
-      path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs/phone-full-details.json'),
-      'utf8',
-    ),
-  );
-  const messages = [...base.messages];
-  while (JSON.stringify({ ...base, messages }).length < 4096)
-    messages.push(base.messages[messages.length % base.messages.length]);
-  return { ...base, messages };
-}
-
 // Standard Webhooks: v1 = base64(HMAC-SHA256(secret, `${id}.${timestamp}.${body}`)). Signed with node:crypto
 // here (100,000 bodies in well under a second); the first one is checked against the standardwebhooks
 // package so the two cannot drift apart.
@@ -46,7 +30,7 @@ const key = Buffer.from(BENCH_SECRET.slice('whsec_'.length), 'base64');
 const sign = (id, seconds, body) =>
   `v1,${createHmac('sha256', key).update(`${id}.${seconds}.${body}`).digest('base64')}`;
 
-const base = handoffOf4k();
+const base = handoffOfSize('phone-full-details.json', 4096);
 const count = Math.ceil(seconds * Number(args['rate-hint']));
 const nowSeconds = Math.floor(Date.now() / 1000);
 const requestOf = (i) => {

@@ -16,6 +16,19 @@ import { postgresForTests, TEST_DATABASE_URL } from './postgres-env.js';
 
 const pgt = await postgresForTests('plans');
 
+/** The claim's plan, as SQLite reports it, on the store's file. */
+function claimPlan(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${CLAIM_SQL}`)
+      .all(NOW, NOW, 4)
+      .map((row) => row.detail);
+  } finally {
+    db.close();
+  }
+}
+
 describe("the embedded store's claim", () => {
   it('searches the claim index in order, with no temporary B-tree for the ORDER BY', async () => {
     const file = path.join(tempDir(), 'relay.sqlite');
@@ -23,13 +36,29 @@ describe("the embedded store's claim", () => {
     await store.init();
     for (let i = 0; i < 50; i++) await store.insert(handoff(`k${i}`));
     await store.close();
-    const db = new Database(file, { readonly: true });
-    onCleanup(() => void db.close());
-    const plan = db
-      .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${CLAIM_SQL}`)
-      .all(NOW, NOW, 4)
-      .map((row) => row.detail);
-    expect(plan).toEqual(['SEARCH handoffs USING INDEX handoffs_claim (next_attempt_at<?)']);
+    expect(claimPlan(file)).toEqual(['SEARCH handoffs USING INDEX handoffs_claim (next_attempt_at<?)']);
+  });
+
+  it('gets the claim index on a store an earlier relay made, and claims what was waiting there', async () => {
+    const file = path.join(tempDir(), 'relay.sqlite');
+    const earlier = new Database(file);
+    earlier.exec(`
+      CREATE TABLE handoffs (
+        key TEXT PRIMARY KEY, kind TEXT NOT NULL, session_id TEXT NOT NULL, payload TEXT NOT NULL,
+        status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,
+        last_error TEXT, incident_id TEXT, ticket_number TEXT, note TEXT,
+        received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, lease_owner TEXT, lease_until INTEGER
+      );
+      CREATE INDEX handoffs_due ON handoffs (status, next_attempt_at);
+      CREATE INDEX handoffs_received ON handoffs (received_at DESC, key DESC);
+      INSERT INTO handoffs (key, kind, session_id, payload, status, next_attempt_at, received_at, updated_at)
+        VALUES ('waiting', 'handoff', 's', '{}', 'received', ${NOW}, ${NOW}, ${NOW});`);
+    earlier.close();
+    const store = createEmbeddedStore({ file });
+    await store.init();
+    onCleanup(() => store.close());
+    expect(claimPlan(file)).toEqual(['SEARCH handoffs USING INDEX handoffs_claim (next_attempt_at<?)']);
+    expect((await store.claim('w', 4, NOW, 1000)).map((r) => r.key)).toEqual(['waiting']);
   });
 });
 
