@@ -1,6 +1,7 @@
 // What the relay benchmarks share: the relay's environment against a Dataverse sandbox, the webhook secret
 // they sign with, the PostgreSQL server and throwaway schemas of the store benchmarks, and relay processes.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -28,6 +29,19 @@ export function sandboxRelayEnv(url) {
   };
 }
 
+/**
+ * A handoff document of at least `bytes` (4 KB is a few minutes of call): the fixture `name` (in
+ * webhook-relay/test/fixtures/handoffs) with its conversation repeated.
+ */
+export function handoffOfSize(name, bytes) {
+  const file = path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs', name);
+  const base = JSON.parse(readFileSync(file, 'utf8'));
+  const messages = [...base.messages];
+  while (JSON.stringify({ ...base, messages }).length < bytes)
+    messages.push(base.messages[messages.length % base.messages.length]);
+  return { ...base, messages };
+}
+
 export async function dropSchema(schema) {
   const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
   await client.connect();
@@ -51,12 +65,13 @@ process.on('exit', () => {
 });
 
 /**
- * Starts `opencx-relay start` (the built CLI) with `env` on `port`. Resolves once it listens (`listening`
- * true, with `opsUrl`: its operations listener, /metrics) or exits first (false), with the tail of what it
+ * Starts `opencx-relay start` (the built CLI, or `cliPath`: another checkout's, for a baseline) with `env`
+ * on `port`. Resolves once it listens (`listening` true, with `opsUrl`: its operations listener, /metrics)
+ * or exits first (false), with the tail of what it
  * printed.
  */
-export async function spawnRelay(env, port) {
-  const child = spawn(process.execPath, [cli, 'start'], {
+export async function spawnRelay(env, port, cliPath = cli) {
+  const child = spawn(process.execPath, [cliPath, 'start'], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

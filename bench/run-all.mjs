@@ -71,6 +71,7 @@ const benches = [
     node,
     ['bench/retention-size.mjs', ...(quick ? ['--quick'] : [])],
   ],
+  ['after a long outage', node, ['bench/backlog.mjs', ...stores, ...(quick ? ['--sizes', '500,2000'] : [])]],
 ];
 if (flag('--chaos'))
   benches.push([

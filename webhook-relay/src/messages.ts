@@ -721,5 +721,7 @@ export const messages = {
       "took over the previous relay's claims: its handoffs are delivered now, not when their leases expire",
     postgresWithoutTls: (host: string) =>
       `RELAY_DATABASE_URL reaches PostgreSQL on ${host} without TLS: handoffs (callers' words) and the database password cross the network in clear. Add ?sslmode=verify-full (with sslrootcert=/path/to/ca.pem for a private CA) to the URL; see docs/operator-guide.md, "PostgreSQL and TLS".`,
+    poolMode: (mode: string) =>
+      `pool_mode=${mode} is not valid: use pool_mode=transaction behind a pooler in transaction mode (PgBouncer, Azure's built-in PgBouncer), or pool_mode=session (the default: PostgreSQL itself, or a pooler in session mode).`,
   },
 } as const;

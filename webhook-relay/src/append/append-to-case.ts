@@ -3,13 +3,17 @@
  * transcript and the description is fitted again with the handoff divider. The case in Dataverse is the
  * source of truth (its note, or its description when that is complete), so this is idempotent and
  * safe in any order; two appends racing are kept apart by the description's etag (If-Match → 412), and a
- * case deleted meanwhile answers 404 instead of being re-created.
+ * case deleted meanwhile answers 404 instead of being re-created. Its two reads (the description, then the
+ * note) are each tried again in place on a transient failure, so one 503 neither repeats the other read nor
+ * costs the job an attempt; a 429 or 401 is left to the worker, which pauses every worker for it.
  */
 import { fit, parse, write, type Transcript, type Turn } from '@opencx-d365/transcript-format';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { transcriptNoteId } from '../handoff/key.js';
 import { messages } from '../messages.js';
 import { transcriptNoteBody, type DeliveryMetadata } from '../delivery/plan.js';
+import { pausesEveryWorker } from '../delivery/retry-policy.js';
+import { IN_PLACE, retryInPlace, type InPlaceOptions, type Judgement } from '../retry-in-place.js';
 import { mergeTurns } from './merge.js';
 
 export type AppendOutcome =
@@ -32,6 +36,15 @@ interface NoteRow {
   documentbody?: string | null;
   isdocument?: boolean | null;
 }
+
+/** Three tries: a read that times out would otherwise hold the job for five request timeouts. */
+const READ_POLICY = { ...IN_PLACE, tries: 3 };
+
+/** A read that failed on the way (5xx, no answer) is tried again; a pause for every worker is not. */
+const transient = (error: unknown): Judgement => ({
+  again:
+    error instanceof DataverseRequestError && error.failure.retryable && !pausesEveryWorker(error.failure),
+});
 
 async function readNote(dataverse: DataverseClient, noteId: string): Promise<string | undefined> {
   try {
@@ -75,11 +88,17 @@ export async function appendToCase(
   metadata: DeliveryMetadata,
   key: string,
   incoming: Turn[],
-  options: { countRedactions?: (turns: readonly Turn[]) => Partial<Record<string, number>> } = {},
+  options: {
+    countRedactions?: (turns: readonly Turn[]) => Partial<Record<string, number>>;
+    /** The tries in place of each read (defaults: retry-in-place.ts). */
+    inPlace?: InPlaceOptions;
+  } = {},
 ): Promise<AppendOutcome> {
-  const incident = await dataverse.get<IncidentRow>(`incidents(${key})?$select=description`);
+  const read = <T>(get: () => Promise<T>) =>
+    retryInPlace(get, transient, { policy: READ_POLICY, ...options.inPlace });
+  const incident = await read(() => dataverse.get<IncidentRow>(`incidents(${key})?$select=description`));
   const noteId = transcriptNoteId(key);
-  const noteText = await readNote(dataverse, noteId);
+  const noteText = await read(() => readNote(dataverse, noteId));
   const source = noteText ?? incident.description ?? '';
   const parsed = parse(source);
   if (parsed.kind !== 'transcript' || (parsed.omission && noteText === undefined))

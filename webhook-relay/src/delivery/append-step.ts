@@ -8,20 +8,37 @@ import { appendToCase } from '../append/append-to-case.js';
 import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import type { HandoffMessage } from '../handoff/document.js';
 import { handoffKey } from '../handoff/key.js';
-import { OpenCxError, type OpenCxClient, type OpenCxHistoryItem } from '../opencx/client.js';
+import {
+  OpenCxError,
+  type HistoryProgress,
+  type OpenCxClient,
+  type OpenCxHistoryItem,
+} from '../opencx/client.js';
 import type { OpenCxEnvelope } from '../opencx/envelope.js';
+import { redactedProgress, type TextRedactor } from '../opencx/progress.js';
+import type { InPlaceOptions } from '../retry-in-place.js';
 import type { HandoffError, HandoffRecord, HandoffStore } from '../store/types.js';
 import type { DeliveryMetadata } from './plan.js';
 import { languageOfHandoff } from '../handoff/language.js';
 import { pausesEveryWorker } from './retry-policy.js';
+import type { RetryLater } from './opencx-step.js';
 
 export type { AppendPayload } from '../append/payload.js';
+
+/**
+ * Payload of a `conversation.closed` event: the envelope, and after a history read gave up part of the
+ * way, how far it got (its turns redacted), so the next attempt resumes there.
+ */
+export interface ClosedSessionPayload {
+  envelope: OpenCxEnvelope;
+  progress?: HistoryProgress;
+}
 
 export type AppendStepOutcome =
   | { kind: 'done'; status: 'created' | 'duplicate'; incidentId: string; note: string }
   | { kind: 'skip'; note: string }
   | { kind: 'failed'; error: HandoffError }
-  | { kind: 'retry'; error: HandoffError; atMs?: number; countsAsAttempt: boolean };
+  | RetryLater;
 
 const turnsOf = (messages: HandoffMessage[]): Turn[] =>
   messages.map((m) => ({ at: m.at, role: m.role, ...(m.name ? { name: m.name } : {}), text: m.text }));
@@ -61,9 +78,11 @@ export async function runAppend(
     dataverse: DataverseClient;
     metadata: DeliveryMetadata;
     /** Redacts the turns, in the handoff's language, before they reach Dataverse (delivery/redact-step.ts). */
-    redact?: (turns: Turn[], language: string | undefined) => Turn[];
+    redact?: TextRedactor;
     /** Counts the redaction markers in turns, for the header's `Redacted:` line. */
     countRedactions?: (turns: readonly Turn[]) => Partial<Record<string, number>>;
+    /** The tries in place of the case's reads (defaults: retry-in-place.ts). */
+    inPlace?: InPlaceOptions;
   },
 ): Promise<AppendStepOutcome> {
   const handoff = target.handoff ?? (await deps.store.get(target.key));
@@ -90,6 +109,7 @@ export async function runAppend(
   try {
     const outcome = await appendToCase(deps.dataverse, deps.metadata, target.key, turns, {
       countRedactions: deps.countRedactions,
+      inPlace: deps.inPlace,
     });
     switch (outcome.kind) {
       case 'appended':
@@ -148,9 +168,12 @@ export async function runAppend(
   }
 }
 
-/** `conversation.closed`: reads the session's history to find its last handoff and what followed. */
+/**
+ * `conversation.closed`: reads the session's history to find its last handoff and what followed, from
+ * where an earlier read gave up when it did.
+ */
 export async function appendFromClosedSession(
-  envelope: OpenCxEnvelope,
+  { envelope, progress }: ClosedSessionPayload,
   client: OpenCxClient | undefined,
   deps: Parameters<typeof runAppend>[1],
 ): Promise<AppendStepOutcome> {
@@ -163,9 +186,10 @@ export async function appendFromClosedSession(
   }
   let history: OpenCxHistoryItem[];
   try {
-    history = await client.getHistory(sessionId);
+    history = await client.getHistory(sessionId, progress);
   } catch (error) {
     if (!(error instanceof OpenCxError)) throw error;
+    const kept = error.progress && (await keptProgress(error.progress, sessionId, envelope, deps));
     const failure = {
       httpStatus: error.httpStatus,
       message: error.message,
@@ -179,9 +203,27 @@ export async function appendFromClosedSession(
       error: failure,
       atMs: error.retryAtMs,
       countsAsAttempt: error.kind !== 'throttled',
+      progress: kept,
     };
   }
   const after = afterLastHandoff(history);
   if (!after.handoffAt) return { kind: 'skip', note: `Session ${sessionId} has no handoff in its history.` };
   return runAppend({ key: handoffKey(sessionId, after.handoffAt), messages: after.messages }, deps);
+}
+
+/**
+ * The turns read so far, redacted in the language of the handoff they follow when the pages read name it
+ * (the last handoff in them, as this relay stored it), else in the event's language, if it gives one.
+ */
+async function keptProgress(
+  progress: HistoryProgress,
+  sessionId: string,
+  envelope: OpenCxEnvelope,
+  deps: Parameters<typeof runAppend>[1],
+): Promise<HistoryProgress> {
+  if (!deps.redact) return progress;
+  const { handoffAt } = afterLastHandoff(progress.items);
+  const handoff = handoffAt ? await deps.store.get(handoffKey(sessionId, handoffAt)) : undefined;
+  const stated = typeof envelope.data.language === 'string' ? envelope.data.language : undefined;
+  return redactedProgress(progress, (handoff && languageOfHandoff(handoff)) ?? stated, deps.redact);
 }

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { queueModeOf, type RelayConfig } from '../config/types.js';
 import { DataverseRequestError, TOKEN_UNAVAILABLE, type DataverseClient } from '../dataverse/client.js';
 import { DUPLICATE_KEY, type DataverseFailure } from '../dataverse/errors.js';
-import type { Turn } from '@opencx-d365/transcript-format';
 import type { HandoffDocument } from '../handoff/document.js';
 import type { Logger } from '../observability/logger.js';
 import { countRedactions as countRedactionsIn, type RelayMetrics } from '../observability/metrics.js';
@@ -20,12 +19,13 @@ import type {
   HandoffStore,
   TerminalStatus,
 } from '../store/types.js';
-import { fetchHandoffDocument } from './opencx-step.js';
+import { fetchHandoffDocument, progressPatch, withDocument } from './opencx-step.js';
 import {
   appendFromClosedSession,
   runAppend,
   type AppendPayload,
   type AppendStepOutcome,
+  type ClosedSessionPayload,
 } from './append-step.js';
 import type { OpenCxEnvelope } from '../opencx/envelope.js';
 import {
@@ -105,7 +105,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     countRedactions(redacted.counts);
     return redacted.value;
   };
-  const redactTurns = (turns: Turn[], language: string | undefined) => {
+  const redactTurns = <T extends { text: string }>(turns: T[], language: string | undefined) => {
     const redacted = redactTexts(turns, redaction, language);
     countRedactions(redacted.counts);
     return redacted.value;
@@ -196,7 +196,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     if (record.kind !== 'opencx-event') return JSON.parse(record.payload) as HandoffDocument;
     const payload = JSON.parse(record.payload) as OpenCxEventPayload;
     if (!payload.document) await store.update(record.key, owner, { status: 'fetching' }, clock());
-    const fetched = await fetchHandoffDocument(payload, deps.opencx, config);
+    const fetched = await fetchHandoffDocument(
+      payload,
+      deps.opencx,
+      config,
+      redacting ? redactTurns : undefined,
+    );
     const now = clock();
     const log = deps.logger?.child({ handoffKey: record.key });
     switch (fetched.kind) {
@@ -204,7 +209,12 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
         if (!fetched.fetched) return fetched.document;
         // Fetched from OpenCX just now: only the redacted form is ever stored.
         const document = redactFetched(fetched.document);
-        await store.update(record.key, owner, { payload: JSON.stringify({ ...payload, document }) }, now);
+        await store.update(
+          record.key,
+          owner,
+          { payload: JSON.stringify(withDocument(payload, document)) },
+          now,
+        );
         return document;
       }
       case 'skip':
@@ -213,7 +223,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           {
             status: 'skipped',
             note: fetched.note,
-            payload: JSON.stringify({ ...payload, document: redactFetched(fetched.document) }),
+            payload: JSON.stringify(withDocument(payload, redactFetched(fetched.document))),
           },
           now,
         );
@@ -230,9 +240,11 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           'OpenCX event failed for good',
         );
         return undefined;
-      case 'retry':
-        await reschedule(record, fetched.error, fetched.countsAsAttempt, fetched.atMs, now);
+      case 'retry': {
+        const patch = progressPatch(payload, fetched);
+        await reschedule(record, fetched.error, fetched.countsAsAttempt, fetched.atMs, now, patch);
         return undefined;
+      }
     }
   }
 
@@ -243,6 +255,8 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     counts: boolean,
     atMs: number | undefined,
     now: number,
+    /** Written with the reschedule (what a fetch that gave up keeps). */
+    patch: HandoffPatch = {},
   ) {
     const attempts = record.attempts + (counts ? 1 : 0);
     const decision =
@@ -262,14 +276,14 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
             random,
           );
     if (decision.kind === 'dead-letter') {
-      await settle(record, { status: 'failed', attempts, lastError: error }, now);
+      await settle(record, { ...patch, status: 'failed', attempts, lastError: error }, now);
       return;
     }
     const at = decision.kind === 'retry' ? decision.atMs : decision.untilMs;
     await store.update(
       record.key,
       owner,
-      { status: 'received', attempts, nextAttemptAt: at, lastError: error, releaseLease: true },
+      { ...patch, status: 'received', attempts, nextAttemptAt: at, lastError: error, releaseLease: true },
       now,
     );
     deps.logger?.warn(
@@ -279,7 +293,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
   }
 
   /** An append job, or a session-closed event: turns after the handoff for a case that exists. */
-  async function handleAppend(record: HandoffRecord, envelope?: OpenCxEnvelope): Promise<void> {
+  async function handleAppend(record: HandoffRecord, closed?: ClosedSessionPayload): Promise<void> {
     const appendDeps = {
       store,
       dataverse,
@@ -287,11 +301,11 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       countRedactions: turnRedactions,
       // The turns read from OpenCX when the session closes reach Dataverse without being stored: redacted
       // here. An append job's turns were redacted by intake (or just now, by ensureRedacted).
-      ...(redacting && envelope ? { redact: redactTurns } : {}),
+      ...(redacting && closed ? { redact: redactTurns } : {}),
     };
     let outcome: AppendStepOutcome;
     try {
-      if (envelope) outcome = await appendFromClosedSession(envelope, deps.opencx, appendDeps);
+      if (closed) outcome = await appendFromClosedSession(closed, deps.opencx, appendDeps);
       else {
         // The turns after a handoff are in the handoff's language: read its spoken digits too.
         const { handoffKey } = JSON.parse(record.payload) as AppendPayload;
@@ -307,7 +321,7 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
       const reason = 'The relay could not add the turns after the handoff; see the logs.';
       outcome = { kind: 'failed', error: { code: 'relay_error', message: (error as Error).message, reason } };
     }
-    await settleStep(record, outcome);
+    await settleStep(record, outcome, closed);
   }
 
   /** Unified routing for a created case (delivery/route-step.ts). */
@@ -323,8 +337,15 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     await settleStep(record, outcome);
   }
 
-  /** Records how an append or a routing step ended (done, skipped, dead-lettered, or due again). */
-  async function settleStep(record: HandoffRecord, outcome: AppendStepOutcome): Promise<void> {
+  /**
+   * Records how an append or a routing step ended (done, skipped, dead-lettered, or due again); a closed
+   * session's read that gave up keeps what it read (progressPatch).
+   */
+  async function settleStep(
+    record: HandoffRecord,
+    outcome: AppendStepOutcome,
+    closed?: ClosedSessionPayload,
+  ): Promise<void> {
     const now = clock();
     switch (outcome.kind) {
       case 'done':
@@ -344,8 +365,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
           now,
         );
         return;
-      case 'retry':
-        await reschedule(record, outcome.error, outcome.countsAsAttempt, outcome.atMs, now);
+      case 'retry': {
+        const patch = closed ? progressPatch(closed, outcome) : {};
+        await reschedule(record, outcome.error, outcome.countsAsAttempt, outcome.atMs, now, patch);
+      }
     }
   }
 
@@ -385,8 +408,10 @@ export function createDeliveryWorker(deps: WorkerDeps): DeliveryWorker {
     if (record.kind === 'route') return handleRoute(record);
     if (record.kind === 'opencx-event') {
       const { envelope } = JSON.parse(record.payload) as { envelope: OpenCxEnvelope };
-      if (envelope.event === 'conversation.closed')
-        return handleAppend(await ensureRedacted(record), envelope);
+      if (envelope.event === 'conversation.closed') {
+        const redacted = await ensureRedacted(record);
+        return handleAppend(redacted, JSON.parse(redacted.payload) as ClosedSessionPayload);
+      }
     }
     let document: HandoffDocument | undefined;
     // Our own handoff document needs no fetching: it is marked `delivering` (and, stored by an older relay,

@@ -7,6 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { SessionId, type HandoffDocument } from '../handoff/document.js';
+import type { HistoryProgress } from './client.js';
 import type { ProblemField } from '../intake/problem.js';
 import { instantProblem } from '../intake/validate.js';
 
@@ -52,10 +53,15 @@ export interface OpenCxEnvelope {
   data: Record<string, unknown>;
 }
 
-/** What an `opencx-event` record keeps: the envelope, and once fetched, the handoff document built from it. */
+/**
+ * What an `opencx-event` record keeps: the envelope, and once fetched, the handoff document built from it.
+ * Until then, after a history read gave up part of the way, how far it got (its turns redacted), so the
+ * next attempt resumes there.
+ */
 export interface OpenCxEventPayload {
   envelope: OpenCxEnvelope & { data: HandoffEventData };
   document?: HandoffDocument;
+  progress?: HistoryProgress;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });

@@ -8,7 +8,10 @@
  * - inserts are one statement with ON CONFLICT on the key and the webhook id: concurrent duplicates store one;
  * - the 429 pause lives in a table, so one instance's throttle pauses the fleet;
  * - every failure to reach the server is a StoreUnavailableError (intake answers 503 + Retry-After, the worker
- *   skips the round); the pool opens fresh connections on the next call, so the store recovers on its own.
+ *   skips the round); the pool opens fresh connections on the next call, so the store recovers on its own;
+ * - behind a pooler in transaction mode (`pool_mode=transaction`: PgBouncer, Azure's built-in PgBouncer),
+ *   nothing depends on a connection outliving its transaction: no named statement, no session setting (see
+ *   PoolMode). The migration's advisory lock is transaction-scoped; there is no LISTEN, SET or temp table.
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
@@ -47,8 +50,27 @@ import {
   newRecord,
 } from './types.js';
 
+/**
+ * How the relay reaches PostgreSQL, as the pooler in between (if any) hands out server connections:
+ * - `session` (default): one server connection per client connection for its whole life (PostgreSQL itself,
+ *   or a pooler in session mode). Statements are named prepared statements, parsed and planned once per
+ *   connection; the server cancels a statement after `queryTimeoutMs` (statement_timeout, a startup
+ *   parameter).
+ * - `transaction`: each transaction may run on another server connection (PgBouncer's transaction pooling,
+ *   the default of Azure Database for PostgreSQL flexible server's built-in PgBouncer). A named statement
+ *   prepared on one server connection is missing on the next (PgBouncer before 1.21 does not track them,
+ *   later ones only with max_prepared_statements > 0), and PgBouncer refuses a startup parameter it does not
+ *   know ("unsupported startup parameter: statement_timeout"): so statements are unnamed (planned on every
+ *   call) and no statement_timeout is sent: set it on the relay's role instead (operator guide).
+ */
+export type PoolMode = 'session' | 'transaction';
+const POOL_MODES: readonly string[] = ['session', 'transaction'] satisfies PoolMode[];
+
 export interface PostgresStoreOptions {
-  /** `postgres://user:password@host:5432/database` (any libpq parameters pg understands). */
+  /**
+   * `postgres://user:password@host:5432/database` (any libpq parameters pg understands), optionally with
+   * `pool_mode=session|transaction` (taken out here: see PoolMode).
+   */
   connectionString: string;
   /** Schema holding the relay's tables; created on first start. Default `public`. */
   schema?: string;
@@ -62,6 +84,18 @@ export interface PostgresStoreOptions {
   applicationName?: string;
   /** What is sealed and hashed (default: plain text, hashes only). */
   vault?: PayloadVault;
+  /** Overrides `pool_mode` in the connection string. Default `session`. */
+  poolMode?: PoolMode;
+}
+
+/** `pool_mode` out of a connection string: what it says, and the string pg gets (without it). */
+export function takePoolMode(url: string): { connectionString: string; poolMode?: PoolMode } {
+  const parsed = new URL(url);
+  const mode = parsed.searchParams.get('pool_mode') ?? undefined;
+  if (mode === undefined) return { connectionString: url };
+  if (!POOL_MODES.includes(mode)) throw new Error(messages.store.poolMode(mode));
+  parsed.searchParams.delete('pool_mode');
+  return { connectionString: parsed.toString(), poolMode: mode as PoolMode };
 }
 
 /** A row as PostgreSQL returns it: bigints as strings, text as encodeText stored it. */
@@ -115,8 +149,36 @@ const ROW_COLUMNS: ReadonlyArray<readonly [keyof Row, string]> = [
 ];
 const columnsOf = (alias: string) => ROW_COLUMNS.map(([column]) => `${alias}${column}`).join(', ');
 
-/** Literal list, so the planner matches the partial index `handoffs_due`. */
+/** Literal list, so the planner matches the partial index `handoffs_claim`. */
 const ACTIVE_SQL = ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * The claim: one statement. SKIP LOCKED: rows another instance is claiming right now are passed over, not
+ * waited for; the locking re-checks the WHERE clause on the newest row version, so a row just leased is not
+ * taken. Its cost per case does not grow with the backlog (bench/backlog.mjs): the due rows are read in the
+ * claim's order from `handoffs_claim` (migration 3: next_attempt_at, received_at, key, only the rows still to
+ * deliver) and the read stops at the limit. `= ANY(ARRAY(…))` makes the pick an InitPlan, so the UPDATE
+ * finds the picked rows by primary key in every plan. EXPLAIN ANALYZE, 50,000 waiting and 20,000 created
+ * rows, limit 4 (test/store-contract/claim-plans.test.ts keeps checking it):
+ *   before, custom plan:  Index Scan using handoffs_due (rows=500, every row of the first instant) →
+ *                         Incremental Sort → LockRows → Limit
+ *   before, generic plan (what a named statement may switch to after five runs): the same pick, then a
+ *                         Hash Semi Join over a Seq Scan on handoffs (rows=70000): the whole table per claim
+ *   now, either plan:     Index Scan using handoffs_claim (rows=4) → LockRows → Limit (InitPlan);
+ *                         Bitmap Index Scan on handoffs_pkey for the UPDATE
+ */
+export function claimSql(handoffs: string): string {
+  return `UPDATE ${handoffs} SET lease_owner = $1, lease_until = $2::bigint + $3::bigint, updated_at = $2
+    WHERE key = ANY(ARRAY(
+      SELECT key FROM ${handoffs}
+      WHERE status IN (${ACTIVE_SQL}) AND next_attempt_at <= $2
+        AND (lease_until IS NULL OR lease_until <= $2)
+      ORDER BY next_attempt_at, received_at, key
+      LIMIT $4
+      FOR UPDATE SKIP LOCKED
+    ))
+    RETURNING *`;
+}
 
 /**
  * PostgreSQL text cannot hold U+0000, SQLite's can, and the contract says a store keeps what it was given.
@@ -215,6 +277,8 @@ export function isPostgresUrl(url: string): boolean {
 
 export function createPostgresStore(options: PostgresStoreOptions): HandoffStore {
   const schema = checkSchemaName(options.schema ?? 'public');
+  const target = takePoolMode(options.connectionString);
+  const poolMode = options.poolMode ?? target.poolMode ?? 'session';
   const s = quoteIdent(schema);
   const handoffs = `${s}.handoffs`;
   const webhookIds = `${s}.webhook_ids`;
@@ -232,10 +296,12 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
     throw error;
   };
 
-  // Every statement is a named prepared statement: PostgreSQL parses and plans it once per connection, not
-  // on every call (its name is a digest of its text, so one name never stands for two texts).
+  // In session mode every statement is a named prepared statement: PostgreSQL parses and plans it once per
+  // connection, not on every call (its name is a digest of its text, so one name never stands for two
+  // texts). In transaction mode none is named: the next transaction may run on a connection without it.
   const names = new Map<string, string>();
   const nameOf = (text: string) => {
+    if (poolMode === 'transaction') return undefined;
     let name = names.get(text);
     if (!name) {
       name = `opencx_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
@@ -288,10 +354,11 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
     async init() {
       pool ??= (() => {
         const created = new pg.Pool({
-          connectionString: options.connectionString,
+          connectionString: target.connectionString,
           max: options.poolSize ?? 10,
           connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-          statement_timeout: options.queryTimeoutMs ?? 30_000,
+          // A startup parameter, which a pooler in transaction mode refuses (PoolMode).
+          ...(poolMode === 'session' ? { statement_timeout: options.queryTimeoutMs ?? 30_000 } : {}),
           query_timeout: (options.queryTimeoutMs ?? 30_000) + 5000,
           application_name: options.applicationName ?? 'opencx-relay',
           keepAlive: true,
@@ -410,21 +477,7 @@ export function createPostgresStore(options: PostgresStoreOptions): HandoffStore
       return counts;
     },
     async claim(owner, limit, now, leaseMs) {
-      // SKIP LOCKED: rows another instance is claiming right now are passed over, not waited for; the
-      // locking re-checks the WHERE clause on the newest row version, so a row just leased is not taken.
-      const { rows } = await query<Row>(
-        `UPDATE ${handoffs} SET lease_owner = $1, lease_until = $2::bigint + $3::bigint, updated_at = $2
-         WHERE key IN (
-           SELECT key FROM ${handoffs}
-           WHERE status IN (${ACTIVE_SQL}) AND next_attempt_at <= $2
-             AND (lease_until IS NULL OR lease_until <= $2)
-           ORDER BY next_attempt_at, received_at, key
-           LIMIT $4
-           FOR UPDATE SKIP LOCKED
-         )
-         RETURNING *`,
-        [owner, now, leaseMs, limit],
-      );
+      const { rows } = await query<Row>(claimSql(handoffs), [owner, now, leaseMs, limit]);
       return (await readableClaims(store, rows.map(toRecord), owner, now)).sort(
         (a, b) =>
           a.nextAttemptAt - b.nextAttemptAt ||

@@ -61,17 +61,22 @@ export async function setup(
   const prepared = await prepareDelivery(config, dataverse);
   if (!prepared.ok) throw new Error(prepared.errors.join('\n'));
   const apiKey = config.opencx.apiKey;
+  // A sleep moves the test's clock instead of waiting; what was slept is kept for the test to read.
+  const slept: number[] = [];
+  const sleep = (ms: number) => {
+    slept.push(ms);
+    now += ms;
+    return Promise.resolve();
+  };
   const opencx = apiKey
     ? createOpenCxClient({
         apiUrl: api.url,
         apiKey,
-        // The real limiter with the test's clock: a sleep moves the clock instead of waiting.
-        limiter: createRateLimiter({
-          perMinute: 100,
-          clock,
-          sleep: (ms) => Promise.resolve(void (now += ms)),
-        }),
+        // The real limiter and the client's tries in place, on the test's clock.
+        limiter: createRateLimiter({ perMinute: 100, clock, sleep }),
         clock,
+        sleep,
+        random: () => 0.5,
       })
     : undefined;
   const worker = createDeliveryWorker({
@@ -107,5 +112,17 @@ export async function setup(
       now = Math.max(now + 1, ...pending.map((r) => r.nextAttemptAt));
     }
   };
-  return { sandbox, api, store, metrics, post, drain, worker, dataverse, metadata: prepared.metadata };
+  return {
+    sandbox,
+    api,
+    store,
+    metrics,
+    post,
+    drain,
+    worker,
+    dataverse,
+    metadata: prepared.metadata,
+    slept,
+    clock,
+  };
 }

@@ -2,6 +2,9 @@
  * PostgreSQL for tests: the server from RELAY_TEST_DATABASE_URL (default: the local trust-auth server, as CI
  * starts it), one schema prefix per test file, dropped afterwards. When the server cannot be reached the
  * PostgreSQL tests are skipped with a loud warning on a developer machine, and fail when CI=true.
+ * scripts/ci/pgbouncer.sh runs the PostgreSQL suites through PgBouncer in transaction pooling mode: the
+ * stores then reach the server through it (`?pool_mode=transaction`), while set-up, inspection and
+ * pg_terminate_backend go straight to the server (RELAY_TEST_ADMIN_DATABASE_URL), as an operator's psql would.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -9,6 +12,10 @@ import { afterAll, describe, it } from 'vitest';
 
 export const TEST_DATABASE_URL =
   process.env.RELAY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The server itself, never through a pooler. */
+const ADMIN_DATABASE_URL = process.env.RELAY_TEST_ADMIN_DATABASE_URL ?? TEST_DATABASE_URL;
+/** True when the stores under test reach the server through a pooler in transaction mode. */
+export const THROUGH_POOLER = new URL(TEST_DATABASE_URL).searchParams.get('pool_mode') === 'transaction';
 
 async function reachable(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
@@ -25,7 +32,7 @@ async function reachable(): Promise<string | undefined> {
 
 /** One-off statement on its own connection (setup, inspection, pg_terminate_backend). */
 export async function admin<R extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await client.connect();
   try {
     return await client.query<R>(text, values);

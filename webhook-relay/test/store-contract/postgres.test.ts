@@ -12,7 +12,7 @@ import { migrate, MIGRATIONS } from '../../src/store/postgres-migrations.js';
 import { StoreUnavailableError, type HandoffStore } from '../../src/store/types.js';
 import { NOW, onCleanup, readFixture, sandboxEnv, SECRET, sign } from '../helpers.js';
 import { handoff, storeContract, type OpenFixture } from './contract.js';
-import { admin, postgresForTests, TEST_DATABASE_URL } from './postgres-env.js';
+import { admin, postgresForTests, TEST_DATABASE_URL, THROUGH_POOLER } from './postgres-env.js';
 import { startTcpProxy } from './tcp-proxy.js';
 import { sealingVault } from './vaults.js';
 
@@ -149,9 +149,7 @@ describe.runIf(pgt.available)('PostgreSQL store', () => {
       await admin(`INSERT INTO "${schema}".relay_schema_migrations (version, name) VALUES (999, 'future')`);
       const older = await openStore({ schema, init: false });
       const newest = Math.max(...MIGRATIONS.map((m) => m.version));
-      await expect(older.init()).rejects.toThrow(
-        new RegExp(`version 999, newer than this relay knows \\(${newest}\\)`),
-      );
+      await expect(older.init()).rejects.toThrow(`version 999, newer than this relay knows (${newest})`);
     });
 
     it('keeps the data of two schemas apart on one database', async () => {
@@ -206,7 +204,11 @@ describe.runIf(pgt.available)('PostgreSQL store', () => {
         'SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity WHERE application_name = $1',
         [applicationName],
       );
-      expect(rows).toEqual([{ terminated: true }]);
+      // Through a pooler, the server connections this store's transactions ran on (PgBouncer names each
+      // after the client it last served): one, or two when its init and its insert ran on different ones.
+      if (THROUGH_POOLER) expect(rows.length).toBeGreaterThanOrEqual(1);
+      else expect(rows).toHaveLength(1);
+      expect(rows.every((row) => row.terminated)).toBe(true);
       // The pool may or may not have noticed yet: the first call either works on a new connection or
       // reports the loss; no call after it fails, and nothing crashes the process.
       await store.get('k1').then(
