@@ -203,7 +203,8 @@ export function createOpenCxClient(options: {
   }
 
   return {
-    getSession: (id) => get<OpenCxSession>(sessionPath(id)),
+    // async: an id refused by sessionPath rejects, as every failure of the client does.
+    getSession: async (id) => get<OpenCxSession>(sessionPath(id)),
     async getHistory(id, resume) {
       if (!resume) return readHistory(id);
       try {
