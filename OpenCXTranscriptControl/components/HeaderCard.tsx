@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { Badge, Link, mergeClasses } from '@fluentui/react-components';
+import { Link, mergeClasses } from '@fluentui/react-components';
 import type { HeaderFacts } from '../model/header-facts';
 import type { Strings } from '../model/strings';
 import type { CallerTrust } from '../model/verification';
@@ -8,6 +8,7 @@ import { useControlStyles } from './styles';
 import { useStableId } from './useStableId';
 
 export interface HeaderCardProps {
+  /** The sentiment is not shown here: the handoff brief leads with it. */
   facts: HeaderFacts;
   strings: Strings;
   narrow: boolean;
@@ -16,8 +17,6 @@ export interface HeaderCardProps {
   /** Fold the facts into a disclosure (on a phone, so the first screen holds the brief and the log). */
   collapsible?: boolean;
 }
-
-const TONE_COLOR = { danger: 'danger', success: 'success', informative: 'informative' } as const;
 
 export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, marks, collapsible }) => {
   const styles = useControlStyles();
@@ -40,13 +39,6 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, 
         <h2 id={titleId} className={styles.title} dir="auto">
           {facts.title}
         </h2>
-        {facts.sentiment && (
-          <Badge appearance="tint" color={TONE_COLOR[facts.sentiment.tone]}>
-            <span>
-              {strings.Header_Sentiment}: <bdi>{facts.sentiment.label}</bdi>
-            </span>
-          </Badge>
-        )}
         {facts.sessionUrl && (
           <Link
             href={facts.sessionUrl}

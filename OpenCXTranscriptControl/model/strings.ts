@@ -14,7 +14,6 @@ export const STRING_KEYS = [
   'Header_Contact',
   'Header_Language',
   'Header_Redacted',
-  'Header_Sentiment',
   'Header_NoClassification',
   'ContactMatch_email',
   'ContactMatch_email-created',

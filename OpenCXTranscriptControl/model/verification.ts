@@ -4,6 +4,7 @@
  * (`customer.verification`). Without that information (older transcripts) the control claims nothing.
  */
 import type { TranscriptHeader, Verification } from '@opencx-d365/transcript-format';
+import type { Strings } from './strings';
 
 export type CallerDetail = 'name' | 'phone' | 'email';
 
@@ -35,4 +36,12 @@ export function callerTrust(header: TranscriptHeader): CallerTrust {
       (header.contactMatch === 'email' || header.contactMatch === 'email-created') &&
       marks.email === 'stated',
   };
+}
+
+/** The warnings the handoff brief gives about what is known of the caller. */
+export function trustNotices(trust: CallerTrust, strings: Strings): string[] {
+  return [
+    ...(trust.nothingVerified ? [strings.Verification_NoneVerified] : []),
+    ...(trust.linkedByStatedEmail ? [strings.Verification_LinkedByStatedEmail] : []),
+  ];
 }

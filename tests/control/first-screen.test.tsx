@@ -14,7 +14,7 @@ import { HeaderCard } from '../../OpenCXTranscriptControl/components/HeaderCard'
 import { handoffBriefOf } from '../../OpenCXTranscriptControl/model/first-screen';
 import { headerFacts } from '../../OpenCXTranscriptControl/model/header-facts';
 import { loadStrings } from '../../OpenCXTranscriptControl/model/strings';
-import { callerTrust } from '../../OpenCXTranscriptControl/model/verification';
+import { callerTrust, trustNotices } from '../../OpenCXTranscriptControl/model/verification';
 import { buildRows } from '../../OpenCXTranscriptControl/model/view-model';
 import { descriptionOf, longTranscript, transcript } from './fixtures';
 import { renderControl, resxStrings } from './harness';
@@ -180,10 +180,7 @@ function renderFirstScreen(t: Transcript, lcid = 1033) {
   const strings = loadStrings((key) => resxStrings(lcid)[key]);
   const facts = headerFacts(t.header, strings, UTC);
   const trust = callerTrust(t.header);
-  const notices = [
-    ...(trust.nothingVerified ? [strings.Verification_NoneVerified] : []),
-    ...(trust.linkedByStatedEmail ? [strings.Verification_LinkedByStatedEmail] : []),
-  ];
+  const notices = trustNotices(trust, strings);
   return render(
     <FluentProvider theme={webLightTheme}>
       <HeaderCard facts={facts} strings={strings} narrow={false} marks={trust.marks} />
