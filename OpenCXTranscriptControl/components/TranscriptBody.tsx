@@ -17,7 +17,7 @@ import { useTranscriptSearch } from './useTranscriptSearch';
 export const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
   const { strings, clock, narrow } = props;
   const styles = useControlStyles();
-  const { view, sourceText, firstScreen, notice } = useTranscript(props);
+  const { view, sourceText, firstScreen, notice, repCountry } = useTranscript(props);
   const search = useTranscriptSearch(view.kind === 'transcript' ? view.rows : undefined);
   const [copyStatus, setCopyStatus] = React.useState<string>();
   const [jump, setJump] = React.useState<LogJump>();
@@ -35,7 +35,7 @@ export const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
       callerName={caller?.name}
       callerEmail={caller?.email}
       sessionId={view.kind === 'transcript' ? view.header.sessionId : undefined}
-      repCountry={props.defaultCountry}
+      repCountry={repCountry}
       placeholderCustomerId={props.placeholderCustomerId}
       onLinked={props.onCustomerLinked}
       onOpenCase={props.onOpenCase}

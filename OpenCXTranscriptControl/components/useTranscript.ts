@@ -10,6 +10,7 @@ import { fullTranscriptNotice } from '../model/full-transcript';
 import { headerFacts } from '../model/header-facts';
 import type { RepClock } from '../model/locale';
 import type { CaseData } from '../model/ports';
+import { repCountryOf } from '../model/rep-country';
 import type { Strings } from '../model/strings';
 import { callerTrust, trustNotices } from '../model/verification';
 import { buildView } from '../model/view-model';
@@ -43,17 +44,19 @@ export function useTranscript(inputs: TranscriptInputs) {
   const header = view.kind === 'transcript' ? view.header : undefined;
   const rows = view.kind === 'transcript' ? view.rows : undefined;
   // Parses the caller's phone and names the language: once per transcript, not per keystroke.
+  // One rule for the header and the link flow (model/rep-country.ts).
+  const repCountry = React.useMemo(() => repCountryOf(defaultCountry, clock.locale), [defaultCountry, clock]);
   const firstScreen = React.useMemo(() => {
     if (!header || !rows) return undefined;
     const trust = callerTrust(header);
     return {
       ...firstScreenOf(header, rows),
-      facts: headerFacts(header, strings, clock, { defaultCountry }),
+      facts: headerFacts(header, strings, clock, { repCountry }),
       trust,
       notices: trustNotices(trust, strings),
     };
-  }, [header, rows, strings, clock, defaultCountry]);
+  }, [header, rows, strings, clock, repCountry]);
   const notice =
     view.kind === 'transcript' ? fullTranscriptNotice(full, view.omittedTurns, strings) : undefined;
-  return { view, sourceText, firstScreen, notice };
+  return { view, sourceText, firstScreen, notice, repCountry };
 }

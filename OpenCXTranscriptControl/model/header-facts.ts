@@ -3,7 +3,6 @@
  * is shown as a raw identifier: the phone is formatted for the rep, the language named in the rep's
  * language, channel, sentiment and reason codes put in words. The stored values stay in copy and download.
  */
-import { defaultCountryFor } from '@opencx-d365/contact-match/core';
 import type { TranscriptHeader } from '@opencx-d365/transcript-format';
 import { hasBidiMarker } from './bidi';
 import type { RepClock } from './locale';
@@ -86,8 +85,8 @@ export function languageName(value: string, locale: string): string {
 }
 
 export interface HeaderOptions {
-  /** The form's "Default phone country"; the region of the rep's locale otherwise. */
-  defaultCountry?: string;
+  /** The rep's country (model/rep-country.ts): the caller's number from there is shown in national format. */
+  repCountry?: string;
 }
 
 export function isSafeLink(url: string | undefined): url is string {
@@ -106,8 +105,7 @@ export function headerFacts(
   options: HeaderOptions = {},
 ): HeaderFacts {
   const customer = header.customer ?? {};
-  // The rep's country, as the control reads national numbers: the configured one, else the locale's region.
-  const repCountry = defaultCountryFor(options.defaultCountry, clock.locale);
+  const { repCountry } = options;
   const sentiment = header.sentiment?.trim();
   const facts: HeaderFacts['facts'] = [];
   if (header.handoffAt)

@@ -13,6 +13,7 @@ import { HandoffBrief } from '../../OpenCXTranscriptControl/components/HandoffBr
 import { HeaderCard } from '../../OpenCXTranscriptControl/components/HeaderCard';
 import { handoffBriefOf } from '../../OpenCXTranscriptControl/model/first-screen';
 import { headerFacts } from '../../OpenCXTranscriptControl/model/header-facts';
+import { repCountryOf } from '../../OpenCXTranscriptControl/model/rep-country';
 import { loadStrings } from '../../OpenCXTranscriptControl/model/strings';
 import { callerTrust, trustNotices } from '../../OpenCXTranscriptControl/model/verification';
 import { buildRows } from '../../OpenCXTranscriptControl/model/view-model';
@@ -178,7 +179,7 @@ function verifiedTranscript(
 
 function renderFirstScreen(t: Transcript, lcid = 1033) {
   const strings = loadStrings((key) => resxStrings(lcid)[key]);
-  const facts = headerFacts(t.header, strings, UTC);
+  const facts = headerFacts(t.header, strings, UTC, { repCountry: repCountryOf(undefined, UTC.locale) });
   const trust = callerTrust(t.header);
   const notices = trustNotices(trust, strings);
   return render(

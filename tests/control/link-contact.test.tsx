@@ -206,14 +206,28 @@ describe('Link contact by phone', () => {
     expect(contactSearch(webAPI.calls)).toHaveLength(before);
   });
 
-  it('asks for a country code for a national number when no default country is known', async () => {
-    // Arabic (ar-SA) with a configured country that is not one: SA is not in the control's regional set.
-    const { user } = setup({}, { defaultCountry: 'XX', languageId: 1025 });
-    const box = screen.getByRole('textbox', { name: 'رقم هاتف المتصل' });
+  it('asks for a country code for a national number when no country is known to read it in', async () => {
+    // Japanese (ja-JP) with a configured country that is not one: JP is not in the control's regional set.
+    const { find, user } = setup({}, { defaultCountry: 'XX', languageId: 1041 });
+    const box = screen.getByRole('textbox', { name: "Caller's phone number" });
     await user.clear(box);
     await user.type(box, '4155550178');
-    await user.click(screen.getByRole('button', { name: 'البحث عن جهة الاتصال' }));
-    expect(screen.getByText(/أضف رمز البلد/)).toBeInTheDocument();
+    await find();
+    expect(screen.getByText(/Add the country code/)).toBeInTheDocument();
+  });
+
+  it('reads a national number in the country of the rep’s language when the form sets none, as the header does', async () => {
+    const { user, webAPI } = setup({}, { languageId: 1036 });
+    await screen.findByText(/Aucun contact actif n'a ce numéro/);
+    const box = screen.getByRole('textbox', { name: "Numéro de téléphone de l'appelant" });
+    await user.clear(box);
+    await user.type(box, '01 42 68 53 00');
+    await user.click(screen.getByRole('button', { name: 'Rechercher le contact' }));
+    await waitFor(() => expect(contactSearch(webAPI.calls)).toHaveLength(2));
+    const search = contactSearch(webAPI.calls)[1];
+    expect(search.method === 'retrieveMultipleRecords' && search.filter).toContain(
+      "mobilephone eq '+33142685300'",
+    );
   });
 
   it('reads a national number in the configured default country', async () => {
@@ -303,7 +317,8 @@ describe('Link contact by phone', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(writes(webAPI.calls)).toEqual([]);
-    await user.click(screen.getByRole('button', { name: 'Link to this case' }));
+    // The page behind a closed dialog is hidden from assistive technology until its exit has finished.
+    await user.click(await screen.findByRole('button', { name: 'Link to this case' }));
     await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Replace' }));
     await screen.findByText('Dana Whitfield is now the customer of this case.');
     expect(writes(webAPI.calls)).toHaveLength(1);
