@@ -1,7 +1,7 @@
 /**
  * Pure decisions of "Link contact by phone": when the action is available, the flow's steps and the
  * transitions between them (`nextStep`), when relinking needs a confirmation, and whether a new
- * contact's fields are valid. The components render a step; components/useLinkFlow.ts makes the calls.
+ * contact's fields are valid. The components render a step; components/link/useLinkFlow.ts makes the calls.
  */
 import { splitName, type ParsedPhone } from '@opencx-d365/contact-match/core';
 import { parsePhone } from './phone';
@@ -11,6 +11,7 @@ import {
   type ContactSummary,
   type CustomerRef,
   type FailureKind,
+  type OpenCaseCounts,
 } from './ports';
 import type { StringKey } from './strings';
 
@@ -112,7 +113,7 @@ export type LinkStep =
   | { kind: 'idle' }
   | { kind: 'busy'; label: StringKey }
   | { kind: 'one'; contact: ContactSummary; cases?: CaseSummary[] }
-  | { kind: 'many'; contacts: ContactSummary[]; counts: Record<string, number>; selected?: string }
+  | { kind: 'many'; contacts: ContactSummary[]; counts: OpenCaseCounts; selected?: string }
   | { kind: 'create'; form: NewContactForm; errors: FormErrors; contactId: string }
   | { kind: 'linked'; name: string }
   | {
@@ -126,7 +127,7 @@ export type LinkStep =
 export type LinkEvent =
   | { type: 'busy'; label: StringKey }
   | { type: 'found-one'; contact: ContactSummary }
-  | { type: 'found-many'; contacts: ContactSummary[]; counts: Record<string, number> }
+  | { type: 'found-many'; contacts: ContactSummary[]; counts: OpenCaseCounts }
   | { type: 'found-none'; form: NewContactForm; contactId: string }
   | { type: 'open-cases'; contactId: string; cases: CaseSummary[] }
   | { type: 'select'; contactId: string }

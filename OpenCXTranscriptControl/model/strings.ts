@@ -94,6 +94,7 @@ export const STRING_KEYS = [
   'Link_ManyMatches',
   'Link_NoMatch',
   'Link_OpenCases',
+  'Link_OpenCasesAtLeast',
   'Link_OpenCasesOfContact',
   'Link_NoOpenCases',
   'Link_Link',

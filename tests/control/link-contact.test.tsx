@@ -145,6 +145,26 @@ describe('Link contact by phone', () => {
     ]);
   });
 
+  it('says "500+" rather than stop silently when there are more open cases than it counts', async () => {
+    const rows = (id: string, n: number) => Array.from({ length: n }, () => ({ _customerid_value: id }));
+    const { find, webAPI } = setup({
+      retrieveMultiple: (entity) =>
+        entity === 'contact'
+          ? [DANA_ROW, OTHER_ROW]
+          : entity === 'incident'
+            ? [...rows(DANA.contactid, 300), ...rows(OTHER_ROW.contactid, 201)]
+            : [],
+    });
+    await find();
+    const group = await screen.findByRole('radiogroup');
+    expect(group).toHaveTextContent(
+      'Dana Whitfield · dana.whitfield@example.com · (415) 555-0178 · 300+ open cases',
+    );
+    expect(group).toHaveTextContent('Dan Whitfield · no email · 4155550178 · 200+ open cases');
+    const count = webAPI.calls.find((c) => c.method === 'retrieveMultipleRecords' && c.entity === 'incident');
+    expect(count?.method === 'retrieveMultipleRecords' && count.options).toContain('$top=501');
+  });
+
   it('creates the contact prefilled from the transcript, then links it', async () => {
     const { find, user, webAPI } = setup();
     await find();

@@ -1,20 +1,23 @@
 import * as React from 'react';
 import { Button, Field, Link, Radio, RadioGroup } from '@fluentui/react-components';
 import { caseFormUrl } from '../../model/link-flow';
-import type { CaseSummary, ContactSummary } from '../../model/ports';
+import type { CaseSummary, ContactSummary, OpenCaseCounts } from '../../model/ports';
 import { fill, type Strings } from '../../model/strings';
 import { useFirstScreenStyles } from '../firstScreenStyles';
 import { useControlStyles } from '../styles';
 import { useStableId } from '../useStableId';
 
-const ContactLine: React.FC<{ contact: ContactSummary; strings: Strings; openCases?: number }> = ({
-  contact,
-  strings,
-  openCases,
-}) => (
+/** `openCases.complete` is false when there were more than the control counts: the count is a lower bound. */
+const ContactLine: React.FC<{
+  contact: ContactSummary;
+  strings: Strings;
+  openCases?: { count: number; complete: boolean };
+}> = ({ contact, strings, openCases }) => (
   <span dir="auto">
     <strong>{contact.fullName}</strong> · {contact.email ?? strings.Link_NoEmail} · {contact.phone ?? ''}
-    {openCases !== undefined ? ` · ${fill(strings.Link_OpenCases, openCases)}` : ''}
+    {openCases
+      ? ` · ${fill(openCases.complete ? strings.Link_OpenCases : strings.Link_OpenCasesAtLeast, openCases.count)}`
+      : ''}
   </span>
 );
 
@@ -46,7 +49,7 @@ export const OneMatch: React.FC<OneMatchProps> = ({ strings, contact, cases, onL
 export interface ManyMatchesProps {
   strings: Strings;
   contacts: readonly ContactSummary[];
-  counts: Readonly<Record<string, number>>;
+  counts: OpenCaseCounts;
   selected?: string;
   onSelect: (contactId: string) => void;
   onLink: (contact: ContactSummary) => void;
@@ -65,7 +68,13 @@ export const ManyMatches: React.FC<ManyMatchesProps> = (props) => {
             <Radio
               key={contact.id}
               value={contact.id}
-              label={<ContactLine contact={contact} strings={strings} openCases={counts[contact.id] ?? 0} />}
+              label={
+                <ContactLine
+                  contact={contact}
+                  strings={strings}
+                  openCases={{ count: counts.byContact[contact.id] ?? 0, complete: counts.complete }}
+                />
+              }
             />
           ))}
         </RadioGroup>
