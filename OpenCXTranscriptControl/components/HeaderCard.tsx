@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Link, mergeClasses } from '@fluentui/react-components';
 import type { HeaderFacts } from '../model/header-facts';
-import type { Strings } from '../model/strings';
+import { fill, type Strings } from '../model/strings';
 import type { CallerTrust } from '../model/verification';
 import { useFirstScreenStyles } from './firstScreenStyles';
 import { useControlStyles } from './styles';
@@ -39,15 +39,20 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, 
         <h2 id={titleId} className={styles.title} dir="auto">
           {facts.title}
         </h2>
-        {facts.sessionUrl && (
+        {facts.sessionLink?.kind === 'link' && (
           <Link
-            href={facts.sessionUrl}
+            href={facts.sessionLink.url}
             target="_blank"
             rel="noopener noreferrer"
             title={strings.OpenInOpenCX_Hint}
           >
             {strings.OpenInOpenCX}
           </Link>
+        )}
+        {facts.sessionLink?.kind === 'elsewhere' && (
+          <span className={firstScreen.stated}>
+            {fill(strings.OpenInOpenCX_Elsewhere, facts.sessionLink.host)}
+          </span>
         )}
       </div>
       {facts.summary && (

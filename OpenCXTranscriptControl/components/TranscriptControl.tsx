@@ -29,6 +29,8 @@ export interface TranscriptControlProps {
   canLink: boolean;
   defaultCountry?: string;
   placeholderCustomerId?: string;
+  /** The control's OpenCX address property: the only origin "Open in OpenCX" leads to (model/session-link.ts). */
+  opencxOrigin?: string;
   data: CaseData;
   onCustomerLinked: () => void;
   /** The rep's clock, for "handed off 4 minutes ago". */

@@ -24,10 +24,11 @@ export interface TranscriptInputs {
   clock: RepClock;
   strings: Strings;
   defaultCountry?: string;
+  opencxOrigin?: string;
 }
 
 export function useTranscript(inputs: TranscriptInputs) {
-  const { description, strings, clock, defaultCountry } = inputs;
+  const { description, strings, clock, defaultCountry, opencxOrigin } = inputs;
   const described = React.useMemo(() => parse(description), [description]);
   const full = useFullTranscript(described, inputs.incidentId, inputs.offline, inputs.data);
   const parsed = React.useMemo(() => {
@@ -51,11 +52,11 @@ export function useTranscript(inputs: TranscriptInputs) {
     const trust = callerTrust(header);
     return {
       ...firstScreenOf(header, rows),
-      facts: headerFacts(header, strings, clock, { repCountry }),
+      facts: headerFacts(header, strings, clock, { repCountry, opencxOrigin }),
       trust,
       notices: trustNotices(trust, strings),
     };
-  }, [header, rows, strings, clock, repCountry]);
+  }, [header, rows, strings, clock, repCountry, opencxOrigin]);
   const notice =
     view.kind === 'transcript' ? fullTranscriptNotice(full, view.omittedTurns, strings) : undefined;
   return { view, sourceText, firstScreen, notice, repCountry };

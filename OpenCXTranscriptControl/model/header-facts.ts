@@ -7,6 +7,7 @@ import type { TranscriptHeader } from '@opencx-d365/transcript-format';
 import { hasBidiMarker } from './bidi';
 import type { RepClock } from './locale';
 import { parsePhone } from './phone';
+import { sessionLinkOf, type SessionLink } from './session-link';
 import { fill, type StringKey, type Strings } from './strings';
 import { formatDateTime } from './time';
 
@@ -19,8 +20,8 @@ export interface HeaderFacts {
   summary?: string;
   caller: { label: string; value: string; kind: 'name' | 'phone' | 'email' }[];
   facts: { label: string; value: string }[];
-  /** Only ever an `https:` URL. */
-  sessionUrl?: string;
+  /** "Open in OpenCX": a link only to the allowed OpenCX address (model/session-link.ts). */
+  sessionLink?: SessionLink;
 }
 
 const NEGATIVE = new Set(['angry', 'frustrated', 'negative', 'upset', 'annoyed']);
@@ -87,15 +88,8 @@ export function languageName(value: string, locale: string): string {
 export interface HeaderOptions {
   /** The rep's country (model/rep-country.ts): the caller's number from there is shown in national format. */
   repCountry?: string;
-}
-
-export function isSafeLink(url: string | undefined): url is string {
-  if (!url) return false;
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
+  /** The control's OpenCX address property: the only origin "Open in OpenCX" may lead to. */
+  opencxOrigin?: string;
 }
 
 export function headerFacts(
@@ -147,6 +141,6 @@ export function headerFacts(
     summary: header.summary,
     caller,
     facts,
-    sessionUrl: isSafeLink(header.sessionUrl) ? header.sessionUrl : undefined,
+    sessionLink: sessionLinkOf(header.sessionUrl, options.opencxOrigin),
   };
 }

@@ -35,6 +35,7 @@ export const STRING_KEYS = [
   'Reason_human_agent_decided_to_take_over',
   'OpenInOpenCX',
   'OpenInOpenCX_Hint',
+  'OpenInOpenCX_Elsewhere',
   'Role_contact',
   'Role_ai',
   'Role_human_agent',

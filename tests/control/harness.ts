@@ -51,6 +51,8 @@ export interface HarnessOptions {
   canLink?: boolean;
   defaultCountry?: string;
   placeholderCustomerId?: string;
+  /** The control's OpenCX address property. */
+  opencxOrigin?: string;
   webAPI?: RecordingWebApi;
   /** The rep's clock; by default one standing at NOW. */
   ticker?: ManualTicker;
@@ -78,6 +80,7 @@ export function createContext(options: HarnessOptions = {}): ComponentFramework.
       incidentId: textProperty(options.incidentIdInput),
       defaultCountry: textProperty(options.defaultCountry),
       placeholderCustomerId: textProperty(options.placeholderCustomerId),
+      opencxOrigin: textProperty(options.opencxOrigin),
     },
     mode: {
       allocatedWidth: options.allocatedWidth ?? 800,

@@ -37,6 +37,43 @@ describe('the header card', () => {
     expect(document.body.innerHTML).not.toContain('javascript:');
   });
 
+  it('names a session link to another site instead of linking it, in the rep’s language', () => {
+    // An edited description (or a session_url OpenCX never sent) pointing at a look-alike page.
+    const t = transcript('phone-full-details');
+    t.header.sessionUrl = 'https://platform.open.cx.evil.example/sessions/1';
+    const { unmount } = renderControl({ description: write(t) });
+    expect(screen.queryByRole('link', { name: 'Open in OpenCX' })).not.toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Session link not shown: it leads to platform.open.cx.evil.example, not to the OpenCX address set for this form',
+      ),
+    ).toBeInTheDocument();
+    expect(document.querySelector('a[href*="evil"]')).toBeNull();
+    unmount();
+    renderControl({ description: write(t), languageId: 1025, isRTL: true });
+    expect(
+      screen.getByText(/لم يُعرض رابط الجلسة: فهو يؤدي إلى platform\.open\.cx\.evil\.example/),
+    ).toBeInTheDocument();
+  });
+
+  it('links to the OpenCX address the form sets, and only there', () => {
+    const t = transcript('phone-full-details');
+    t.header.sessionUrl = 'https://eu.open.cx/sessions/1';
+    const { unmount } = renderControl({
+      description: write(t),
+      opencxOrigin: 'https://eu.open.cx/sessions/{session_id}',
+    });
+    expect(screen.getByRole('link', { name: 'Open in OpenCX' })).toHaveAttribute(
+      'href',
+      'https://eu.open.cx/sessions/1',
+    );
+    unmount();
+    // The same link on a form that keeps the default (OpenCX's platform) is named, not followed.
+    renderControl({ description: write(t) });
+    expect(screen.queryByRole('link', { name: 'Open in OpenCX' })).not.toBeInTheDocument();
+    expect(screen.getByText(/it leads to eu\.open\.cx/)).toBeInTheDocument();
+  });
+
   it('falls back to "Support" when the call has no classification', () => {
     renderControl({ description: descriptionOf('phone-anonymous') });
     expect(screen.getByRole('heading', { level: 2 })).toHaveTextContent(/.+/);
