@@ -18,11 +18,19 @@ export interface HeaderCardProps {
   collapsible?: boolean;
 }
 
+/** What a value rests on: OpenCX verified it, the caller only stated it, or it is the unverified caller ID. */
+type Mark = 'verified' | 'stated' | 'caller-id';
+const MARK_TEXT = {
+  verified: 'Verification_Verified',
+  stated: 'Verification_Stated',
+  'caller-id': 'Verification_CallerId',
+} as const;
+
 export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, marks, collapsible }) => {
   const styles = useControlStyles();
   const firstScreen = useFirstScreenStyles();
   const titleId = useStableId('opencx-title');
-  const rows: { label: string; value: string; mark?: 'verified' | 'stated'; dir?: 'ltr' | 'auto' }[] = [
+  const rows: { label: string; value: string; mark?: Mark; dir?: 'ltr' | 'auto' }[] = [
     ...(facts.channel ? [{ label: strings.Header_Channel, value: facts.channel }] : []),
     // A phone number reads left to right in every language (its groups must not swap in Arabic).
     ...facts.caller.map((c) => ({
@@ -80,7 +88,7 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, 
                       data-verification={row.mark}
                       dir="auto"
                     >
-                      {row.mark === 'verified' ? strings.Verification_Verified : strings.Verification_Stated}
+                      {strings[MARK_TEXT[row.mark]]}
                     </span>
                   )}
                 </dd>

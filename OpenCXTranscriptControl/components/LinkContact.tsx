@@ -83,6 +83,7 @@ const StepView: React.FC<StepViewProps> = ({ step, flow, strings, onOpenCase }) 
           strings={strings}
           contact={step.contact}
           cases={step.cases}
+          callerId={step.callerId}
           onLink={flow.requestLink}
           onOpenCase={onOpenCase}
         />
@@ -94,6 +95,7 @@ const StepView: React.FC<StepViewProps> = ({ step, flow, strings, onOpenCase }) 
           contacts={step.contacts}
           counts={step.counts}
           selected={step.selected}
+          callerId={step.callerId}
           onSelect={flow.select}
           onLink={flow.requestLink}
         />

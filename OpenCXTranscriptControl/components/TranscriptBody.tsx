@@ -2,6 +2,7 @@ import * as React from 'react';
 import { MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
 import { downloadFileName } from '../model/export';
 import { fill } from '../model/strings';
+import { phoneIsCallerId } from '../model/verification';
 import { copyText, saveText } from './browser-io';
 import { HandoffBrief } from './HandoffBrief';
 import { HeaderCard } from './HeaderCard';
@@ -32,6 +33,7 @@ export const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
       readOnly={props.readOnly}
       canLink={props.canLink}
       callerPhone={caller?.phone}
+      callerPhoneIsCallerId={view.kind === 'transcript' && phoneIsCallerId(view.header)}
       callerName={caller?.name}
       callerEmail={caller?.email}
       sessionId={view.kind === 'transcript' ? view.header.sessionId : undefined}

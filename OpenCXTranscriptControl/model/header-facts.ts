@@ -8,6 +8,7 @@ import { hasBidiMarker } from './bidi';
 import type { RepClock } from './locale';
 import { parsePhone } from './phone';
 import { sessionLinkOf, type SessionLink } from './session-link';
+import { linkedByCallerId } from './verification';
 import { fill, type StringKey, type Strings } from './strings';
 import { formatDateTime } from './time';
 
@@ -19,7 +20,8 @@ export interface HeaderFacts {
   channel?: string;
   summary?: string;
   caller: { label: string; value: string; kind: 'name' | 'phone' | 'email' }[];
-  facts: { label: string; value: string }[];
+  /** `mark`: what the value rests on, when the rep must know (a contact matched by the caller ID alone). */
+  facts: { label: string; value: string; mark?: 'caller-id' }[];
   /** "Open in OpenCX": a link only to the allowed OpenCX address (model/session-link.ts). */
   sessionLink?: SessionLink;
 }
@@ -107,7 +109,11 @@ export function headerFacts(
   if (header.handoffReason)
     facts.push({ label: strings.Header_HandoffReason, value: reasonLabel(strings, header.handoffReason) });
   if (header.contactMatch)
-    facts.push({ label: strings.Header_Contact, value: strings[`ContactMatch_${header.contactMatch}`] });
+    facts.push({
+      label: strings.Header_Contact,
+      value: strings[`ContactMatch_${header.contactMatch}`],
+      ...(linkedByCallerId(header) ? { mark: 'caller-id' as const } : {}),
+    });
   if (header.language)
     facts.push({ label: strings.Header_Language, value: languageName(header.language, clock.locale) });
   const redactions = Object.entries(header.redactions ?? {}).filter(([, n]) => n > 0);

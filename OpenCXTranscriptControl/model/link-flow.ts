@@ -102,6 +102,21 @@ export function validateContact(form: NewContactForm, defaultCountry: string | u
   return errors;
 }
 
+/**
+ * Whether a search rests on the caller ID: it is for the transcript's number (the same E.164), and that number
+ * is a caller ID OpenCX did not verify (model/verification.ts phoneIsCallerId). A match is then no identity.
+ */
+export function searchesCallerId(
+  searchedE164: string,
+  callerPhone: string | undefined,
+  callerPhoneIsCallerId: boolean,
+  repCountry: string | undefined,
+): boolean {
+  if (!callerPhoneIsCallerId) return false;
+  const caller = parsePhone(callerPhone ?? '', repCountry);
+  return caller.ok && caller.e164 === searchedE164;
+}
+
 /** What "Try again" repeats after a failure. */
 export type Retry =
   | { kind: 'search'; number: string }
@@ -112,8 +127,8 @@ export type Retry =
 export type LinkStep =
   | { kind: 'idle' }
   | { kind: 'busy'; label: StringKey }
-  | { kind: 'one'; contact: ContactSummary; cases?: CaseSummary[] }
-  | { kind: 'many'; contacts: ContactSummary[]; counts: OpenCaseCounts; selected?: string }
+  | { kind: 'one'; contact: ContactSummary; cases?: CaseSummary[]; callerId: boolean }
+  | { kind: 'many'; contacts: ContactSummary[]; counts: OpenCaseCounts; selected?: string; callerId: boolean }
   | { kind: 'create'; form: NewContactForm; errors: FormErrors; contactId: string }
   | { kind: 'linked'; name: string }
   | {
@@ -126,8 +141,8 @@ export type LinkStep =
 /** What happened: a call started, answered or failed, or the rep changed something. */
 export type LinkEvent =
   | { type: 'busy'; label: StringKey }
-  | { type: 'found-one'; contact: ContactSummary }
-  | { type: 'found-many'; contacts: ContactSummary[]; counts: OpenCaseCounts }
+  | { type: 'found-one'; contact: ContactSummary; callerId: boolean }
+  | { type: 'found-many'; contacts: ContactSummary[]; counts: OpenCaseCounts; callerId: boolean }
   | { type: 'found-none'; form: NewContactForm; contactId: string }
   | { type: 'open-cases'; contactId: string; cases: CaseSummary[] }
   | { type: 'select'; contactId: string }
@@ -149,9 +164,9 @@ export function nextStep(step: LinkStep, event: LinkEvent): LinkStep {
     case 'busy':
       return { kind: 'busy', label: event.label };
     case 'found-one':
-      return { kind: 'one', contact: event.contact };
+      return { kind: 'one', contact: event.contact, callerId: event.callerId };
     case 'found-many':
-      return { kind: 'many', contacts: event.contacts, counts: event.counts };
+      return { kind: 'many', contacts: event.contacts, counts: event.counts, callerId: event.callerId };
     case 'found-none':
       // The new contact's id is chosen now: a retry after a lost answer cannot make a second contact.
       return { kind: 'create', form: event.form, errors: {}, contactId: event.contactId };

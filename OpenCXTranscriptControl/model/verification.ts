@@ -15,6 +15,11 @@ export interface CallerTrust {
   nothingVerified: boolean;
   /** The relay linked (or created) the case's contact through an email the caller only stated. */
   linkedByStatedEmail: boolean;
+  /**
+   * The relay linked the case's contact by phone alone, and the phone is OpenCX's `phone_number`: the caller
+   * ID, which carries no verification and can be spoofed. Only a phone OpenCX marks verified is more.
+   */
+  linkedByCallerId: boolean;
 }
 
 const DETAILS: readonly CallerDetail[] = ['name', 'phone', 'email'];
@@ -35,7 +40,18 @@ export function callerTrust(header: TranscriptHeader): CallerTrust {
     linkedByStatedEmail:
       (header.contactMatch === 'email' || header.contactMatch === 'email-created') &&
       marks.email === 'stated',
+    linkedByCallerId: linkedByCallerId(header),
   };
+}
+
+/** The relay linked the case's contact by phone alone, and OpenCX did not mark the phone verified. */
+export function linkedByCallerId(header: TranscriptHeader): boolean {
+  return header.contactMatch === 'phone' && header.customer?.verification?.phone !== 'verified';
+}
+
+/** The caller's number is a caller ID no one verified (OpenCX verifies a phone only when it says so). */
+export function phoneIsCallerId(header: TranscriptHeader): boolean {
+  return Boolean(header.customer?.phone?.trim()) && header.customer?.verification?.phone !== 'verified';
 }
 
 /** The warnings the handoff brief gives about what is known of the caller. */
@@ -43,5 +59,6 @@ export function trustNotices(trust: CallerTrust, strings: Strings): string[] {
   return [
     ...(trust.nothingVerified ? [strings.Verification_NoneVerified] : []),
     ...(trust.linkedByStatedEmail ? [strings.Verification_LinkedByStatedEmail] : []),
+    ...(trust.linkedByCallerId ? [strings.Verification_LinkedByCallerId] : []),
   ];
 }

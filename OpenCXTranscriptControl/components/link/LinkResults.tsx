@@ -1,5 +1,13 @@
 import * as React from 'react';
-import { Button, Field, Link, Radio, RadioGroup } from '@fluentui/react-components';
+import {
+  Button,
+  Field,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  Radio,
+  RadioGroup,
+} from '@fluentui/react-components';
 import { caseFormUrl } from '../../model/link-flow';
 import type { CaseSummary, ContactSummary, OpenCaseCounts } from '../../model/ports';
 import { fill, type Strings } from '../../model/strings';
@@ -21,22 +29,39 @@ const ContactLine: React.FC<{
   </span>
 );
 
+/** The match rests on the caller ID alone: said before the rep links. */
+const CallerIdWarning: React.FC<{ strings: Strings }> = ({ strings }) => (
+  <MessageBar intent="warning">
+    <MessageBarBody>{strings.Link_CallerIdNotVerified}</MessageBarBody>
+  </MessageBar>
+);
+
 export interface OneMatchProps {
   strings: Strings;
   contact: ContactSummary;
+  /** The search was for the unverified caller ID. */
+  callerId: boolean;
   cases?: readonly CaseSummary[];
   onLink: (contact: ContactSummary) => void;
   onOpenCase?: (incidentId: string) => void;
 }
 
 /** The results step with one contact: who it is, its open cases, and Link. */
-export const OneMatch: React.FC<OneMatchProps> = ({ strings, contact, cases, onLink, onOpenCase }) => {
+export const OneMatch: React.FC<OneMatchProps> = ({
+  strings,
+  contact,
+  cases,
+  callerId,
+  onLink,
+  onOpenCase,
+}) => {
   const styles = useControlStyles();
   return (
     <div className={styles.choices}>
       <div>{strings.Link_OneMatch}</div>
       <ContactLine contact={contact} strings={strings} />
       {cases && <OpenCases cases={cases} strings={strings} onOpenCase={onOpenCase} />}
+      {callerId && <CallerIdWarning strings={strings} />}
       <div className={styles.actions}>
         <Button appearance="primary" onClick={() => onLink(contact)}>
           {strings.Link_Link}
@@ -51,6 +76,8 @@ export interface ManyMatchesProps {
   contacts: readonly ContactSummary[];
   counts: OpenCaseCounts;
   selected?: string;
+  /** The search was for the unverified caller ID. */
+  callerId: boolean;
   onSelect: (contactId: string) => void;
   onLink: (contact: ContactSummary) => void;
 }
@@ -79,6 +106,7 @@ export const ManyMatches: React.FC<ManyMatchesProps> = (props) => {
           ))}
         </RadioGroup>
       </Field>
+      {props.callerId && <CallerIdWarning strings={strings} />}
       <div className={styles.actions}>
         <Button appearance="primary" disabled={!chosen} onClick={() => chosen && props.onLink(chosen)}>
           {strings.Link_Link}

@@ -14,6 +14,7 @@ import {
   outcomeOf,
   phoneMessage,
   prefillContact,
+  searchesCallerId,
   validateContact,
   type Availability,
   type LinkEvent,
@@ -30,6 +31,8 @@ export interface LinkFlowInputs extends Availability {
   data: CaseData;
   /** From the transcript header; the rep may edit it. */
   callerPhone?: string;
+  /** The transcript's number is a caller ID no one verified (model/verification.ts phoneIsCallerId). */
+  callerPhoneIsCallerId?: boolean;
   callerName?: string;
   callerEmail?: string;
   sessionId?: string;
@@ -92,10 +95,16 @@ export function useLinkFlow(inputs: LinkFlowInputs) {
     if (problem || !parsed.ok) return setPhoneError(strings[problem ?? 'Link_PhoneInvalid']);
     setPhoneError(undefined);
     emit({ type: 'busy', label: 'Link_Searching' });
+    const callerId = searchesCallerId(
+      parsed.e164,
+      inputs.callerPhone,
+      inputs.callerPhoneIsCallerId ?? false,
+      repCountry,
+    );
     try {
       const outcome = outcomeOf(await data.findContactsByPhone(parsed.renderings));
       if (outcome.kind === 'one') {
-        emit({ type: 'found-one', contact: outcome.contact });
+        emit({ type: 'found-one', contact: outcome.contact, callerId });
         // Showing the contact's open cases is a courtesy: without them the rep can still link.
         const cases = await data.openCasesOf(outcome.contact.id).catch(() => undefined);
         if (cases) emit({ type: 'open-cases', contactId: outcome.contact.id, cases });
@@ -104,7 +113,7 @@ export function useLinkFlow(inputs: LinkFlowInputs) {
         emit({ type: 'found-none', form, contactId: newRecordId() });
       } else {
         const counts = await data.countOpenCases(outcome.contacts.map((c) => c.id));
-        emit({ type: 'found-many', contacts: outcome.contacts, counts });
+        emit({ type: 'found-many', contacts: outcome.contacts, counts, callerId });
       }
     } catch (error) {
       fail(error, { kind: 'search', number });
