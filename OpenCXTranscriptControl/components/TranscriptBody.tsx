@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { MessageBar, MessageBarBody, Spinner } from '@fluentui/react-components';
+import { MessageBar, MessageBarBody } from '@fluentui/react-components';
 import { downloadFileName } from '../model/export';
 import { fill } from '../model/strings';
 import { phoneIsCallerId } from '../model/verification';
@@ -7,6 +7,7 @@ import { copyText, saveText } from './browser-io';
 import { HandoffBrief } from './HandoffBrief';
 import { HeaderCard } from './HeaderCard';
 import { LinkContact } from './LinkContact';
+import { Notice } from './Notice';
 import { useControlStyles } from './styles';
 import type { TranscriptControlProps } from './TranscriptControl';
 import { TranscriptLog, type LogJump } from './TranscriptLog';
@@ -92,22 +93,17 @@ export const TranscriptBody: React.FC<TranscriptControlProps> = (props) => {
         onGoToRow={(index) => setJump({ index, placement: 'center' })}
       />
       {view.bestEffortSource && (
-        <MessageBar intent="info">
-          <MessageBarBody>{fill(strings.BestEffort_Notice, view.bestEffortSource)}</MessageBarBody>
-        </MessageBar>
+        <Notice
+          intent="info"
+          text={fill(strings.BestEffort_Notice, view.bestEffortSource)}
+          oneLine={narrow}
+          strings={strings}
+        />
       )}
-      {notice && (
-        <MessageBar intent={notice.intent}>
-          <MessageBarBody>
-            {notice.busy && (
-              <Spinner size="extra-tiny" style={{ display: 'inline-flex', marginInlineEnd: 8 }} />
-            )}
-            {notice.text}
-          </MessageBarBody>
-        </MessageBar>
-      )}
+      {notice && <Notice {...notice} oneLine={narrow} strings={strings} />}
       <TranscriptToolbar
         strings={strings}
+        narrow={narrow}
         query={search.query}
         onQueryChange={search.setQuery}
         matchCount={search.matches.length}
