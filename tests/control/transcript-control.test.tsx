@@ -222,6 +222,19 @@ describe('search', () => {
     expect(marks()).toHaveLength(0);
   });
 
+  it('on a phone, shows the arrows only while there is something to step through', async () => {
+    const user = userEvent.setup();
+    renderControl({ description: descriptionOf('phone-full-details'), allocatedWidth: 375 });
+    expect(screen.queryByRole('button', { name: 'Previous match' })).not.toBeInTheDocument();
+    await user.type(screen.getByRole('searchbox', { name: 'Search the transcript' }), 'order');
+    expect(screen.getByRole('button', { name: 'Previous match' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Next match' })).toBeEnabled();
+    // Every action keeps its button (jsdom has no layout, so nothing overflows into the menu here).
+    for (const name of ['Jump to handoff', 'Latest', 'Copy all', 'Download'])
+      expect(screen.getByRole('button', { name })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'More actions' })).not.toBeInTheDocument();
+  });
+
   it('says so when nothing matches, and treats the query as text, not a pattern', async () => {
     const user = userEvent.setup();
     renderControl({ description: descriptionOf('tricky-text') });
