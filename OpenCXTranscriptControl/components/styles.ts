@@ -44,7 +44,7 @@ export const useControlStyles = makeStyles({
     columnGap: tokens.spacingHorizontalXS,
     flexGrow: 0,
     flexShrink: 1,
-    flexBasis: '16rem',
+    flexBasis: '20rem',
     minWidth: 0,
   },
   searchGroupNarrow: { flexBasis: 'auto', flexShrink: 0 },
