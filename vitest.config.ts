@@ -20,6 +20,11 @@ const alias = [
  * bundle, unchanged, with the React and Fluent the preview host gives it. The project's name is the
  * combination, so a failure names it; OPENCX_PLATFORMS=declared,react-18 runs only some.
  */
+const CONTROL_SUITES = [
+  'tests/browser/control.test.ts',
+  'tests/browser/bidi.test.ts',
+  'tests/browser/phone.test.ts',
+];
 const wanted = process.env.OPENCX_PLATFORMS?.split(',').map((id) => id.trim());
 const NOTE: Record<string, string> = {
   declared: ' (declared)',
@@ -38,7 +43,7 @@ const platformProjects = PLATFORM_IDS.filter((id) => !wanted || wanted.includes(
   test: {
     name: projectName(id),
     environment: 'node' as const,
-    include: ['tests/browser/control.test.ts', 'tests/browser/bidi.test.ts'],
+    include: CONTROL_SUITES,
     env: { OPENCX_PLATFORM: id },
     testTimeout: 180_000,
     hookTimeout: 180_000,
@@ -87,7 +92,7 @@ export default defineConfig({
           setupFiles: ['scripts/vitest-wire-suite.ts'],
           globalSetup: ['scripts/wire-ledger-check.ts'],
           // The control's own suites run in the platform projects below.
-          exclude: ['tests/browser/control.test.ts', 'tests/browser/bidi.test.ts'],
+          exclude: CONTROL_SUITES,
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -27,6 +27,7 @@ const MEMO_FIELDS = [
   'canLink',
   'defaultCountry',
   'placeholderCustomerId',
+  'opencxOrigin',
 ] as const satisfies ReadonlyArray<keyof TranscriptControlProps>;
 
 /** Adapts the PCF context to the plain props of <TranscriptControl>; decides nothing itself. */
@@ -76,6 +77,7 @@ export class OpenCXTranscriptControl implements ComponentFramework.ReactControl<
         context.utils.hasEntityPrivilege('contact', PRIVILEGE_APPEND_TO, DEPTH_BASIC),
       defaultCountry: p.defaultCountry?.raw ?? undefined,
       placeholderCustomerId: p.placeholderCustomerId?.raw ?? undefined,
+      opencxOrigin: p.opencxOrigin?.raw ?? undefined,
       data: this.data!,
       onCustomerLinked: () => refreshHostForm(),
       ticker: this.ticker,

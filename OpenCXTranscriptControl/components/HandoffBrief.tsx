@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { Badge, Link, MessageBar, MessageBarBody, mergeClasses } from '@fluentui/react-components';
+import { Badge, Link, mergeClasses } from '@fluentui/react-components';
 import { elapsedSince, handedOffText, type Ticker } from '../model/elapsed';
 import type { BriefQuote, HandoffBrief as Brief } from '../model/first-screen';
 import type { HeaderFacts } from '../model/header-facts';
@@ -7,6 +7,7 @@ import type { RepClock } from '../model/locale';
 import type { Strings } from '../model/strings';
 import { formatDateTime } from '../model/time';
 import { useFirstScreenStyles } from './firstScreenStyles';
+import { Notice } from './Notice';
 import { useStableId } from './useStableId';
 import { useNow } from './useNow';
 
@@ -74,10 +75,9 @@ export const HandoffBrief: React.FC<HandoffBriefProps> = (props) => {
           {brief.summary}
         </p>
       )}
+      {/* Never cut, even on a phone: what is known of the caller decides what the rep may do. */}
       {props.notices.map((notice) => (
-        <MessageBar key={notice} intent="warning">
-          <MessageBarBody>{notice}</MessageBarBody>
-        </MessageBar>
+        <Notice key={notice} intent="warning" text={notice} oneLine={false} strings={strings} />
       ))}
       {(brief.callerLast || brief.aiLast) && (
         <div className={styles.quotes}>

@@ -1,13 +1,14 @@
 import * as React from 'react';
-import { Badge, Link, mergeClasses } from '@fluentui/react-components';
+import { Link, mergeClasses } from '@fluentui/react-components';
 import type { HeaderFacts } from '../model/header-facts';
-import type { Strings } from '../model/strings';
+import { fill, type Strings } from '../model/strings';
 import type { CallerTrust } from '../model/verification';
 import { useFirstScreenStyles } from './firstScreenStyles';
 import { useControlStyles } from './styles';
 import { useStableId } from './useStableId';
 
 export interface HeaderCardProps {
+  /** The sentiment is not shown here: the handoff brief leads with it. */
   facts: HeaderFacts;
   strings: Strings;
   narrow: boolean;
@@ -17,13 +18,19 @@ export interface HeaderCardProps {
   collapsible?: boolean;
 }
 
-const TONE_COLOR = { danger: 'danger', success: 'success', informative: 'informative' } as const;
+/** What a value rests on: OpenCX verified it, the caller only stated it, or it is the unverified caller ID. */
+type Mark = 'verified' | 'stated' | 'caller-id';
+const MARK_TEXT = {
+  verified: 'Verification_Verified',
+  stated: 'Verification_Stated',
+  'caller-id': 'Verification_CallerId',
+} as const;
 
 export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, marks, collapsible }) => {
   const styles = useControlStyles();
   const firstScreen = useFirstScreenStyles();
   const titleId = useStableId('opencx-title');
-  const rows: { label: string; value: string; mark?: 'verified' | 'stated'; dir?: 'ltr' | 'auto' }[] = [
+  const rows: { label: string; value: string; mark?: Mark; dir?: 'ltr' | 'auto' }[] = [
     ...(facts.channel ? [{ label: strings.Header_Channel, value: facts.channel }] : []),
     // A phone number reads left to right in every language (its groups must not swap in Arabic).
     ...facts.caller.map((c) => ({
@@ -40,22 +47,20 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, 
         <h2 id={titleId} className={styles.title} dir="auto">
           {facts.title}
         </h2>
-        {facts.sentiment && (
-          <Badge appearance="tint" color={TONE_COLOR[facts.sentiment.tone]}>
-            <span>
-              {strings.Header_Sentiment}: <bdi>{facts.sentiment.label}</bdi>
-            </span>
-          </Badge>
-        )}
-        {facts.sessionUrl && (
+        {facts.sessionLink?.kind === 'link' && (
           <Link
-            href={facts.sessionUrl}
+            href={facts.sessionLink.url}
             target="_blank"
             rel="noopener noreferrer"
             title={strings.OpenInOpenCX_Hint}
           >
             {strings.OpenInOpenCX}
           </Link>
+        )}
+        {facts.sessionLink?.kind === 'elsewhere' && (
+          <span className={firstScreen.stated}>
+            {fill(strings.OpenInOpenCX_Elsewhere, facts.sessionLink.host)}
+          </span>
         )}
       </div>
       {facts.summary && (
@@ -83,7 +88,7 @@ export const HeaderCard: React.FC<HeaderCardProps> = ({ facts, strings, narrow, 
                       data-verification={row.mark}
                       dir="auto"
                     >
-                      {row.mark === 'verified' ? strings.Verification_Verified : strings.Verification_Stated}
+                      {strings[MARK_TEXT[row.mark]]}
                     </span>
                   )}
                 </dd>

@@ -153,6 +153,7 @@ export const TranscriptLog: React.FC<TranscriptLogProps> = ({
             aria-posinset={item.index + 1}
             tabIndex={-1}
             data-index={item.index}
+            data-kind={rows[item.index].kind}
             ref={windowed.measure}
             className={firstScreen.row}
             style={{

@@ -57,4 +57,6 @@ export const useFirstScreenStyles = makeStyles({
     },
   },
   openCases: { margin: 0, paddingInlineStart: tokens.spacingHorizontalXXL },
+  // A notice cut to one line on a phone (Notice.tsx): the rest is one click away.
+  oneLine: { overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis', minWidth: 0 },
 });

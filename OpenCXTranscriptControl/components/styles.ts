@@ -31,24 +31,38 @@ export const useControlStyles = makeStyles({
   factsNarrow: { gridTemplateColumns: '1fr' },
   factLabel: { color: tokens.colorNeutralForeground2, fontWeight: tokens.fontWeightSemibold },
   factValue: { margin: 0, overflowWrap: 'anywhere' },
+  // One row at any width: the actions that do not fit go into a menu (TranscriptToolbar).
   toolbar: {
     display: 'flex',
-    flexWrap: 'wrap',
     alignItems: 'center',
     columnGap: tokens.spacingHorizontalS,
-    rowGap: tokens.spacingVerticalS,
   },
-  // The search box, its count and its arrows stay on one line; copy/download wrap below on a phone.
+  // The search box, its count and its arrows; the actions take the rest of the row.
   searchGroup: {
     display: 'flex',
     alignItems: 'center',
     columnGap: tokens.spacingHorizontalXS,
-    flexGrow: 1,
-    flexBasis: '18rem',
+    flexGrow: 0,
+    flexShrink: 1,
+    flexBasis: '20rem',
     minWidth: 0,
   },
+  searchGroupNarrow: { flexBasis: 'auto', flexShrink: 0 },
   search: { flexGrow: 1, minWidth: 0 },
+  searchNarrow: { flexGrow: 0, width: '8rem' },
   count: { minWidth: '4.5rem', whiteSpace: 'nowrap', color: tokens.colorNeutralForeground2 },
+  countNarrow: { minWidth: 0 },
+  status: { whiteSpace: 'nowrap', color: tokens.colorNeutralForeground2 },
+  // Sized by the row, never by its buttons: Overflow measures it to decide what fits.
+  actionRow: {
+    display: 'flex',
+    alignItems: 'center',
+    columnGap: tokens.spacingHorizontalS,
+    flexGrow: 1,
+    flexShrink: 1,
+    flexBasis: 0,
+    minWidth: 0,
+  },
   log: {
     position: 'relative',
     overflowY: 'auto',

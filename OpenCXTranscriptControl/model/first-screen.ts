@@ -30,9 +30,13 @@ export function handoffRowOf(rows: readonly Row[]): number | undefined {
  * The row the log opens at: the handoff divider (the layout shows the turns before it and, when there
  * are some, the newest after it); without a divider, the last row, where a call ends.
  */
-export function openingRowOf(rows: readonly Row[]): number | undefined {
+function openingOf(rows: readonly Row[], handoffRow: number | undefined): number | undefined {
   if (rows.length === 0) return undefined;
-  return handoffRowOf(rows) ?? rows.length - 1;
+  return handoffRow ?? rows.length - 1;
+}
+
+export function openingRowOf(rows: readonly Row[]): number | undefined {
+  return openingOf(rows, handoffRowOf(rows));
 }
 
 function lastTurnBefore(rows: readonly Row[], end: number, role: string): BriefQuote | undefined {
@@ -44,12 +48,33 @@ function lastTurnBefore(rows: readonly Row[], end: number, role: string): BriefQ
   return undefined;
 }
 
-export function handoffBriefOf(header: TranscriptHeader, rows: readonly Row[]): HandoffBrief {
-  const end = handoffRowOf(rows) ?? rows.length;
+/** The brief from the turns before `end` (the divider's row, or the end of the rows). */
+function briefOf(header: TranscriptHeader, rows: readonly Row[], end: number): HandoffBrief {
   return {
     summary: header.summary?.trim() || undefined,
     handoffAt: header.handoffAt,
     callerLast: lastTurnBefore(rows, end, 'contact'),
     aiLast: lastTurnBefore(rows, end, 'ai'),
+  };
+}
+
+export function handoffBriefOf(header: TranscriptHeader, rows: readonly Row[]): HandoffBrief {
+  return briefOf(header, rows, handoffRowOf(rows) ?? rows.length);
+}
+
+export interface FirstScreen {
+  /** The divider's row; undefined when the transcript marks no handoff. */
+  handoffRow?: number;
+  openingRow?: number;
+  brief: HandoffBrief;
+}
+
+/** Everything the first screen needs from the rows, finding the divider once. */
+export function firstScreenOf(header: TranscriptHeader, rows: readonly Row[]): FirstScreen {
+  const handoffRow = handoffRowOf(rows);
+  return {
+    handoffRow,
+    openingRow: openingOf(rows, handoffRow),
+    brief: briefOf(header, rows, handoffRow ?? rows.length),
   };
 }

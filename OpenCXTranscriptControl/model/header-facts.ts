@@ -3,11 +3,12 @@
  * is shown as a raw identifier: the phone is formatted for the rep, the language named in the rep's
  * language, channel, sentiment and reason codes put in words. The stored values stay in copy and download.
  */
-import { defaultCountryFor } from '@opencx-d365/contact-match/core';
 import type { TranscriptHeader } from '@opencx-d365/transcript-format';
 import { hasBidiMarker } from './bidi';
 import type { RepClock } from './locale';
 import { parsePhone } from './phone';
+import { sessionLinkOf, type SessionLink } from './session-link';
+import { linkedByCallerId } from './verification';
 import { fill, type StringKey, type Strings } from './strings';
 import { formatDateTime } from './time';
 
@@ -19,9 +20,10 @@ export interface HeaderFacts {
   channel?: string;
   summary?: string;
   caller: { label: string; value: string; kind: 'name' | 'phone' | 'email' }[];
-  facts: { label: string; value: string }[];
-  /** Only ever an `https:` URL. */
-  sessionUrl?: string;
+  /** `mark`: what the value rests on, when the rep must know (a contact matched by the caller ID alone). */
+  facts: { label: string; value: string; mark?: 'caller-id' }[];
+  /** "Open in OpenCX": a link only to the allowed OpenCX address (model/session-link.ts). */
+  sessionLink?: SessionLink;
 }
 
 const NEGATIVE = new Set(['angry', 'frustrated', 'negative', 'upset', 'annoyed']);
@@ -86,17 +88,10 @@ export function languageName(value: string, locale: string): string {
 }
 
 export interface HeaderOptions {
-  /** The form's "Default phone country"; the region of the rep's locale otherwise. */
-  defaultCountry?: string;
-}
-
-export function isSafeLink(url: string | undefined): url is string {
-  if (!url) return false;
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
+  /** The rep's country (model/rep-country.ts): the caller's number from there is shown in national format. */
+  repCountry?: string;
+  /** The control's OpenCX address property: the only origin "Open in OpenCX" may lead to. */
+  opencxOrigin?: string;
 }
 
 export function headerFacts(
@@ -106,8 +101,7 @@ export function headerFacts(
   options: HeaderOptions = {},
 ): HeaderFacts {
   const customer = header.customer ?? {};
-  // The rep's country, as the control reads national numbers: the configured one, else the locale's region.
-  const repCountry = defaultCountryFor(options.defaultCountry, clock.locale);
+  const { repCountry } = options;
   const sentiment = header.sentiment?.trim();
   const facts: HeaderFacts['facts'] = [];
   if (header.handoffAt)
@@ -115,7 +109,11 @@ export function headerFacts(
   if (header.handoffReason)
     facts.push({ label: strings.Header_HandoffReason, value: reasonLabel(strings, header.handoffReason) });
   if (header.contactMatch)
-    facts.push({ label: strings.Header_Contact, value: strings[`ContactMatch_${header.contactMatch}`] });
+    facts.push({
+      label: strings.Header_Contact,
+      value: strings[`ContactMatch_${header.contactMatch}`],
+      ...(linkedByCallerId(header) ? { mark: 'caller-id' as const } : {}),
+    });
   if (header.language)
     facts.push({ label: strings.Header_Language, value: languageName(header.language, clock.locale) });
   const redactions = Object.entries(header.redactions ?? {}).filter(([, n]) => n > 0);
@@ -149,6 +147,6 @@ export function headerFacts(
     summary: header.summary,
     caller,
     facts,
-    sessionUrl: isSafeLink(header.sessionUrl) ? header.sessionUrl : undefined,
+    sessionLink: sessionLinkOf(header.sessionUrl, options.opencxOrigin),
   };
 }

@@ -17,6 +17,13 @@ export interface CaseSummary {
   ticketNumber?: string;
 }
 
+/** Open cases per contact, for the picker. */
+export interface OpenCaseCounts {
+  byContact: Record<string, number>;
+  /** False when there were more open cases than the control counts: each count is then a lower bound. */
+  complete: boolean;
+}
+
 export interface CustomerRef {
   id: string;
   /** `contact` or `account`. */
@@ -54,8 +61,8 @@ export interface CaseData {
   currentCustomer(incidentId: string): Promise<CustomerRef | undefined>;
   /** Active contacts whose phone columns hold one of the renderings exactly (bounded). */
   findContactsByPhone(renderings: readonly string[]): Promise<ContactSummary[]>;
-  /** Open cases per contact, for the picker. */
-  countOpenCases(contactIds: readonly string[]): Promise<Record<string, number>>;
+  /** Open cases per contact, for the picker (counted up to OPEN_CASES_COUNTED in all). */
+  countOpenCases(contactIds: readonly string[]): Promise<OpenCaseCounts>;
   /** A contact's newest open cases (at most `OPEN_CASES_SHOWN`), for the rep to see before linking. */
   openCasesOf(contactId: string): Promise<CaseSummary[]>;
   /** Creates the contact with the given id (so a retry after an unknown outcome never makes a second one). */

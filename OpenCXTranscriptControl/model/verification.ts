@@ -4,6 +4,7 @@
  * (`customer.verification`). Without that information (older transcripts) the control claims nothing.
  */
 import type { TranscriptHeader, Verification } from '@opencx-d365/transcript-format';
+import type { Strings } from './strings';
 
 export type CallerDetail = 'name' | 'phone' | 'email';
 
@@ -14,6 +15,11 @@ export interface CallerTrust {
   nothingVerified: boolean;
   /** The relay linked (or created) the case's contact through an email the caller only stated. */
   linkedByStatedEmail: boolean;
+  /**
+   * The relay linked the case's contact by phone alone, and the phone is OpenCX's `phone_number`: the caller
+   * ID, which carries no verification and can be spoofed. Only a phone OpenCX marks verified is more.
+   */
+  linkedByCallerId: boolean;
 }
 
 const DETAILS: readonly CallerDetail[] = ['name', 'phone', 'email'];
@@ -34,5 +40,25 @@ export function callerTrust(header: TranscriptHeader): CallerTrust {
     linkedByStatedEmail:
       (header.contactMatch === 'email' || header.contactMatch === 'email-created') &&
       marks.email === 'stated',
+    linkedByCallerId: linkedByCallerId(header),
   };
+}
+
+/** The relay linked the case's contact by phone alone, and OpenCX did not mark the phone verified. */
+export function linkedByCallerId(header: TranscriptHeader): boolean {
+  return header.contactMatch === 'phone' && header.customer?.verification?.phone !== 'verified';
+}
+
+/** The caller's number is a caller ID no one verified (OpenCX verifies a phone only when it says so). */
+export function phoneIsCallerId(header: TranscriptHeader): boolean {
+  return Boolean(header.customer?.phone?.trim()) && header.customer?.verification?.phone !== 'verified';
+}
+
+/** The warnings the handoff brief gives about what is known of the caller. */
+export function trustNotices(trust: CallerTrust, strings: Strings): string[] {
+  return [
+    ...(trust.nothingVerified ? [strings.Verification_NoneVerified] : []),
+    ...(trust.linkedByStatedEmail ? [strings.Verification_LinkedByStatedEmail] : []),
+    ...(trust.linkedByCallerId ? [strings.Verification_LinkedByCallerId] : []),
+  ];
 }

@@ -1,6 +1,13 @@
 /** The control's Dataverse port, implemented over the PCF Web API (`context.webAPI`). */
 import { activeContactsByPhoneFilter, escapeODataString } from '@opencx-d365/contact-match/core';
-import type { CaseData, CaseSummary, ContactSummary, CustomerRef, NewContact } from '../model/ports';
+import type {
+  CaseData,
+  CaseSummary,
+  ContactSummary,
+  CustomerRef,
+  NewContact,
+  OpenCaseCounts,
+} from '../model/ports';
 import { DUPLICATE_KEY, errorCodeOf, toFailure } from './failures';
 
 export type WebApiLike = Pick<
@@ -10,6 +17,14 @@ export type WebApiLike = Pick<
 
 /** The picker shows at most this many contacts; more means the number is not a useful key. */
 export const MAX_CONTACTS = 25;
+/**
+ * The picker counts at most this many open cases in all (one request). It asks for one more row, so it can
+ * say "500+" rather than stop silently. Paging to the end (Learn, "Page results using OData": up to 5,000
+ * rows a page, then @odata.nextLink) would send more requests for a number that matters only as "many", and
+ * an exact $count stops at 5,000 too (Learn, "Count rows using OData"); PCF's retrieveMultipleRecords
+ * returns no @odata.count anyway.
+ */
+export const OPEN_CASES_COUNTED = 500;
 /** A found contact shows at most this many of its open cases (the newest). */
 export const OPEN_CASES_SHOWN = 5;
 
@@ -84,19 +99,21 @@ export function createCaseData(webAPI: WebApiLike): CaseData {
       }),
 
     countOpenCases: (contactIds) =>
-      attempt(async () => {
-        const counts: Record<string, number> = Object.fromEntries(contactIds.map((id) => [id, 0]));
-        if (contactIds.length === 0) return counts;
+      attempt(async (): Promise<OpenCaseCounts> => {
+        const byContact: Record<string, number> = Object.fromEntries(contactIds.map((id) => [id, 0]));
+        if (contactIds.length === 0) return { byContact, complete: true };
         const any = contactIds.map((id) => `_customerid_value eq ${id}`).join(' or ');
+        // Learn, "Use OData to query data" > "Limit the number of rows" ($top).
         const result = await webAPI.retrieveMultipleRecords(
           'incident',
-          `?$select=_customerid_value&$filter=${encodeURIComponent(`statecode eq 0 and (${any})`)}&$top=500`,
+          `?$select=_customerid_value&$filter=${encodeURIComponent(`statecode eq 0 and (${any})`)}&$top=${OPEN_CASES_COUNTED + 1}`,
         );
-        for (const row of result.entities as Row[]) {
+        const rows = result.entities as Row[];
+        for (const row of rows.slice(0, OPEN_CASES_COUNTED)) {
           const id = text(row, '_customerid_value')?.toLowerCase();
-          if (id && id in counts) counts[id] += 1;
+          if (id && id in byContact) byContact[id] += 1;
         }
-        return counts;
+        return { byContact, complete: rows.length <= OPEN_CASES_COUNTED };
       }),
 
     openCasesOf: (contactId) =>

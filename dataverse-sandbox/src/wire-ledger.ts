@@ -852,7 +852,8 @@ export const LEDGER: LedgerRow[] = [
     places: ['request'],
     method: 'GET',
     path: 'incidents',
-    query: { $select: '_customerid_value', $filter: '{filter}', $top: '500' },
+    // One row past the 500 counted: more than 500 shows as "500+" (webapi/case-data.ts OPEN_CASES_COUNTED).
+    query: { $select: '_customerid_value', $filter: '{filter}', $top: '501' },
     headers: ODATA,
     sources: [S.select, S.filter, S.top],
   },

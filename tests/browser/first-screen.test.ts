@@ -202,15 +202,21 @@ describe('the first screen', () => {
     await expect.poll(() => placeOf(page, '^Handed off to a person').then((p) => p?.inLog)).toBe(true);
     expect((await placeOf(page, 'After the handoff, turn 30$'))?.inLog ?? false).toBe(false);
 
+    // On a phone the toolbar is one row: Latest is in "More actions", one Tab after Jump to handoff.
     const search = page.getByRole('searchbox', { name: 'Search the transcript' });
     await search.focus();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'More actions',
+    );
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitem', { name: 'Latest' }).waitFor();
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Latest');
     await page.keyboard.press('Enter');
     await expect.poll(() => placeOf(page, 'After the handoff, turn 30$').then((p) => p?.inLog)).toBe(true);
+    await expect.poll(() => focusedRow(page)).toEqual({ index: expect.any(Number) as number, inLog: true });
     const last = await focusedRow(page);
-    expect(last).toEqual({ index: expect.any(Number) as number, inLog: true });
 
     await search.focus();
     await page.keyboard.press('Tab');

@@ -148,6 +148,7 @@ describe('verified or stated', () => {
       marks: { name: 'stated', phone: 'verified' },
       nothingVerified: false,
       linkedByStatedEmail: false,
+      linkedByCallerId: false,
     });
   });
 

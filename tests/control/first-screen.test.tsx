@@ -13,8 +13,9 @@ import { HandoffBrief } from '../../OpenCXTranscriptControl/components/HandoffBr
 import { HeaderCard } from '../../OpenCXTranscriptControl/components/HeaderCard';
 import { handoffBriefOf } from '../../OpenCXTranscriptControl/model/first-screen';
 import { headerFacts } from '../../OpenCXTranscriptControl/model/header-facts';
+import { repCountryOf } from '../../OpenCXTranscriptControl/model/rep-country';
 import { loadStrings } from '../../OpenCXTranscriptControl/model/strings';
-import { callerTrust } from '../../OpenCXTranscriptControl/model/verification';
+import { callerTrust, trustNotices } from '../../OpenCXTranscriptControl/model/verification';
 import { buildRows } from '../../OpenCXTranscriptControl/model/view-model';
 import { descriptionOf, longTranscript, transcript } from './fixtures';
 import { renderControl, resxStrings } from './harness';
@@ -178,12 +179,9 @@ function verifiedTranscript(
 
 function renderFirstScreen(t: Transcript, lcid = 1033) {
   const strings = loadStrings((key) => resxStrings(lcid)[key]);
-  const facts = headerFacts(t.header, strings, UTC);
+  const facts = headerFacts(t.header, strings, UTC, { repCountry: repCountryOf(undefined, UTC.locale) });
   const trust = callerTrust(t.header);
-  const notices = [
-    ...(trust.nothingVerified ? [strings.Verification_NoneVerified] : []),
-    ...(trust.linkedByStatedEmail ? [strings.Verification_LinkedByStatedEmail] : []),
-  ];
+  const notices = trustNotices(trust, strings);
   return render(
     <FluentProvider theme={webLightTheme}>
       <HeaderCard facts={facts} strings={strings} narrow={false} marks={trust.marks} />

@@ -2,7 +2,7 @@
  * One typed PCF context for every control test (no per-test copies): inputs, mode, user settings,
  * client, utils and resources (read from the real resx files), and a Web API double.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { render } from '@testing-library/react';
@@ -20,7 +20,9 @@ const resxCache = new Map<number, Record<string, string>>();
 export function resxStrings(lcid: number): Record<string, string> {
   let strings = resxCache.get(lcid);
   if (!strings) {
-    const xml = readFileSync(path.join(CONTROL_DIR, `strings/OpenCXTranscriptControl.${lcid}.resx`), 'utf8');
+    // A language the control ships no strings for reads the English ones, as the platform falls back.
+    const file = path.join(CONTROL_DIR, `strings/OpenCXTranscriptControl.${lcid}.resx`);
+    const xml = readFileSync(existsSync(file) ? file : file.replace(`.${lcid}.`, '.1033.'), 'utf8');
     const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'data' }).parse(
       xml,
     ) as {
@@ -49,6 +51,8 @@ export interface HarnessOptions {
   canLink?: boolean;
   defaultCountry?: string;
   placeholderCustomerId?: string;
+  /** The control's OpenCX address property. */
+  opencxOrigin?: string;
   webAPI?: RecordingWebApi;
   /** The rep's clock; by default one standing at NOW. */
   ticker?: ManualTicker;
@@ -76,6 +80,7 @@ export function createContext(options: HarnessOptions = {}): ComponentFramework.
       incidentId: textProperty(options.incidentIdInput),
       defaultCountry: textProperty(options.defaultCountry),
       placeholderCustomerId: textProperty(options.placeholderCustomerId),
+      opencxOrigin: textProperty(options.opencxOrigin),
     },
     mode: {
       allocatedWidth: options.allocatedWidth ?? 800,

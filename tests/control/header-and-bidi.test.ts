@@ -11,6 +11,7 @@ import {
   revealTranscript,
   stripBidiControls,
 } from '../../OpenCXTranscriptControl/model/bidi';
+import { repCountryOf } from '../../OpenCXTranscriptControl/model/rep-country';
 import { headerFacts, languageName, phoneForRep } from '../../OpenCXTranscriptControl/model/header-facts';
 import { loadStrings } from '../../OpenCXTranscriptControl/model/strings';
 import { buildView } from '../../OpenCXTranscriptControl/model/view-model';
@@ -54,7 +55,8 @@ describe("the caller's phone, formatted for the rep", () => {
   it("takes the rep's country from the form's setting, else from the rep's locale", () => {
     const header = { customer: { phone: '+44 20 7946 0321' } };
     const phone = (locale: string, defaultCountry?: string) =>
-      headerFacts(header, strings, clock(locale), { defaultCountry }).caller[0].value;
+      headerFacts(header, strings, clock(locale), { repCountry: repCountryOf(defaultCountry, locale) })
+        .caller[0].value;
     expect(phone('en-GB')).toBe('020 7946 0321');
     expect(phone('en-US')).toBe('+44 20 7946 0321');
     expect(phone('en-US', 'GB')).toBe('020 7946 0321');

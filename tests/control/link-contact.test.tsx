@@ -145,6 +145,26 @@ describe('Link contact by phone', () => {
     ]);
   });
 
+  it('says "500+" rather than stop silently when there are more open cases than it counts', async () => {
+    const rows = (id: string, n: number) => Array.from({ length: n }, () => ({ _customerid_value: id }));
+    const { find, webAPI } = setup({
+      retrieveMultiple: (entity) =>
+        entity === 'contact'
+          ? [DANA_ROW, OTHER_ROW]
+          : entity === 'incident'
+            ? [...rows(DANA.contactid, 300), ...rows(OTHER_ROW.contactid, 201)]
+            : [],
+    });
+    await find();
+    const group = await screen.findByRole('radiogroup');
+    expect(group).toHaveTextContent(
+      'Dana Whitfield · dana.whitfield@example.com · (415) 555-0178 · 300+ open cases',
+    );
+    expect(group).toHaveTextContent('Dan Whitfield · no email · 4155550178 · 200+ open cases');
+    const count = webAPI.calls.find((c) => c.method === 'retrieveMultipleRecords' && c.entity === 'incident');
+    expect(count?.method === 'retrieveMultipleRecords' && count.options).toContain('$top=501');
+  });
+
   it('creates the contact prefilled from the transcript, then links it', async () => {
     const { find, user, webAPI } = setup();
     await find();
@@ -206,14 +226,28 @@ describe('Link contact by phone', () => {
     expect(contactSearch(webAPI.calls)).toHaveLength(before);
   });
 
-  it('asks for a country code for a national number when no default country is known', async () => {
-    // Arabic (ar-SA) with a configured country that is not one: SA is not in the control's regional set.
-    const { user } = setup({}, { defaultCountry: 'XX', languageId: 1025 });
-    const box = screen.getByRole('textbox', { name: 'رقم هاتف المتصل' });
+  it('asks for a country code for a national number when no country is known to read it in', async () => {
+    // Japanese (ja-JP) with a configured country that is not one: JP is not in the control's regional set.
+    const { find, user } = setup({}, { defaultCountry: 'XX', languageId: 1041 });
+    const box = screen.getByRole('textbox', { name: "Caller's phone number" });
     await user.clear(box);
     await user.type(box, '4155550178');
-    await user.click(screen.getByRole('button', { name: 'البحث عن جهة الاتصال' }));
-    expect(screen.getByText(/أضف رمز البلد/)).toBeInTheDocument();
+    await find();
+    expect(screen.getByText(/Add the country code/)).toBeInTheDocument();
+  });
+
+  it('reads a national number in the country of the rep’s language when the form sets none, as the header does', async () => {
+    const { user, webAPI } = setup({}, { languageId: 1036 });
+    await screen.findByText(/Aucun contact actif n'a ce numéro/);
+    const box = screen.getByRole('textbox', { name: "Numéro de téléphone de l'appelant" });
+    await user.clear(box);
+    await user.type(box, '01 42 68 53 00');
+    await user.click(screen.getByRole('button', { name: 'Rechercher le contact' }));
+    await waitFor(() => expect(contactSearch(webAPI.calls)).toHaveLength(2));
+    const search = contactSearch(webAPI.calls)[1];
+    expect(search.method === 'retrieveMultipleRecords' && search.filter).toContain(
+      "mobilephone eq '+33142685300'",
+    );
   });
 
   it('reads a national number in the configured default country', async () => {
@@ -296,18 +330,23 @@ describe('Link contact by phone', () => {
     expect(await screen.findByText('Customer: Dan Whitfield')).toBeInTheDocument();
     await find();
     await user.click(await screen.findByRole('button', { name: 'Link to this case' }));
-    const dialog = await screen.findByRole('dialog', { name: "Replace the case's customer?" });
+    // A dialog's motion takes seconds under jsdom on a busy two-core machine: wait longer for it.
+    const slow = { timeout: 12_000 };
+    const dialog = await screen.findByRole('dialog', { name: "Replace the case's customer?" }, slow);
     expect(dialog).toHaveTextContent(
       'This case is linked to Dan Whitfield. Link it to Dana Whitfield instead?',
     );
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument(), slow);
     expect(writes(webAPI.calls)).toEqual([]);
-    await user.click(screen.getByRole('button', { name: 'Link to this case' }));
-    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Replace' }));
+    // The page behind a closed dialog is hidden from assistive technology until its exit has finished.
+    await user.click(await screen.findByRole('button', { name: 'Link to this case' }, slow));
+    await user.click(
+      within(await screen.findByRole('dialog', {}, slow)).getByRole('button', { name: 'Replace' }),
+    );
     await screen.findByText('Dana Whitfield is now the customer of this case.');
     expect(writes(webAPI.calls)).toHaveLength(1);
-  });
+  }, 40_000);
 
   it.each([
     [{ offline: true }, "Linking a contact needs a connection: you're offline."],

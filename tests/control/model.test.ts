@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse, write } from '@opencx-d365/transcript-format';
-import { headerFacts, isSafeLink, readableReason } from '../../OpenCXTranscriptControl/model/header-facts';
+import { headerFacts, readableReason } from '../../OpenCXTranscriptControl/model/header-facts';
+import { allowedOrigin, sessionLinkOf } from '../../OpenCXTranscriptControl/model/session-link';
 import {
   normaliseId,
   readIncidentId,
@@ -126,13 +127,11 @@ describe('header facts', () => {
     });
   });
 
-  it('only ever links https URLs', () => {
-    expect(isSafeLink('https://platform.open.cx/s/1')).toBe(true);
-    for (const url of ['javascript:alert(1)', 'http://x', 'data:text/html,x', 'https//x', ' ', undefined])
-      expect(isSafeLink(url)).toBe(false);
-    expect(headerFacts({ sessionUrl: 'javascript:alert(1)' }, strings, utc).sessionUrl).toBeUndefined();
+  it('never links anything but an https URL', () => {
+    for (const url of ['javascript:alert(1)', 'data:text/html,x', 'https//x', ' ', undefined])
+      expect(sessionLinkOf(url, undefined)).toBeUndefined();
+    expect(headerFacts({ sessionUrl: 'javascript:alert(1)' }, strings, utc).sessionLink).toBeUndefined();
   });
-
   it.each([
     ['ai_decided_to_handoff_the_conversation', 'AI decided to handoff the conversation'],
     ['caller_asked_for_a_human', 'Caller asked for a human'],
@@ -142,6 +141,47 @@ describe('header facts', () => {
   it('shows redaction counts', () => {
     const facts = headerFacts({ redactions: { 'card number': 2, ssn: 0 } }, strings, utc);
     expect(facts.facts).toContainEqual({ label: 'Removed for privacy', value: '2 × card number' });
+  });
+});
+
+describe('Open in OpenCX, to the allowed OpenCX address only', () => {
+  it('links to OpenCX’s platform when the form sets no address', () => {
+    expect(allowedOrigin(undefined)).toBe('https://platform.open.cx');
+    expect(allowedOrigin('  ')).toBe('https://platform.open.cx');
+    expect(sessionLinkOf('https://platform.open.cx/sessions/b9d8', undefined)).toEqual({
+      kind: 'link',
+      url: 'https://platform.open.cx/sessions/b9d8',
+    });
+  });
+
+  it.each([
+    ['https://evil.example/sessions/b9d8', 'evil.example'],
+    ['https://platform.open.cx.evil.example/s', 'platform.open.cx.evil.example'],
+    ['https://platform.open.cx@evil.example/s', 'evil.example'],
+    ['https://platform.open.cx:8443/s', 'platform.open.cx:8443'],
+    ['http://platform.open.cx/s', 'platform.open.cx'],
+  ])('names %s as leading elsewhere, never as a link', (url, host) => {
+    expect(sessionLinkOf(url, undefined)).toEqual({ kind: 'elsewhere', host });
+  });
+
+  it('takes the origin of the address the form sets: an origin or the relay’s session URL template', () => {
+    const template = 'https://eu.open.cx/sessions/{session_id}';
+    expect(allowedOrigin(template)).toBe('https://eu.open.cx');
+    expect(sessionLinkOf('https://eu.open.cx/sessions/1', template)).toMatchObject({ kind: 'link' });
+    expect(sessionLinkOf('https://platform.open.cx/sessions/1', 'https://eu.open.cx')).toEqual({
+      kind: 'elsewhere',
+      host: 'platform.open.cx',
+    });
+  });
+
+  it('follows no link when the form’s address is not an https one', () => {
+    for (const setting of ['http://platform.open.cx', 'platform.open.cx', 'javascript:alert(1)']) {
+      expect(allowedOrigin(setting)).toBeUndefined();
+      expect(sessionLinkOf('https://platform.open.cx/s/1', setting)).toEqual({
+        kind: 'elsewhere',
+        host: 'platform.open.cx',
+      });
+    }
   });
 });
 

@@ -40,7 +40,11 @@ describe('localisation', () => {
 
   it('has every key used as strings.<key> or strings[`…`] in the components listed in STRING_KEYS', () => {
     const sources = ['components', 'model']
-      .flatMap((dir) => readdirSync(path.join(CONTROL_DIR, dir)).map((f) => path.join(CONTROL_DIR, dir, f)))
+      .flatMap((dir) =>
+        readdirSync(path.join(CONTROL_DIR, dir), { recursive: true, encoding: 'utf8' })
+          .filter((f) => /\.tsx?$/.test(f))
+          .map((f) => path.join(CONTROL_DIR, dir, f)),
+      )
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
     const used = new Set([

@@ -37,6 +37,43 @@ describe('the header card', () => {
     expect(document.body.innerHTML).not.toContain('javascript:');
   });
 
+  it('names a session link to another site instead of linking it, in the rep’s language', () => {
+    // An edited description (or a session_url OpenCX never sent) pointing at a look-alike page.
+    const t = transcript('phone-full-details');
+    t.header.sessionUrl = 'https://platform.open.cx.evil.example/sessions/1';
+    const { unmount } = renderControl({ description: write(t) });
+    expect(screen.queryByRole('link', { name: 'Open in OpenCX' })).not.toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Session link not shown: it leads to platform.open.cx.evil.example, not to the OpenCX address set for this form',
+      ),
+    ).toBeInTheDocument();
+    expect(document.querySelector('a[href*="evil"]')).toBeNull();
+    unmount();
+    renderControl({ description: write(t), languageId: 1025, isRTL: true });
+    expect(
+      screen.getByText(/لم يُعرض رابط الجلسة: فهو يؤدي إلى platform\.open\.cx\.evil\.example/),
+    ).toBeInTheDocument();
+  });
+
+  it('links to the OpenCX address the form sets, and only there', () => {
+    const t = transcript('phone-full-details');
+    t.header.sessionUrl = 'https://eu.open.cx/sessions/1';
+    const { unmount } = renderControl({
+      description: write(t),
+      opencxOrigin: 'https://eu.open.cx/sessions/{session_id}',
+    });
+    expect(screen.getByRole('link', { name: 'Open in OpenCX' })).toHaveAttribute(
+      'href',
+      'https://eu.open.cx/sessions/1',
+    );
+    unmount();
+    // The same link on a form that keeps the default (OpenCX's platform) is named, not followed.
+    renderControl({ description: write(t) });
+    expect(screen.queryByRole('link', { name: 'Open in OpenCX' })).not.toBeInTheDocument();
+    expect(screen.getByText(/it leads to eu\.open\.cx/)).toBeInTheDocument();
+  });
+
   it('falls back to "Support" when the call has no classification', () => {
     renderControl({ description: descriptionOf('phone-anonymous') });
     expect(screen.getByRole('heading', { level: 2 })).toHaveTextContent(/.+/);
@@ -183,6 +220,19 @@ describe('search', () => {
     await user.keyboard('{Escape}');
     expect(box).toHaveValue('');
     expect(marks()).toHaveLength(0);
+  });
+
+  it('on a phone, shows the arrows only while there is something to step through', async () => {
+    const user = userEvent.setup();
+    renderControl({ description: descriptionOf('phone-full-details'), allocatedWidth: 375 });
+    expect(screen.queryByRole('button', { name: 'Previous match' })).not.toBeInTheDocument();
+    await user.type(screen.getByRole('searchbox', { name: 'Search the transcript' }), 'order');
+    expect(screen.getByRole('button', { name: 'Previous match' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Next match' })).toBeEnabled();
+    // Every action keeps its button (jsdom has no layout, so nothing overflows into the menu here).
+    for (const name of ['Jump to handoff', 'Latest', 'Copy all', 'Download'])
+      expect(screen.getByRole('button', { name })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'More actions' })).not.toBeInTheDocument();
   });
 
   it('says so when nothing matches, and treats the query as text, not a pattern', async () => {

@@ -47,6 +47,23 @@ export function verificationMark(verification: Verification): string {
   return ` (${VERIFICATION_TEXT[verification]})`;
 }
 
+const TEXT_VERIFICATION = new Map<string, Verification>(
+  Object.entries(VERIFICATION_TEXT).map(([verification, text]) => [
+    text.toLowerCase(),
+    verification as Verification,
+  ]),
+);
+
+/** The verification a mark's text (in any case, without its parentheses) stands for. */
+export function verificationFromText(text: string): Verification | undefined {
+  return TEXT_VERIFICATION.get(text.toLowerCase());
+}
+
+/** The marks' texts as one regular-expression alternation, for readers that find a mark in looser text. */
+export const VERIFICATION_TEXT_PATTERN = Object.values(VERIFICATION_TEXT)
+  .map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  .join('|');
+
 const MARKS: readonly (readonly [Verification, string])[] = (
   Object.keys(VERIFICATION_TEXT) as Verification[]
 ).map((verification) => [verification, verificationMark(verification)] as const);

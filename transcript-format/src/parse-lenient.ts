@@ -7,7 +7,7 @@
 
 import { CONTINUATION_INDENT } from './constants.js';
 import { decode } from './escape.js';
-import { contactMatchFromText } from './labels.js';
+import { contactMatchFromText, VERIFICATION_TEXT_PATTERN, verificationFromText } from './labels.js';
 import { isSafeHttpsUrl } from './normalize.js';
 import { isDivider, readMarker, readSeparator } from './syntax.js';
 import { canonicalFromMillis, canonicalTimestamp, utcMillis } from './timestamps.js';
@@ -54,7 +54,7 @@ function splitMark(raw: string): Marked {
   const tail = raw.slice(-MARK_WINDOW);
   const m = MARK.exec(tail);
   if (!m) return { rest: raw, written: '' };
-  const verification: Verification = m[1].toLowerCase().startsWith('verified') ? 'verified' : 'stated';
+  const verification = verificationFromText(m[1]);
   const cut = raw.length - tail.length + m.index;
   return { rest: raw.slice(0, cut), verification, written: raw.slice(cut) };
 }
@@ -128,8 +128,8 @@ const SPEAKER_FIRST = new RegExp(
 const UNTIMED = new RegExp(String.raw`^[ \t]*${SPEAKER}[ \t]*:[ \t]?`, 'u');
 const HEADER_LINE = /^[ \t]*([A-Z][A-Z _-]{0,30}?)[ \t]*:[ \t]?/i;
 /** A verification mark at the end of a customer detail, in any case (applied to a line's tail only). */
-// eslint-disable-next-line regexp/no-super-linear-move -- only ever run on a line's last MARK_WINDOW characters
-const MARK = /[ \t]+\((verified by opencx|stated by the caller)\)[ \t]*$/i;
+// Only ever run on a line's last MARK_WINDOW characters: the leading [ \t]+ cannot backtrack far.
+const MARK = new RegExp(String.raw`[ \t]+\((${VERIFICATION_TEXT_PATTERN})\)[ \t]*$`, 'i');
 const MARK_WINDOW = 64;
 const DATE_ONLY = /(?:^|\D)(\d{4}-\d{2}-\d{2})(?:\D|$)/;
 
