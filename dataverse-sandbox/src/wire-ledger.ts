@@ -1254,6 +1254,56 @@ export const SANDBOX_RULES: SandboxRule[] = [
     ],
   },
   {
+    id: 'fetchxml.unknown-attribute',
+    rule: 'a `fetchXml` query naming an attribute the table does not have (an insights column in an org without the solution)',
+    answer: '400 `0x80041103` (QueryBuilderNoAttribute)',
+    sources: [F.retrieve, ERROR_CODES],
+  },
+  {
+    id: 'fetchxml.aggregate-limit',
+    rule: 'an aggregate `fetchXml` query over more than 50,000 records',
+    answer: '400 `0x8004E023` (AggregateQueryRecordLimit)',
+    sources: [F.aggregate, ERROR_CODES],
+  },
+  {
+    id: 'fetchxml.refused',
+    rule: "FetchXML Dataverse refuses: not well-formed, an aggregate attribute without an alias, an entity that is not the entity set's table, a condition without its value",
+    answer: '400 `0x80040203` (InvalidArgument)',
+    sources: [F.retrieve, F.aggregate],
+    assumptions: [
+      {
+        what: 'the error code of a refused FetchXML query',
+        reading:
+          'InvalidArgument (0x80040203): the pages state each rule but not the answer; the preview reads only the status',
+      },
+    ],
+  },
+  {
+    id: 'fetchxml.last-x-days',
+    rule: 'the condition operator `last-x-days`',
+    answer: 'rows from midnight X days ago up to now',
+    sources: [F.retrieve],
+    assumptions: [
+      {
+        what: 'where "within the last X days" starts, and in which time zone',
+        reading: "at midnight, X days before today, in the user's time zone (the sandbox's user is UTC)",
+      },
+    ],
+  },
+  {
+    id: 'fetchxml.beyond-subset',
+    rule: 'FetchXML beyond the subset the insights views and charts use (`link-entity`, other operators and aggregates, paging, `fetchXml` with other query options)',
+    answer: '501 `SandboxNotSupported`, naming what is missing',
+    sources: [F.retrieve],
+    assumptions: [
+      {
+        what: 'nothing: Dataverse would run these queries',
+        reading:
+          'the sandbox never pretends to; it says what it does not implement instead of answering wrongly',
+      },
+    ],
+  },
+  {
     id: 'auth.401',
     rule: 'a bearer token the sandbox does not accept',
     answer: '401, an empty body and `WWW-Authenticate: Bearer authorization_uri=…`',
