@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { shiftHandoff } from './as-of-today.js';
 import { postHandoff } from './signed-post.js';
 import { readState } from './state.js';
 
@@ -25,7 +26,13 @@ async function main() {
     console.error(`Cannot read ${file}: ${(error as Error).message}`);
     process.exit(1);
   }
-  const answer = await postHandoff(state.relayUrl, state.webhookSecret, body);
+  let sent = body;
+  try {
+    sent = shiftHandoff(body, state.sampleDays ?? 0);
+  } catch {
+    // Not JSON: sent as it is, and the relay says what is wrong with it.
+  }
+  const answer = await postHandoff(state.relayUrl, state.webhookSecret, sent);
   if (answer.status === 202 || answer.status === 200) {
     console.log(
       `${answer.status === 202 ? 'Accepted' : 'Already received'}: handoff ${answer.body.handoff_id} (${answer.body.status}).`,

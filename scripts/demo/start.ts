@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Sandbox } from '@opencx-d365/dataverse-sandbox';
 import type { HandoffStatus, RunningRelay } from '@opencx-d365/webhook-relay';
 import { startPreview, type Preview } from '../../preview/src/server.js';
+import { daysToToday, shiftHandoff } from './as-of-today.js';
 import { postHandoff } from './signed-post.js';
 import { clearState, DEMO_DIR, writeState } from './state.js';
 
@@ -176,9 +177,14 @@ async function main() {
     progress(`Relay operations (/metrics, /readyz in detail) on ${relay.opsUrl}`);
 
     const samples = examples();
+    // Moved to this week, so the per-day chart and "handed off … ago" read as they would in a live org.
+    const days = daysToToday(
+      samples.map((sample) => sample.body),
+      Date.now(),
+    );
     const keys: string[] = [];
     for (const sample of samples) {
-      const answer = await postHandoff(relay.url, webhookSecret, sample.body);
+      const answer = await postHandoff(relay.url, webhookSecret, shiftHandoff(sample.body, days));
       if (answer.status !== 202 || !answer.body.handoff_id)
         throw new Error(`${sample.name}: the relay answered ${answer.status} ${JSON.stringify(answer.body)}`);
       keys.push(answer.body.handoff_id);
@@ -202,6 +208,7 @@ async function main() {
       previewUrl: preview.url,
       sandboxUrl: sandbox.url,
       webhookSecret,
+      sampleDays: days,
     });
     console.log('');
     console.log(`Webhook secret for this run: ${webhookSecret}`);

@@ -11,6 +11,8 @@ export interface DemoState {
   previewUrl: string;
   sandboxUrl: string;
   webhookSecret: string;
+  /** Days the samples were moved forward (as-of-today.ts); `demo:handoff` moves its file the same. */
+  sampleDays: number;
 }
 
 export function writeState(state: DemoState): void {

@@ -72,6 +72,16 @@ describe('the quick start (npm start)', () => {
       value: { incidentid: string; title: string }[];
     };
     expect(incidents.value).toHaveLength(SAMPLES);
+    // The samples are moved to this week (scripts/demo/as-of-today.ts), so the supervisor's per-day chart,
+    // which shows the last weeks, has them: every handoff within the last three days, none in the future.
+    const handoffs = (await (
+      await fetch(`${sandboxUrl}/api/data/v9.2/incidents?$select=opencx_handoffon`)
+    ).json()) as { value: { opencx_handoffon: string }[] };
+    for (const { opencx_handoffon } of handoffs.value) {
+      const age = Date.now() - Date.parse(opencx_handoffon);
+      expect(age).toBeGreaterThanOrEqual(0);
+      expect(age).toBeLessThan(3 * 86_400_000);
+    }
 
     const { browser, close } = await launchChromium();
     try {
