@@ -31,8 +31,10 @@ export interface LoopDeps {
 
 export class DeliveryLoop implements Pacing {
   private pace: Pace;
-  /** Set when a round found the fleet paused: the loop sleeps until then instead of a poll interval, so
-   * delivery resumes the moment Retry-After has passed (measured: bench/drain.mjs). */
+  /**
+   * Set when a round found the fleet paused: the loop sleeps until then instead of a poll interval, so
+   * delivery resumes the moment Retry-After has passed (measured: bench/drain.mjs).
+   */
   private resumeAt = 0;
   /** The records this worker is delivering right now, whose leases it renews while it works. */
   private readonly held = new Set<string>();
