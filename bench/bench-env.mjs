@@ -58,6 +58,26 @@ export async function freePort() {
   return port;
 }
 
+/**
+ * The relay builds a benchmark compares: this checkout's and, given `--baseline <checkout>` (another built
+ * checkout, e.g. the commit before a refactoring), that one's, side by side in the same run.
+ */
+export function relayBuilds(baseline) {
+  const builds = [{ label: 'this build', root: path.join(import.meta.dirname, '..'), cli }];
+  if (baseline) {
+    const root = path.resolve(baseline);
+    builds.push({
+      label: `baseline (${baseline})`,
+      root,
+      cli: path.join(root, 'webhook-relay/bin/opencx-relay.js'),
+    });
+  }
+  return builds;
+}
+
+/** The builds in the order of the `index`th round (A B, then B A, ...), so that the machine's drift hits both. */
+export const inTurn = (builds, index) => (index % 2 ? [...builds].reverse() : builds);
+
 // Never leave a relay process behind, whatever ends the benchmark (Ctrl+C, a crash, a closed pipe).
 const children = new Set();
 process.on('exit', () => {

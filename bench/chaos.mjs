@@ -14,6 +14,8 @@
 //        [--baseline-count <same as --count> (0: no baseline)] [--senders 24] [--workers 16]
 //        [--storm-every 6-12] [--kill-every 4-8] (seconds between storms / kills; 0 turns them off)
 //        [--outage 5] (seconds of Dataverse down at relay start; 0: no such phase) [--quick]
+//        [--baseline <another built checkout>: every run again with its relay, in turn with this one's; the
+//        same seed, so both builds meet the same faults, storms and kills]
 // CHAOS_DEBUG=1 prints why each failed start failed.
 // --deadline bounds the whole run (seconds, split between the runs still to do); what is still pending
 // when a run hits its share is printed and counted as stuck.
@@ -34,6 +36,8 @@ import {
   BENCH_SECRET,
   dropSchema,
   freePort,
+  inTurn,
+  relayBuilds,
   sandboxRelayEnv,
   spawnRelay,
 } from './bench-env.mjs';
@@ -60,8 +64,12 @@ const { values: args } = parseArgs({
     outage: { type: 'string' },
     // 1,000 handoffs, a 3 s outage: a smoke run of the benchmark itself (figures not comparable).
     quick: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
+const builds = relayBuilds(args.baseline);
+/** Which build and store a line is about (the build only when two are compared). */
+const who = (r) => (builds.length > 1 ? `${r.build}, ${r.store}` : r.store);
 const outageSeconds = Number(args.outage ?? (args.quick ? 3 : 5));
 const total = Number(args.count ?? (args.quick ? 1000 : 6000));
 const rate = Number(args.rate);
@@ -114,7 +122,7 @@ function intakeTracker() {
 }
 
 /** One relay instance: a child process on a fixed port, killed and restarted by the chaos loop. */
-function relayInstance(name, env, port, giveUpAt, tracker) {
+function relayInstance(name, env, port, giveUpAt, tracker, cli) {
   let up = false;
   const instance = {
     name,
@@ -133,7 +141,7 @@ function relayInstance(name, env, port, giveUpAt, tracker) {
   /** Starts the process and resolves once it listens; false when it could not before `giveUpAt`. */
   instance.start = async function start() {
     for (;;) {
-      const { child, listening, output } = await spawnRelay(env, port);
+      const { child, listening, output } = await spawnRelay(env, port, cli);
       instance.child = child;
       if (listening) {
         instance.up = true;
@@ -218,7 +226,7 @@ function tally(rows, keyOf) {
 const extra = (map) => [...map.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 
 /** One run: `calm` is the baseline (no faults, storms nor kills), otherwise chaos. */
-async function run(kind, { calm, count, deadline }) {
+async function run(kind, { calm, count, deadline, build }) {
   const random = mulberry32(seed * 7919 + (kind === 'postgres' ? 1 : 2) + (calm ? 100 : 0));
   const sandbox = await startSandbox();
   const schema = `relay_chaos_${randomBytes(4).toString('hex')}`;
@@ -243,7 +251,7 @@ async function run(kind, { calm, count, deadline }) {
   const tracker = intakeTracker();
   const instances = [];
   for (let i = 0; i < size; i += 1)
-    instances.push(relayInstance(`${kind}-${i + 1}`, env, await freePort(), deadline, tracker));
+    instances.push(relayInstance(`${kind}-${i + 1}`, env, await freePort(), deadline, tracker, build.cli));
   const startedOk = await Promise.all(instances.map((i) => i.start()));
   if (!startedOk.every(Boolean))
     throw new Error(`a ${kind} relay never started:\n${instances.map((i) => i.lastOutput).join('\n')}`);
@@ -391,6 +399,7 @@ async function run(kind, { calm, count, deadline }) {
   const requests = sandbox.requests;
   const throttled = requests.filter((r) => r.status === 429).length;
   const result = {
+    build: build.label,
     store: kind === 'postgres' ? 'PostgreSQL' : 'embedded',
     calm,
     instances: size,
@@ -458,7 +467,7 @@ async function run(kind, { calm, count, deadline }) {
  * failed starts (a process that exited before listening) and the intake downtime (no instance listening),
  * and checks that every acknowledged handoff still becomes its case once Dataverse is back.
  */
-async function outage(kind, mode, seconds, deadline) {
+async function outage(kind, mode, seconds, deadline, build) {
   const sandbox = await startSandbox();
   const schema = `relay_outage_${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'relay-outage-'));
@@ -489,7 +498,7 @@ async function outage(kind, mode, seconds, deadline) {
   const size = kind === 'postgres' ? 2 : 1;
   const instances = [];
   for (let i = 0; i < size; i += 1)
-    instances.push(relayInstance(`${kind}-${i + 1}`, env, await freePort(), deadline, tracker));
+    instances.push(relayInstance(`${kind}-${i + 1}`, env, await freePort(), deadline, tracker, build.cli));
   const createdAt = new Map();
   const put = sandbox.state.put.bind(sandbox.state);
   sandbox.state.put = (entitySet, id, row) => {
@@ -532,6 +541,7 @@ async function outage(kind, mode, seconds, deadline) {
   rmSync(dataDir, { recursive: true, force: true });
   const times = [...ackedAt].map(([key, at]) => ((createdAt.get(key) ?? Date.now()) - at) / 1000);
   return {
+    build: build.label,
     store: kind === 'postgres' ? 'PostgreSQL' : 'embedded',
     mode,
     instances: size,
@@ -547,10 +557,12 @@ async function outage(kind, mode, seconds, deadline) {
   };
 }
 
-const plan = stores.flatMap((kind) => [
-  ...(baselineCount > 0 ? [{ kind, calm: true, count: baselineCount }] : []),
-  { kind, calm: false, count: total },
-]);
+const plan = stores.flatMap((kind, round) =>
+  inTurn(builds, round).flatMap((build) => [
+    ...(baselineCount > 0 ? [{ kind, build, calm: true, count: baselineCount }] : []),
+    { kind, build, calm: false, count: total },
+  ]),
+);
 // Each run's share of what is left of the deadline, by its number of handoffs (a baseline is smaller).
 const began = Date.now();
 const results = [];
@@ -558,23 +570,27 @@ for (const [index, step] of plan.entries()) {
   const left = deadlineMs - (Date.now() - began);
   const still = plan.slice(index).reduce((n, s) => n + s.count, 0);
   const deadline = Date.now() + (left * step.count) / still;
-  const label = `${step.kind}${step.calm ? ' baseline' : ''}`;
+  const label = `${builds.length > 1 ? `${step.build.label}, ` : ''}${step.kind}${step.calm ? ' baseline' : ''}`;
   process.stderr.write(
     `chaos: ${label} run, ${step.count} handoffs, ${((deadline - Date.now()) / 1000).toFixed(0)} s at most\n`,
   );
   results.push(await run(step.kind, { ...step, deadline }));
 }
 const outages = [];
+let round = 0;
 if (outageSeconds > 0)
   for (const kind of stores)
-    for (const mode of ['healthy', '503', '429']) {
-      process.stderr.write(
-        mode === 'healthy'
-          ? `chaos: ${kind}, the same start with Dataverse healthy (baseline)\n`
-          : `chaos: ${kind}, Dataverse answering ${mode} to everything for ${outageSeconds} s at start\n`,
-      );
-      outages.push(await outage(kind, mode, outageSeconds, Date.now() + outageSeconds * 1000 + 90_000));
-    }
+    for (const mode of ['healthy', '503', '429'])
+      for (const build of inTurn(builds, round++)) {
+        const which = builds.length > 1 ? `${build.label}, ${kind}` : kind;
+        process.stderr.write(
+          mode === 'healthy'
+            ? `chaos: ${which}, the same start with Dataverse healthy (baseline)\n`
+            : `chaos: ${which}, Dataverse answering ${mode} to everything for ${outageSeconds} s at start\n`,
+        );
+        const deadline = Date.now() + outageSeconds * 1000 + 90_000;
+        outages.push(await outage(kind, mode, outageSeconds, deadline, build));
+      }
 
 const percent = (n) => `${(n * 100).toFixed(1)}%`;
 const seconds = ([low, high]) => `${low / 1000}-${high / 1000} s`;
@@ -594,20 +610,20 @@ console.log(
     `baseline: ${baselineCount ? `${baselineCount} handoffs, same setup, no fault` : 'none'}`,
 );
 console.log(
-  '| store | run | instances | handoffs sent | incidents created | duplicates | lost | stuck | 429 share of Dataverse requests | 5xx / dropped before / after commit | storms | SIGKILLs | seconds (sending / total) | handoffs/s |',
+  '| build | store | run | instances | handoffs sent | incidents created | duplicates | lost | stuck | 429 share of Dataverse requests | 5xx / dropped before / after commit | storms | SIGKILLs | seconds (sending / total) | handoffs/s |',
 );
-console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(
-    `| ${r.store} | ${r.calm ? 'baseline' : 'chaos'} | ${r.instances} | ${r.sent} | ${r.incidents} | ${r.duplicates} | ${r.lost} | ${r.stuck} | ` +
+    `| ${r.build} | ${r.store} | ${r.calm ? 'baseline' : 'chaos'} | ${r.instances} | ${r.sent} | ${r.incidents} | ${r.duplicates} | ${r.lost} | ${r.stuck} | ` +
       `${percent(r.share429)} of ${r.requests} | ${r.injected5xx} / ${r.droppedBefore} / ${r.droppedAfter} | ` +
       `${r.storms} | ${r.kills} | ${r.sendSeconds.toFixed(0)} / ${r.seconds.toFixed(0)} | ${r.rate.toFixed(1)} |`,
   );
 }
 for (const r of results.filter((x) => !x.calm)) {
-  const baseline = results.find((x) => x.calm && x.store === r.store);
+  const baseline = results.find((x) => x.calm && x.store === r.store && x.build === r.build);
   console.log(
-    `${r.store}: ${r.webhooks} webhooks acknowledged for ${r.sent} handoffs; the store holds ${r.stored} ` +
+    `${who(r)}: ${r.webhooks} webhooks acknowledged for ${r.sent} handoffs; the store holds ${r.stored} ` +
       `(created ${r.created}, duplicate ${r.duplicateStatus}: created by an earlier attempt whose answer a kill or a dropped connection lost); ` +
       `${r.failedStarts} restarts refused while the sandbox was faulty; ${r.intakeRetries} webhook sends retried by the sender` +
       (baseline
@@ -617,12 +633,12 @@ for (const r of results.filter((x) => !x.calm)) {
 }
 for (const r of results)
   console.log(
-    `${r.store} ${r.calm ? 'baseline' : 'chaos'}: handoff to case (first acknowledgement to the case existing) ` +
+    `${who(r)} ${r.calm ? 'baseline' : 'chaos'}: handoff to case (first acknowledgement to the case existing) ` +
       `p50 ${r.toCase.p50.toFixed(2)} s, p99 ${r.toCase.p99.toFixed(2)} s, max ${r.toCase.max.toFixed(2)} s`,
   );
 for (const r of results.filter((x) => !x.calm))
   console.log(
-    `${r.store} chaos: ${r.kills} SIGKILLs with ${r.inFlightAtKills} handoffs in flight (acknowledged, no case yet) at them; ` +
+    `${who(r)} chaos: ${r.kills} SIGKILLs with ${r.inFlightAtKills} handoffs in flight (acknowledged, no case yet) at them; ` +
       `worst handoff-to-case among those: ${r.worstAfterKill.toFixed(1)} s (target <= 20 s: ${r.worstAfterKill <= 20 ? 'met' : 'NOT met'}); ` +
       `failed starts (a relay process that exited before listening): ${r.failedStarts}; ` +
       `intake downtime (no instance listening): ${r.intakeDownSeconds.toFixed(1)} s of ${r.seconds.toFixed(0)} s, ` +
@@ -631,24 +647,41 @@ for (const r of results.filter((x) => !x.calm))
         ? `; the slowest handoff: ${r.worstRecord.attempts} failed attempts${r.worstRecord.lastError ? `, last error ${[r.worstRecord.lastError.httpStatus, r.worstRecord.lastError.code, r.worstRecord.lastError.message].filter(Boolean).join(' ')}` : ''}`
         : ''),
   );
+// Side by side: the same runs with this build's relay and the baseline build's.
+if (builds.length > 1)
+  for (const store of new Set(results.map((r) => r.store)))
+    for (const calm of [true, false]) {
+      const [mine, theirs] = builds.map((b) =>
+        results.find((r) => r.store === store && r.calm === calm && r.build === b.label),
+      );
+      if (!mine || !theirs) continue;
+      const pair = (f) => `${f(mine)} / ${f(theirs)}`;
+      console.log(
+        `${store} ${calm ? 'baseline' : 'chaos'}, this build / baseline build: ` +
+          `handoffs/s ${pair((r) => r.rate.toFixed(1))} (ratio ${(mine.rate / theirs.rate).toFixed(2)}), ` +
+          `handoff to case p50 ${pair((r) => r.toCase.p50.toFixed(2))} s, p99 ${pair((r) => r.toCase.p99.toFixed(2))} s, ` +
+          `lost / duplicated / stuck ${pair((r) => `${r.lost}/${r.duplicates}/${r.stuck}`)}` +
+          (calm ? '' : `, worst after a kill ${pair((r) => r.worstAfterKill.toFixed(1))} s`),
+      );
+    }
 if (outages.length) {
   console.log(
     `\nDataverse down at relay start: every request answered 503 (errors) or 429 (a budget of zero) for ${outageSeconds} s from before the instances start; ` +
       'a supervisor restarts any instance that exits; 50 handoffs sent from the start, one every 100 ms, each until acknowledged',
   );
   console.log(
-    '| store | Dataverse at start | instances | failed starts | first instance listening after s | intake downtime after that s | handoffs acknowledged | cases | worst handoff-to-case s |',
+    '| build | store | Dataverse at start | instances | failed starts | first instance listening after s | intake downtime after that s | handoffs acknowledged | cases | worst handoff-to-case s |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const o of outages)
     console.log(
-      `| ${o.store} | ${o.mode === 'healthy' ? 'healthy (baseline)' : `${o.mode} for ${o.seconds} s`} | ${o.instances} | ${o.failedStarts} | ` +
+      `| ${o.build} | ${o.store} | ${o.mode === 'healthy' ? 'healthy (baseline)' : `${o.mode} for ${o.seconds} s`} | ${o.instances} | ${o.failedStarts} | ` +
         `${o.firstListenSeconds.toFixed(1)} | ${o.intakeDownSeconds.toFixed(1)} | ` +
         `${o.acknowledged} of ${o.sent} | ${o.cases} | ${o.worstToCase.toFixed(1)} |`,
     );
 }
 for (const r of results) {
-  const label = `${r.store} ${r.calm ? 'baseline' : 'chaos'}`;
+  const label = `${who(r)} ${r.calm ? 'baseline' : 'chaos'}`;
   if (r.hitDeadline) console.log(`${label}: DEADLINE reached with handoffs still pending (counted as stuck)`);
   if (r.unacknowledged)
     console.log(`${label}: ${r.unacknowledged} webhook sends never acknowledged before the deadline`);

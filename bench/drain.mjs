@@ -16,18 +16,17 @@
 // Usage: node bench/drain.mjs [--count 5000] [--throttles requests,execution,concurrency]
 //        [--budget 3000] [--window 20] [--execution-ms 40000] [--op-ms 5] [--concurrent 4] [--latency 20]
 //        [--stores embedded,postgres] [--instances 2 (PostgreSQL)] [--workers 4]
+//        [--baseline <another built checkout>: every run again with its relay, in turn with this one's]
 // Needs `npm run build:packages` first; PostgreSQL from RELAY_BENCH_DATABASE_URL
 // (default postgres://postgres@127.0.0.1:5432/test; a throwaway schema is created and dropped).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSandbox } from '../dataverse-sandbox/dist/index.js';
-import { createEmbeddedStore, handoffKey, loadConfig, startRelay } from '../webhook-relay/dist/index.js';
-import { createLogger } from '../webhook-relay/dist/observability/logger.js';
-import { createPostgresStore } from '../webhook-relay/dist/store/postgres.js';
-import { BENCH_DATABASE_URL, dropSchema, sandboxRelayEnv } from './bench-env.mjs';
+import { BENCH_DATABASE_URL, dropSchema, inTurn, relayBuilds, sandboxRelayEnv } from './bench-env.mjs';
 
 const here = import.meta.dirname;
 const { values: args } = parseArgs({
@@ -43,8 +42,27 @@ const { values: args } = parseArgs({
     stores: { type: 'string', default: 'embedded,postgres' },
     instances: { type: 'string', default: '2' },
     workers: { type: 'string', default: '4' },
+    baseline: { type: 'string' },
   },
 });
+
+/** A built checkout's relay, run in this process: its configuration, its relay, its stores. */
+async function relayBuild({ label, root }) {
+  const dist = (file) => pathToFileURL(path.join(root, 'webhook-relay/dist', file)).href;
+  const { createEmbeddedStore, handoffKey, loadConfig, startRelay } = await import(dist('index.js'));
+  const { createLogger } = await import(dist('observability/logger.js'));
+  const { createPostgresStore } = await import(dist('store/postgres.js'));
+  return {
+    label,
+    createEmbeddedStore,
+    createPostgresStore,
+    createLogger,
+    handoffKey,
+    loadConfig,
+    startRelay,
+  };
+}
+const builds = await Promise.all(relayBuilds(args.baseline).map(relayBuild));
 const total = Number(args.count);
 const windowMs = Number(args.window) * 1000;
 const databaseUrl = BENCH_DATABASE_URL;
@@ -96,7 +114,9 @@ THROTTLES['concurrency baseline'] = {
   workers: args.concurrent,
 };
 
-async function run(kind, throttleName) {
+async function run(kind, throttleName, build) {
+  const { createEmbeddedStore, createPostgresStore, createLogger, handoffKey, loadConfig, startRelay } =
+    build;
   const throttle = THROTTLES[throttleName];
   const sandbox = await startSandbox({ limits: throttle.limits, faults: throttle.faults });
   const schema = `relay_drain_${randomBytes(4).toString('hex')}`;
@@ -182,6 +202,7 @@ async function run(kind, throttleName) {
   if (kind === 'postgres') await dropSchema(schema);
   rmSync(dataDir, { recursive: true, force: true });
   return {
+    build: build.label,
     store: kind === 'postgres' ? 'PostgreSQL' : 'embedded',
     throttle: throttleName,
     instances: count,
@@ -203,12 +224,13 @@ const throttles = args.throttles.split(',').map((t) => t.trim());
 for (const t of throttles)
   if (!THROTTLES[t]) throw new Error(`unknown throttle ${t}: use ${Object.keys(THROTTLES)}`);
 const results = [];
+let round = 0;
 for (const kind of args.stores.split(',').map((s) => s.trim()))
   for (const throttle of [
     ...throttles,
     ...(throttles.includes('concurrency') ? ['concurrency baseline'] : []),
   ])
-    results.push(await run(kind, throttle));
+    for (const build of inTurn(builds, round++)) results.push(await run(kind, throttle, build));
 
 /**
  * The relay's own pace: the concurrency baseline run, or its pace while the first budget lasted; never refused,
@@ -216,7 +238,10 @@ for (const kind of args.stores.split(',').map((s) => s.trim()))
  */
 function ownPaceOf(r) {
   if (r.throttle === 'concurrency')
-    return results.find((b) => b.store === r.store && b.throttle === 'concurrency baseline')?.steady ?? NaN;
+    return (
+      results.find((b) => b.build === r.build && b.store === r.store && b.throttle === 'concurrency baseline')
+        ?.steady ?? NaN
+    );
   return Number.isFinite(r.burst) ? r.burst : r.steady;
 }
 
@@ -234,14 +259,14 @@ for (const t of throttles)
     `  ${t} (${THROTTLES[t].code}): ${THROTTLES[t].describe} = ceiling ${THROTTLES[t].ceiling.toFixed(1)} ${THROTTLES[t].unit}`,
   );
 console.log(
-  '| throttle | store | instances | incidents | seconds | requests admitted | answered 429 | full windows | steady | ceiling | share of ceiling | relay unthrottled (baseline) | ratio to min(ceiling, baseline) |',
+  '| build | throttle | store | instances | incidents | seconds | requests admitted | answered 429 | full windows | steady | ceiling | share of ceiling | relay unthrottled (baseline) | ratio to min(ceiling, baseline) |',
 );
-console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results.filter((x) => x.throttle !== 'concurrency baseline')) {
   const t = THROTTLES[r.throttle];
   const own = ownPaceOf(r);
   console.log(
-    `| ${r.throttle} | ${r.store} | ${r.instances} | ${r.incidents} | ${r.seconds.toFixed(1)} | ${r.admitted} | ` +
+    `| ${r.build} | ${r.throttle} | ${r.store} | ${r.instances} | ${r.incidents} | ${r.seconds.toFixed(1)} | ${r.admitted} | ` +
       `${r.refused} (${(r.refusedShare * 100).toFixed(2)}%) | ${t.windowed ? r.windows : '—'} | ` +
       `${r.steady.toFixed(1)} ${t.unit} | ${t.ceiling.toFixed(1)} | ${(r.share * 100).toFixed(1)}% | ` +
       `${own.toFixed(1)}${Number.isFinite(r.burst) || r.throttle === 'concurrency' ? '' : ' (never refused)'} | ${(r.steady / baselineOf(r)).toFixed(2)} |`,
@@ -254,7 +279,19 @@ console.log(
     '(windowed limits; above the ceiling, the limit is what binds) or with DELIVERY_WORKERS=K and no limit ' +
     '(concurrency). A run too short for one full window shows NaN: give it a larger --count.',
 );
-const measured = results.filter((r) => r.throttle !== 'concurrency baseline');
+// Side by side: this build's drain over the baseline's, per store and limit (1.00: the same).
+if (builds.length > 1)
+  for (const r of results.filter((x) => x.build === builds[0].label)) {
+    const other = results.find(
+      (x) => x.build === builds[1].label && x.store === r.store && x.throttle === r.throttle,
+    );
+    console.log(
+      `${r.store}, ${r.throttle}: this build / baseline: steady ${(r.steady / other.steady).toFixed(2)} ` +
+        `(${r.steady.toFixed(1)} / ${other.steady.toFixed(1)}), seconds ${r.seconds.toFixed(1)} / ${other.seconds.toFixed(1)}, ` +
+        `answered 429 ${r.refused} / ${other.refused}, requests ${r.requests} / ${other.requests}`,
+    );
+  }
+const measured = results.filter((r) => r.throttle !== 'concurrency baseline' && r.build === builds[0].label);
 const ok = measured.every(
   (r) => r.steady / baselineOf(r) >= 0.9 && r.refusedShare <= 0.01 && r.incidents === total,
 );

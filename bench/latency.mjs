@@ -5,6 +5,7 @@
 //
 // Usage: node bench/latency.mjs [--rate 10] [--count 300] [--rtt 50] [--stores embedded,postgres]
 //        [--pg-instances 2] [--quick (60 handoffs)]
+//        [--baseline <another built checkout>: the same runs with its relay, in turn with this one's]
 // Needs `npm run build:packages` first; PostgreSQL from RELAY_BENCH_DATABASE_URL (default
 // postgres://postgres@127.0.0.1:5432/test; a throwaway schema is created and dropped).
 // Targets: p50 <= 1.2 x floor and p99 <= 1.5 x floor on both stores. Exit code 1 when a handoff never
@@ -23,6 +24,8 @@ import {
   BENCH_SECRET,
   dropSchema,
   freePort,
+  inTurn,
+  relayBuilds,
   sandboxRelayEnv,
   spawnRelay,
 } from './bench-env.mjs';
@@ -36,8 +39,10 @@ const { values: args } = parseArgs({
     stores: { type: 'string', default: 'embedded,postgres' },
     'pg-instances': { type: 'string', default: '2' },
     quick: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
+const builds = relayBuilds(args.baseline);
 const rate = Number(args.rate);
 const count = Number(args.count ?? (args.quick ? 60 : 300));
 const rtt = Number(args.rtt);
@@ -47,9 +52,9 @@ const base = JSON.parse(
 );
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startRelayProcess(env) {
+async function startRelayProcess(env, cli) {
   const port = await freePort();
-  const { child, listening, output } = await spawnRelay(env, port);
+  const { child, listening, output } = await spawnRelay(env, port, cli);
   if (!listening) throw new Error(`the relay did not start:\n${output}`);
   return { child, port };
 }
@@ -62,7 +67,7 @@ async function stopRelayProcess({ child }) {
 
 const quantile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 
-async function run(kind) {
+async function run(kind, build) {
   const sandbox = await startSandbox({ faults: { latencyMs: rtt } });
   const schema = `relay_latency_${randomBytes(4).toString('hex')}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'relay-latency-'));
@@ -78,7 +83,7 @@ async function run(kind) {
   };
   const size = kind === 'postgres' ? Number(args['pg-instances']) : 1;
   const relays = [];
-  for (let i = 0; i < size; i += 1) relays.push(await startRelayProcess(env));
+  for (let i = 0; i < size; i += 1) relays.push(await startRelayProcess(env, build.cli));
 
   // When each case came into being: the sandbox stores the incident (its id is the handoff key).
   const createdAt = new Map();
@@ -166,6 +171,7 @@ async function run(kind) {
   const floor = perHandoff * rtt;
   return {
     kind,
+    build: build.label,
     instances: size,
     delivered: latencies.length,
     refused: refused.length,
@@ -181,26 +187,39 @@ async function run(kind) {
 }
 
 const results = [];
-for (const kind of args.stores.split(',').map((s) => s.trim())) results.push(await run(kind));
+for (const [round, kind] of args.stores
+  .split(',')
+  .map((s) => s.trim())
+  .entries())
+  for (const build of inTurn(builds, round)) results.push(await run(kind, build));
 console.log(
   `handoff to case: ${count} handoffs at ${rate}/s, ${rtt} ms injected on every Dataverse request; ${process.version}; ` +
     `uptime: ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`,
 );
 console.log(
-  '| store | instances | cases | Dataverse requests per handoff | floor ms | p50 ms | p99 ms | max ms | p50 / floor | p99 / floor | median to 202 ms | median 202 to $batch sent ms | load average at start |',
+  '| build | store | instances | cases | Dataverse requests per handoff | floor ms | p50 ms | p99 ms | max ms | p50 / floor | p99 / floor | median to 202 ms | median 202 to $batch sent ms | load average at start |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 const name = { embedded: 'embedded', postgres: 'PostgreSQL' };
 for (const r of results)
   console.log(
-    `| ${name[r.kind]} | ${r.instances} | ${r.delivered} of ${count} | ${r.perHandoff.toFixed(2)} | ${r.floor.toFixed(0)} | ` +
+    `| ${r.build} | ${name[r.kind]} | ${r.instances} | ${r.delivered} of ${count} | ${r.perHandoff.toFixed(2)} | ${r.floor.toFixed(0)} | ` +
       `${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${(r.p50 / r.floor).toFixed(2)} | ${(r.p99 / r.floor).toFixed(2)} | ` +
       `${r.toAck?.toFixed(1) ?? '-'} | ${r.toBatch?.toFixed(1) ?? '-'} | ${r.load} |`,
   );
 for (const r of results)
   console.log(
-    `${name[r.kind]}: target p50 <= 1.2 x floor and p99 <= 1.5 x floor: ${r.p50 <= 1.2 * r.floor && r.p99 <= 1.5 * r.floor ? 'met' : 'NOT met'}`,
+    `${r.build}, ${name[r.kind]}: target p50 <= 1.2 x floor and p99 <= 1.5 x floor: ${r.p50 <= 1.2 * r.floor && r.p99 <= 1.5 * r.floor ? 'met' : 'NOT met'}`,
   );
+// Side by side: this build's p50 and p99 over the baseline's, per store (1.00: the same).
+if (builds.length > 1)
+  for (const kind of new Set(results.map((r) => r.kind))) {
+    const [mine, theirs] = builds.map((b) => results.find((r) => r.kind === kind && r.build === b.label));
+    console.log(
+      `${name[kind]}: this build / baseline: p50 ${(mine.p50 / theirs.p50).toFixed(2)}, p99 ${(mine.p99 / theirs.p99).toFixed(2)}, ` +
+        `Dataverse requests per handoff ${mine.perHandoff.toFixed(2)} / ${theirs.perHandoff.toFixed(2)}`,
+    );
+  }
 const complete = results.every((r) => r.delivered === count && r.refused === 0);
 if (!complete) console.log('FAIL: a handoff was refused or never became a case within 30 s');
 process.exit(complete ? 0 : 1);

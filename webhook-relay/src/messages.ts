@@ -533,6 +533,8 @@ export const messages = {
         .join(', ')}`,
     routed: "Applied the org's unified routing to the case (msdyn_ApplyRoutingRuleEntityRecord).",
     scheduled: (key: string) => `Unified routing is applied to the case by record ${key}.`,
+    /** The log line of a route record due again (Dataverse busy, throttled, or its token refused). */
+    retrying: 'unified routing failed, will retry',
     notProvisionedReason:
       'msdyn_ApplyRoutingRuleEntityRecord does not exist in this org: unified routing is not provisioned. Provision it and set up record routing for Case, or change APPLY_ROUTING_RULES, then `opencx-relay handoffs retry --failed`.',
     couldRoute: (routes: 'unified' | 'legacy') =>

@@ -18,7 +18,7 @@ import type { ChangeSetOperation } from '../dataverse/batch.js';
 import { API_PATH, DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { DUPLICATE_KEY } from '../dataverse/errors.js';
 import { messages } from '../messages.js';
-import { placeCase } from '../delivery/plan.js';
+import { placeCase } from '../delivery/placement.js';
 import type { CheckResult } from './report.js';
 import { isRelayPrivilege, missingPrivilegeIn, RELAY_ROLE_NAME, roleHolding } from './role.js';
 
@@ -108,7 +108,7 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
     },
     { label: m.steps.incident, operation: { method: 'POST', url: `${API_PATH}incidents`, body: probeCase } },
   ];
-  // What a delivery sends to place the case (AddToQueue or ApplyRoutingRule, delivery/plan.ts), so an org
+  // What a delivery sends to place the case (AddToQueue or ApplyRoutingRule, delivery/placement.ts), so an org
   // that queues cases itself on create passes here as it does in delivery.
   const placement = input.queueUsable ? placeCase(incidentId, input.config, input.sourceQueueId) : undefined;
   if (placement) steps.push({ label: m.steps.queueItem, operation: placement });

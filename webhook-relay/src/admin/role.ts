@@ -1,6 +1,6 @@
 /**
  * The security role "OpenCX Handoff Relay": exactly the privileges the relay's application user exercises,
- * derived from what the relay sends (delivery/plan.ts, delivery/worker.ts, delivery/metadata.ts) and what
+ * derived from what the relay sends (delivery/plan.ts, delivery/send-case.ts, delivery/metadata.ts) and what
  * `verify` and `setup` read. The solution's customizations.xml carries the same list; a solution test
  * compares the two, so the role that is imported is the role that `verify` checks.
  *

@@ -4,7 +4,7 @@
  * history when the session closes — and adds them to that case exactly once.
  */
 import type { Turn } from '@opencx-d365/transcript-format';
-import { appendToCase } from '../append/append-to-case.js';
+import { appendToCase, type AppendOutcome } from '../append/append-to-case.js';
 import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import type { HandoffMessage } from '../handoff/document.js';
 import { handoffKey } from '../handoff/key.js';
@@ -20,7 +20,7 @@ import type { InPlaceOptions } from '../retry-in-place.js';
 import type { HandoffError, HandoffRecord, HandoffStore } from '../store/types.js';
 import type { DeliveryMetadata } from './plan.js';
 import { languageOfHandoff } from '../handoff/language.js';
-import { pausesEveryWorker } from './retry-policy.js';
+import { stepFailure } from './delivery-outcome.js';
 import type { RetryLater } from './opencx-step.js';
 
 export type { AppendPayload } from '../append/payload.js';
@@ -88,19 +88,8 @@ export async function runAppend(
   const handoff = target.handoff ?? (await deps.store.get(target.key));
   if (!handoff)
     return { kind: 'skip', note: `No handoff ${target.key} in this relay: nothing to add the turns to.` };
-  if (handoff.status === 'failed' || handoff.status === 'skipped')
-    return {
-      kind: 'skip',
-      note: `Handoff ${target.key} is ${handoff.status}: it has no case to add the turns to.`,
-    };
-  if (handoff.status !== 'created' && handoff.status !== 'duplicate') {
-    const reason = 'The case is not created yet; the later turns are added once it is.';
-    return {
-      kind: 'retry',
-      error: { code: 'append_waiting', message: reason, reason },
-      countsAsAttempt: false,
-    };
-  }
+  const notYet = caseNotReady(target.key, handoff);
+  if (notYet) return notYet;
   if (target.messages.length === 0)
     return { kind: 'done', status: 'duplicate', incidentId: target.key, note: 'No turns after the handoff.' };
   const turns = deps.redact
@@ -111,60 +100,71 @@ export async function runAppend(
       countRedactions: deps.countRedactions,
       inPlace: deps.inPlace,
     });
-    switch (outcome.kind) {
-      case 'appended':
-        return {
-          kind: 'done',
-          status: 'created',
-          incidentId: target.key,
-          note: `Added ${outcome.added} turns after the handoff.`,
-        };
-      case 'nothing-new':
-        return {
-          kind: 'done',
-          status: 'duplicate',
-          incidentId: target.key,
-          note: 'Every turn was already on the case.',
-        };
-      case 'conflict': {
-        const reason = 'The case changed while the turns were added; reading it again.';
-        return {
-          kind: 'retry',
-          error: { code: 'append_conflict', httpStatus: 412, message: reason, reason },
-          atMs: 0,
-          countsAsAttempt: false,
-        };
-      }
-      case 'unreadable':
-        return {
-          kind: 'failed',
-          error: { code: 'append_unreadable', message: outcome.reason, reason: outcome.reason },
-        };
-      case 'deleted':
-        return {
-          kind: 'failed',
-          error: {
-            code: 'append_case_deleted',
-            httpStatus: 404,
-            message: outcome.reason,
-            reason: outcome.reason,
-          },
-        };
-    }
+    return appendOutcomeOf(target.key, outcome);
   } catch (error) {
     if (!(error instanceof DataverseRequestError)) throw error;
-    const f = error.failure;
-    const failure: HandoffError = {
-      code: f.code,
-      httpStatus: f.httpStatus,
-      message: f.message,
-      reason: f.reason,
+    return stepFailure(error.failure);
+  }
+}
+
+/** A handoff without a case to add turns to (never will have, or not yet); undefined when it has one. */
+function caseNotReady(key: string, handoff: HandoffRecord): AppendStepOutcome | undefined {
+  if (handoff.status === 'failed' || handoff.status === 'skipped')
+    return {
+      kind: 'skip',
+      note: `Handoff ${key} is ${handoff.status}: it has no case to add the turns to.`,
     };
-    if (pausesEveryWorker(f))
-      return { kind: 'retry', error: failure, countsAsAttempt: false, atMs: undefined };
-    return f.retryable
-      ? { kind: 'retry', error: failure, countsAsAttempt: true }
-      : { kind: 'failed', error: failure };
+  if (handoff.status !== 'created' && handoff.status !== 'duplicate') {
+    const reason = 'The case is not created yet; the later turns are added once it is.';
+    return {
+      kind: 'retry',
+      error: { code: 'append_waiting', message: reason, reason },
+      countsAsAttempt: false,
+    };
+  }
+  return undefined;
+}
+
+function appendOutcomeOf(key: string, outcome: AppendOutcome): AppendStepOutcome {
+  switch (outcome.kind) {
+    case 'appended':
+      return {
+        kind: 'done',
+        status: 'created',
+        incidentId: key,
+        note: `Added ${outcome.added} turns after the handoff.`,
+      };
+    case 'nothing-new':
+      return {
+        kind: 'done',
+        status: 'duplicate',
+        incidentId: key,
+        note: 'Every turn was already on the case.',
+      };
+    case 'conflict': {
+      const reason = 'The case changed while the turns were added; reading it again.';
+      return {
+        kind: 'retry',
+        error: { code: 'append_conflict', httpStatus: 412, message: reason, reason },
+        atMs: 0,
+        countsAsAttempt: false,
+      };
+    }
+    case 'unreadable':
+      return {
+        kind: 'failed',
+        error: { code: 'append_unreadable', message: outcome.reason, reason: outcome.reason },
+      };
+    case 'deleted':
+      return {
+        kind: 'failed',
+        error: {
+          code: 'append_case_deleted',
+          httpStatus: 404,
+          message: outcome.reason,
+          reason: outcome.reason,
+        },
+      };
   }
 }
 

@@ -5,6 +5,7 @@ import {
   readAttributes,
   readMaxLength,
   readOptions,
+  type AttributeSummary,
   type ChoiceAttributeType,
 } from '../dataverse/metadata.js';
 import { ALL_INSIGHTS_COLUMNS, readInstalledInsights } from '../insights/installed.js';
@@ -38,12 +39,10 @@ export async function prepareDelivery(
 ): Promise<{ ok: true; metadata: DeliveryMetadata } | { ok: false; errors: string[] }> {
   const errors: string[] = [];
   const attributes = await readAttributes(client, 'incident');
-  const byName = new Map(attributes.map((a) => [a.LogicalName, a]));
   const titleMaxLength = await readMaxLength(client, 'incident', 'title', 'String');
   const descriptionMaxLength = await readMaxLength(client, 'incident', 'description', 'Memo');
   const noteMaxLength = await readMaxLength(client, 'annotation', 'notetext', 'Memo');
-  const optionsOf = (column: string, type: ChoiceAttributeType = 'Picklist') =>
-    readOptions(client, 'incident', column, type);
+  const optionsOf: OptionsOf = (column, type = 'Picklist') => readOptions(client, 'incident', column, type);
   const insights = await readInstalledInsights(client, attributes);
   const priorities = await optionsOf('prioritycode');
   if (!priorities.some((o) => o.value === config.defaultPriority)) {
@@ -53,36 +52,10 @@ export async function prepareDelivery(
         .join(', ')}.`,
     );
   }
+  const byName = new Map(attributes.map((a) => [a.LogicalName, a]));
   for (const [column, value] of Object.entries(config.ticketProperties)) {
-    const attribute = byName.get(column);
-    if (BUILDER_COLUMNS.includes(column)) {
-      errors.push(`TICKET_PROPERTIES may not set ${column}: the relay writes it itself.`);
-    } else if (!attribute) {
-      errors.push(`TICKET_PROPERTIES names ${column}, which is not a column of the incident table.`);
-    } else if (attribute.IsValidForCreate === false) {
-      errors.push(`TICKET_PROPERTIES names ${column}, which cannot be set when a case is created.`);
-    } else if (['Picklist', 'State', 'Status'].includes(attribute.AttributeType)) {
-      const options = await optionsOf(column, attribute.AttributeType as ChoiceAttributeType);
-      if (typeof value !== 'number' || !options.some((o) => o.value === value)) {
-        errors.push(
-          `TICKET_PROPERTIES ${column}=${JSON.stringify(value)} is not an option. Valid values: ${options.map((o) => o.value).join(', ')}.`,
-        );
-      }
-    } else if (['String', 'Memo'].includes(attribute.AttributeType) && typeof value !== 'string') {
-      errors.push(`TICKET_PROPERTIES ${column} must be a string.`);
-    } else if (attribute.AttributeType === 'Boolean' && typeof value !== 'boolean') {
-      errors.push(`TICKET_PROPERTIES ${column} must be true or false.`);
-    } else if (attribute.AttributeType === 'Integer' && !Number.isInteger(value)) {
-      errors.push(`TICKET_PROPERTIES ${column} must be a whole number.`);
-    } else if (
-      !['String', 'Memo', 'Boolean', 'Integer', 'Picklist', 'State', 'Status'].includes(
-        attribute.AttributeType,
-      )
-    ) {
-      errors.push(
-        `TICKET_PROPERTIES ${column} is a ${attribute.AttributeType} column, which the relay does not set.`,
-      );
-    }
+    const problem = await ticketPropertyProblem(column, value, byName.get(column), optionsOf);
+    if (problem) errors.push(problem);
   }
   if (errors.length) return { ok: false, errors };
   const placement = await placementOf(client, config);
@@ -96,4 +69,36 @@ export async function prepareDelivery(
       ...(placement?.sourceQueueId ? { sourceQueueId: placement.sourceQueueId } : {}),
     },
   };
+}
+
+type OptionsOf = (column: string, type?: ChoiceAttributeType) => ReturnType<typeof readOptions>;
+
+/** Why TICKET_PROPERTIES may not set `column` to `value` on this org; undefined when it may. */
+async function ticketPropertyProblem(
+  column: string,
+  value: unknown,
+  attribute: AttributeSummary | undefined,
+  optionsOf: OptionsOf,
+): Promise<string | undefined> {
+  if (BUILDER_COLUMNS.includes(column))
+    return `TICKET_PROPERTIES may not set ${column}: the relay writes it itself.`;
+  if (!attribute) return `TICKET_PROPERTIES names ${column}, which is not a column of the incident table.`;
+  if (attribute.IsValidForCreate === false)
+    return `TICKET_PROPERTIES names ${column}, which cannot be set when a case is created.`;
+  const type = attribute.AttributeType;
+  if (['Picklist', 'State', 'Status'].includes(type)) {
+    const options = await optionsOf(column, type as ChoiceAttributeType);
+    return typeof value !== 'number' || !options.some((o) => o.value === value)
+      ? `TICKET_PROPERTIES ${column}=${JSON.stringify(value)} is not an option. Valid values: ${options.map((o) => o.value).join(', ')}.`
+      : undefined;
+  }
+  if (['String', 'Memo'].includes(type) && typeof value !== 'string')
+    return `TICKET_PROPERTIES ${column} must be a string.`;
+  if (type === 'Boolean' && typeof value !== 'boolean')
+    return `TICKET_PROPERTIES ${column} must be true or false.`;
+  if (type === 'Integer' && !Number.isInteger(value))
+    return `TICKET_PROPERTIES ${column} must be a whole number.`;
+  if (!['String', 'Memo', 'Boolean', 'Integer', 'Picklist', 'State', 'Status'].includes(type))
+    return `TICKET_PROPERTIES ${column} is a ${type} column, which the relay does not set.`;
+  return undefined;
 }

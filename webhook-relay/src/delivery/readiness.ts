@@ -74,6 +74,7 @@ export interface DeliveryGate {
 }
 
 const GATE_MAX_WAIT_MS = 60_000;
+const m = messages.delivery;
 
 function realSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -121,93 +122,124 @@ export function waitReasonOf(error: unknown): {
 }
 
 export function createDeliveryGate(options: GateOptions): DeliveryGate {
-  const clock = options.clock ?? Date.now;
-  const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? realSleep;
-  const logEveryMs = options.logEveryMs ?? 60_000;
-  const cap = Math.min(options.backoffMaxMs, GATE_MAX_WAIT_MS);
-  const abort = new AbortController();
-  const m = messages.delivery;
-  let status: DeliveryStatus = { state: 'starting' };
-  let loop: Promise<void> | undefined;
-
-  const setWaitingMetric = (active: WaitReason | undefined) => {
-    for (const reason of WAIT_REASONS)
-      options.metrics?.deliveryWaiting.set({ reason }, reason === active ? 1 : 0);
+  const gate = new Gate(options);
+  return {
+    status: () => gate.status,
+    start: () => gate.start(),
+    stop: () => gate.stop(),
   };
+}
 
-  async function run(firstDone: () => void): Promise<void> {
-    let attempts = 0;
-    let waitingSince = 0;
-    let lastLog = -Infinity;
-    while (!abort.signal.aborted) {
-      attempts += 1;
+/**
+ * The wait before the next try: exponential up to `cap`, with full jitter, so a fleet restarted together
+ * does not knock on Dataverse in step; a 429's Retry-After is a floor, never shortened.
+ */
+export function gateDelay(
+  attempts: number,
+  backoffBaseMs: number,
+  cap: number,
+  retryAfterMs: number | undefined,
+  random: () => number,
+): number {
+  const exponential = Math.min(cap, backoffBaseMs * 2 ** Math.min(attempts - 1, 30));
+  return Math.max(retryAfterMs ?? 0, Math.max(1, Math.floor(random() * exponential)));
+}
+
+class Gate {
+  status: DeliveryStatus = { state: 'starting' };
+  private loop: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private readonly clock: () => number;
+  private attempts = 0;
+  private waitingSince = 0;
+  private lastLog = -Infinity;
+
+  constructor(private readonly options: GateOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  start(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.loop ??= this.run(resolve);
+      void this.loop.then(resolve);
+    });
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private async run(firstDone: () => void): Promise<void> {
+    const sleep = this.options.sleep ?? realSleep;
+    while (!this.abort.signal.aborted) {
+      this.attempts += 1;
       let outcome: Preparation | undefined;
       let failure: ReturnType<typeof waitReasonOf> | undefined;
       try {
-        outcome = await options.prepare();
+        outcome = await this.options.prepare();
       } catch (error) {
         failure = waitReasonOf(error);
         // Not Dataverse's answer: the relay's own error, logged whole (stack included) every time.
-        if (failure.reason === 'relay_error') options.logger?.error({ err: error }, m.relayError);
+        if (failure.reason === 'relay_error') this.options.logger?.error({ err: error }, m.relayError);
       }
-      const now = clock();
-      if (outcome?.ok) {
-        if (status.state === 'waiting')
-          options.logger?.info(
-            { attempts, waitedSeconds: Math.round((now - waitingSince) / 1000) },
-            m.resumed(attempts, Math.round((now - waitingSince) / 1000)),
-          );
-        status = { state: 'ready', since: now };
-        setWaitingMetric(undefined);
-        options.onReady(outcome.metadata);
+      const now = this.clock();
+      if (outcome) {
+        if (outcome.ok) this.ready(outcome.metadata, now);
+        else this.stopped(outcome.errors, now);
         firstDone();
         return;
       }
-      if (outcome && !outcome.ok) {
-        status = { state: 'stopped', reason: 'config_invalid', problems: outcome.errors, since: now };
-        setWaitingMetric('config_invalid');
-        options.logger?.error({ problems: outcome.errors }, m.configInvalid(outcome.errors));
-        firstDone();
-        return;
-      }
-      const { reason, detail, retryAfterMs } = failure!;
-      const exponential = Math.min(cap, options.backoffBaseMs * 2 ** Math.min(attempts - 1, 30));
-      // Full jitter, so a fleet restarted together does not knock on Dataverse in step; a 429's
-      // Retry-After is a floor, never shortened.
-      const delay = Math.max(retryAfterMs ?? 0, Math.max(1, Math.floor(random() * exponential)));
-      if (status.state !== 'waiting') waitingSince = now;
-      status = {
-        state: 'waiting',
-        reason,
-        detail,
-        since: waitingSince,
-        attempts,
-        nextAttemptAt: now + delay,
-      };
-      setWaitingMetric(reason);
-      if (now - lastLog >= logEveryMs) {
-        lastLog = now;
-        options.logger?.warn(
-          { reason, detail, attempts, waitingSeconds: Math.round((now - waitingSince) / 1000) },
-          m.waiting(reason, attempts, Math.round((now - waitingSince) / 1000)),
-        );
-      }
+      const delay = this.waiting(failure!, now);
       firstDone();
-      await sleep(delay, abort.signal);
+      await sleep(delay, this.abort.signal);
     }
   }
 
-  return {
-    status: () => status,
-    start() {
-      return new Promise<void>((resolve) => {
-        loop ??= run(resolve);
-        void loop.then(resolve);
-      });
-    },
-    stop() {
-      abort.abort();
-    },
-  };
+  private ready(metadata: DeliveryMetadata, now: number): void {
+    const { attempts } = this;
+    if (this.status.state === 'waiting') {
+      const waitedSeconds = Math.round((now - this.waitingSince) / 1000);
+      this.options.logger?.info({ attempts, waitedSeconds }, m.resumed(attempts, waitedSeconds));
+    }
+    this.status = { state: 'ready', since: now };
+    this.setWaitingMetric(undefined);
+    this.options.onReady(metadata);
+  }
+
+  private stopped(problems: string[], now: number): void {
+    this.status = { state: 'stopped', reason: 'config_invalid', problems, since: now };
+    this.setWaitingMetric('config_invalid');
+    this.options.logger?.error({ problems }, m.configInvalid(problems));
+  }
+
+  /** Records why delivery waits (status, metric, a log line every so often); the wait before the next try. */
+  private waiting({ reason, detail, retryAfterMs }: ReturnType<typeof waitReasonOf>, now: number): number {
+    const { options, attempts } = this;
+    const cap = Math.min(options.backoffMaxMs, GATE_MAX_WAIT_MS);
+    const delay = gateDelay(
+      attempts,
+      options.backoffBaseMs,
+      cap,
+      retryAfterMs,
+      options.random ?? Math.random,
+    );
+    if (this.status.state !== 'waiting') this.waitingSince = now;
+    const since = this.waitingSince;
+    this.status = { state: 'waiting', reason, detail, since, attempts, nextAttemptAt: now + delay };
+    this.setWaitingMetric(reason);
+    if (now - this.lastLog >= (options.logEveryMs ?? 60_000)) {
+      this.lastLog = now;
+      const waitingSeconds = Math.round((now - since) / 1000);
+      options.logger?.warn(
+        { reason, detail, attempts, waitingSeconds },
+        m.waiting(reason, attempts, waitingSeconds),
+      );
+    }
+    return delay;
+  }
+
+  private setWaitingMetric(active: WaitReason | undefined): void {
+    for (const reason of WAIT_REASONS)
+      this.options.metrics?.deliveryWaiting.set({ reason }, reason === active ? 1 : 0);
+  }
 }

@@ -14,7 +14,7 @@
  * committed, once, as a record of its own kind in the store (`route`), so it survives a crash, is retried by
  * the worker like any record, and is visible in `handoffs list` / `handoffs show`.
  *
- * The Target: an entity of type incident named by `@odata.type` and its id (delivery/plan.ts incidentTarget),
+ * The Target: an entity of type incident named by `@odata.type` and its id (delivery/placement.ts incidentTarget),
  * as Use Web API actions: Specify the table type parameter requires for an ambiguous entity parameter. The
  * reference page's example sends the string `"incidents(<id>)"`, which is no entity of any type: we follow the
  * documented rule rather than the example.
@@ -22,10 +22,10 @@
 import { DataverseRequestError, type DataverseClient } from '../dataverse/client.js';
 import { routeRecordKey } from '../handoff/key.js';
 import { messages } from '../messages.js';
-import type { HandoffError, HandoffRecord, HandoffStore } from '../store/types.js';
+import type { HandoffRecord, HandoffStore } from '../store/types.js';
 import type { AppendStepOutcome } from './append-step.js';
-import { incidentTarget } from './plan.js';
-import { pausesEveryWorker } from './retry-policy.js';
+import { incidentTarget } from './placement.js';
+import { stepFailure } from './delivery-outcome.js';
 
 /** Payload of a `route` record. */
 export interface RoutePayload {
@@ -70,13 +70,8 @@ export async function runRoute(
   } catch (error) {
     if (!(error instanceof DataverseRequestError)) throw error;
     const f = error.failure;
-    const reason = f.code === UNKNOWN_SEGMENT ? m.notProvisionedReason : f.reason;
-    const failure: HandoffError = { code: f.code, httpStatus: f.httpStatus, message: f.message, reason };
-    if (pausesEveryWorker(f)) return { kind: 'retry', error: failure, countsAsAttempt: false };
     // Assumption: sent again after an unknown outcome (no answer, 5xx), the action may route the case a second
     // time; no page says. A case left unrouted is the worse of the two, so retryable failures are retried.
-    return f.retryable
-      ? { kind: 'retry', error: failure, countsAsAttempt: true }
-      : { kind: 'failed', error: failure };
+    return stepFailure(f, f.code === UNKNOWN_SEGMENT ? m.notProvisionedReason : f.reason);
   }
 }

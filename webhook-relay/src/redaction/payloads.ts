@@ -2,7 +2,7 @@
  * How each kind of payload is redacted (spec §3.8, REDACT): the one place that decides which fields are
  * free text a caller, an agent or the AI wrote. Intake stores only what this returns, so no card number
  * or national id the rules catch reaches the store; the worker uses it for what it fetches from OpenCX
- * and sends on, and for a record an older relay stored as it came (delivery/worker.ts).
+ * and sends on, and for a record an older relay stored as it came (delivery/take-redaction.ts).
  *
  * Redacted: the messages' text, `summary`, `classification`, `contact_reason` and `reason` (of a handoff
  * document and of OpenCX's event). Not redacted: `customer` (structured contact details that find or
