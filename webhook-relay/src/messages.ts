@@ -133,7 +133,7 @@ export const messages = {
     skippedChannel: (channel: string, channels: string[]) =>
       `Channel ${channel} is not turned into cases (INCIDENT_CHANNELS=${channels.join(',')}); in OpenCX it is an Omnichannel live work item.`,
   },
-  /** Why the "OpenCX Handoff Relay" role holds each privilege (admin/role.ts). */
+  /** Why our roles ("OpenCX Handoff Relay" and its "- Append" and "- Routing" roles) hold each privilege (admin/role.ts). */
   role: {
     why: {
       prvCreateIncident: 'create the case',
