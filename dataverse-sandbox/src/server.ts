@@ -332,6 +332,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const target = actionTarget(body, 'incident');
       if (target.entity !== 'incident')
         throw errors.badRequest("ApplyRoutingRule's Target must be an incident.");
+      // ApplyRoutingRule message privileges (Dynamics CRM 2016 developer's guide): incident, prvWriteIncident.
+      checkPrivilege('incident', 'PATCH');
       const ctx = entityContext(resolveReference);
       state.transaction(() => applyRoutingRule(org, ctx, target.id));
       return { result: { status: 204, headers: { 'OData-Version': '4.0' } } };
@@ -339,6 +341,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Unbound action of unified routing (msdyn_ApplyRoutingRuleEntityRecord Action Reference): answers 204.
     if (path === 'msdyn_ApplyRoutingRuleEntityRecord' && method === 'POST') {
       const target = actionTarget(body, undefined, true);
+      // Assumption (its reference page lists no privileges): Write on the record's table, as ApplyRoutingRule
+      // needs prvWriteIncident; the safer reading, since routing changes the record's queue and owner. Where
+      // unified routing is not provisioned the action does not exist at all (applyUnifiedRouting says so).
+      if (org.unifiedRouting) checkPrivilege(target.entity, 'PATCH');
       const ctx = entityContext(resolveReference);
       state.transaction(() => applyUnifiedRouting(org, ctx, target));
       return { result: { status: 204, headers: { 'OData-Version': '4.0' } } };

@@ -208,6 +208,17 @@ const S = {
     section: 'Target: the incident to apply the active routing rule to',
     url: 'https://learn.microsoft.com/dotnet/api/microsoft.crm.sdk.messages.applyroutingrulerequest',
   },
+  applyRoutingRulePrivileges: {
+    page: "ApplyRoutingRule message privileges (Dynamics CRM 2016 developer's guide)",
+    section: 'Primary Entity: incident; Privilege: prvWriteIncident',
+    url: 'https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/dn689036(v=crm.8)',
+  },
+  applyRoutingRuleRequestPrivileges: {
+    page: 'ApplyRoutingRuleRequest Class (Microsoft.Crm.Sdk.Messages)',
+    section:
+      'Privileges and Access Rights: "privileges on the Incident table and access rights on the record specified in the Target property"',
+    url: 'https://learn.microsoft.com/dotnet/api/microsoft.crm.sdk.messages.applyroutingrulerequest',
+  },
   unifiedRouting: {
     page: 'msdyn_ApplyRoutingRuleEntityRecord Action Reference (Customer Service developer guide)',
     section: 'Parameters (Target crmbaseentity), Return value (none), Example (204 No Content)',
@@ -456,10 +467,13 @@ export const LEDGER: LedgerRow[] = [
     path: 'ApplyRoutingRule',
     headers: { 'content-type': ['application/json'] },
     body: '{"Target": {"@odata.type": "Microsoft.Dynamics.CRM.incident", "incidentid": …}}',
+    // The caller needs prvWriteIncident: the role "OpenCX Handoff Relay - Routing" (admin/role.ts).
     sources: [
       S.unboundAction,
       S.applyRoutingRule,
       S.applyRoutingRuleRequest,
+      S.applyRoutingRulePrivileges,
+      S.applyRoutingRuleRequestPrivileges,
       S.tableTypeParameter,
       S.changeSets,
     ],
@@ -481,8 +495,19 @@ export const LEDGER: LedgerRow[] = [
     path: 'msdyn_ApplyRoutingRuleEntityRecord',
     headers: JSON_BODY,
     body: '{"Target": {"@odata.type": "Microsoft.Dynamics.CRM.incident", "incidentid": …}} (the reference example\'s string "incidents(<id>)" is not an entity: the table type parameter rule decides)',
-    sources: [S.unboundAction, S.unifiedRouting, S.tableTypeParameter, S.recordRouting],
+    sources: [
+      S.unboundAction,
+      S.unifiedRouting,
+      S.tableTypeParameter,
+      S.recordRouting,
+      S.applyRoutingRulePrivileges,
+    ],
     assumptions: [
+      {
+        what: 'the privileges msdyn_ApplyRoutingRuleEntityRecord needs (its reference page lists none)',
+        reading:
+          'prvWriteIncident on a case, as ApplyRoutingRule documents: routing changes the case\'s queue and owner, and a role without it would dead-letter every route record; the role "OpenCX Handoff Relay - Routing" holds it, and verify checks it with an update of its test case',
+      },
       {
         what: "whether msdyn_ApplyRoutingRuleEntityRecord joins a change set's transaction",
         reading:
@@ -544,7 +569,7 @@ export const LEDGER: LedgerRow[] = [
     path: 'incidents({guid})',
     // The etag read with the description, or `*` when none is known: never an upsert that re-creates.
     headers: { ...ENTRY, 'if-match': ['W/"{n}"', '*'] },
-    body: 'description (append); the insights columns still empty, with If-Match: * (insights backfill)',
+    body: "description (append; verify's test handoff, also for unified routing's Write on cases); the insights columns still empty, with If-Match: * (insights backfill)",
     // A case deleted meanwhile answers 404 (code "") instead of being re-created (Prevent create in upsert).
     sources: [S.update, S.concurrency, S.preventCreate, S.changeSets],
   },
@@ -1138,6 +1163,26 @@ export const SANDBOX_RULES: SandboxRule[] = [
     answer: '204; the case in that queue; with no active rule set, nothing',
     sources: [S.applyRoutingRule, S.applyRoutingRuleRequest],
     assumptions: [{ what: 'ApplyRoutingRule with no active rule set', reading: 'does nothing, answers 204' }],
+  },
+  {
+    id: 'routing.legacy.privilege',
+    rule: '`ApplyRoutingRule` by a caller without `prvWriteIncident` (`auth.missingPrivileges`)',
+    answer:
+      "403 `0x80040220` naming `prvWriteIncident` for entity 'incident'; nothing placed (in a change set, the whole change set rolled back)",
+    sources: [S.applyRoutingRulePrivileges, S.applyRoutingRuleRequestPrivileges, ERROR_CODES],
+  },
+  {
+    id: 'routing.unified.privilege',
+    rule: "`msdyn_ApplyRoutingRuleEntityRecord` by a caller without Write on the Target's table (`prvWriteIncident` for a case), where unified routing is provisioned",
+    answer: "403 `0x80040220` naming `prvWriteIncident` for entity 'incident'; the case stays where it is",
+    sources: [S.unifiedRouting, S.applyRoutingRulePrivileges, ERROR_CODES],
+    assumptions: [
+      {
+        what: 'the privileges msdyn_ApplyRoutingRuleEntityRecord needs (no page lists any)',
+        reading:
+          "Write on the record's table, as ApplyRoutingRule needs prvWriteIncident: the safer reading, since routing changes the record's queue and owner",
+      },
+    ],
   },
   {
     id: 'routing.unified',

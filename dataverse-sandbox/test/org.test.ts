@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SEED_IDS, type Sandbox } from '../src/index.js';
-import { api, errorOf, post, sandbox } from './helpers.js';
+import { api, batchBody, errorOf, post, sandbox } from './helpers.js';
 
 const INCIDENT = '0d7b3c5e-8f21-5a44-9c3e-6b1f2a9d4e70';
 const incident = {
@@ -83,6 +83,39 @@ describe('org configurations', () => {
     expect(itemsOf(none)).toHaveLength(0);
   });
 
+  it('ApplyRoutingRule needs prvWriteIncident (ApplyRoutingRule message privileges): 403 0x80040220 naming it, nothing placed', async () => {
+    const s = await sandbox({ org: { routingRuleQueue: SEED_IDS.triageQueue } });
+    await post(s, 'incidents', incident);
+    s.setAuth({ missingPrivileges: ['prvWriteIncident'] });
+    const refused = await errorOf(await post(s, 'ApplyRoutingRule', { Target: target }));
+    expect(refused).toMatchObject({ status: 403, code: '0x80040220' });
+    expect(refused.message).toContain(
+      "missing prvWriteIncident privilege (Id=00000000-0000-0000-0000-000000000000) on OTC=0 for entity 'incident'",
+    );
+    expect(itemsOf(s)).toHaveLength(0);
+    // In a change set, the refusal rolls the case back with it.
+    const other = '1e2d3c4b-5a69-4788-9a1b-2c3d4e5f6a7b';
+    const { body, contentType } = batchBody([
+      { method: 'POST', url: '/api/data/v9.2/incidents', body: { ...incident, incidentid: other } },
+      {
+        method: 'POST',
+        url: '/api/data/v9.2/ApplyRoutingRule',
+        body: { Target: { ...target, incidentid: other } },
+      },
+    ]);
+    const batch = await fetch(api(s, '$batch'), {
+      method: 'POST',
+      headers: { 'Content-Type': contentType },
+      body,
+    });
+    expect(await batch.text()).toContain('missing prvWriteIncident privilege');
+    expect(s.state.get('incidents', other)).toBeUndefined();
+    // Every other privilege missing does not stop it: Write on cases is the one it needs.
+    s.setAuth({ missingPrivileges: ['prvAppendToQueue', 'prvCreateIncident', 'prvReadRoutingRule'] });
+    expect((await post(s, 'ApplyRoutingRule', { Target: target })).status).toBe(204);
+    expect(itemsOf(s)).toEqual([expect.objectContaining({ _queueid_value: SEED_IDS.triageQueue })]);
+  });
+
   it("a synchronous plug-in's refusal answers 0x80040265 with the plug-in's own message, and nothing is kept", async () => {
     const s = await sandbox({ org: { refuseIncidentCreate: 'Cases need a product.' } });
     expect(await errorOf(await post(s, 'incidents', incident))).toEqual({
@@ -152,6 +185,28 @@ describe('org configurations', () => {
       expect(await errorOf(await unified(provisioned, { Target: target }))).toMatchObject({
         status: 404,
         code: '0x80040217',
+      });
+    });
+
+    it('needs prvWriteIncident on a case (assumed, as ApplyRoutingRule documents it): 403 0x80040220 naming it, the case left where it is', async () => {
+      for (const body of [{ Target: target }, { Target: `incidents(${INCIDENT})` }]) {
+        const s = await sandbox({ org: { unifiedRouting: { queue: SEED_IDS.triageQueue } } });
+        await post(s, 'incidents', incident);
+        s.setAuth({ missingPrivileges: ['prvWriteIncident'] });
+        const refused = await errorOf(await unified(s, body));
+        expect(refused).toMatchObject({ status: 403, code: '0x80040220' });
+        expect(refused.message).toContain('missing prvWriteIncident privilege');
+        expect(refused.message).toContain("for entity 'incident'");
+        expect(itemsOf(s)).toHaveLength(0);
+        s.setAuth({});
+        expect((await unified(s, body)).status).toBe(204);
+        expect(itemsOf(s)).toHaveLength(1);
+      }
+      // Where unified routing is not provisioned, the action does not exist, whatever the caller holds.
+      const none = await sandbox({ auth: { missingPrivileges: ['prvWriteIncident'] } });
+      expect(await errorOf(await unified(none, { Target: target }))).toMatchObject({
+        status: 404,
+        code: '0x8006088a',
       });
     });
 

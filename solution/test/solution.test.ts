@@ -17,12 +17,10 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  APPEND_ROLE_ID,
   APPEND_ROLE_NAME,
-  APPEND_ROLE_PRIVILEGES,
-  RELAY_ROLE_ID,
   RELAY_ROLE_NAME,
-  RELAY_ROLE_PRIVILEGES,
+  RELAY_ROLES,
+  ROUTING_ROLE_NAME,
 } from '../../webhook-relay/src/admin/role.js';
 import reference from './reference/privileges.json' with { type: 'json' };
 import { exceptionsFor, validate, withoutExceptions } from './xsd.js';
@@ -124,8 +122,7 @@ describe.each(['unmanaged', 'managed'] as const)('the %s solution zip', (flavour
     expect(String(manifest.Version)).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     const components = (manifest.RootComponents as Xml).RootComponent as Xml[];
     expect(components).toEqual([
-      { '@type': '20', '@id': `{${RELAY_ROLE_ID}}`, '@behavior': '0' },
-      { '@type': '20', '@id': `{${APPEND_ROLE_ID}}`, '@behavior': '0' },
+      ...RELAY_ROLES.map((role) => ({ '@type': '20', '@id': `{${role.id}}`, '@behavior': '0' })),
       { '@type': '66', '@schemaName': CONTROL, '@behavior': '0' },
     ]);
   });
@@ -176,6 +173,7 @@ describe.each(['unmanaged', 'managed'] as const)('the %s solution zip', (flavour
       .flatMap((all) => [all.Role].flat() as Xml[])
       .map((role) => ({ isinherited: role['@isinherited'], IsCustomizable: String(role.IsCustomizable) }));
     expect(roles).toEqual([
+      { isinherited: '1', IsCustomizable: '1' },
       { isinherited: '1', IsCustomizable: '1' },
       { isinherited: '1', IsCustomizable: '1' },
     ]);
@@ -242,7 +240,7 @@ describe('managed and unmanaged', () => {
   }, 120_000);
 });
 
-describe('the security roles "OpenCX Handoff Relay" and "… - Append"', () => {
+describe('the security roles "OpenCX Handoff Relay", "… - Append" and "… - Routing"', () => {
   const roles = async () => {
     const all = ((await parsed('unmanaged', 'customizations.xml')).ImportExportXml as Xml).Roles as Xml;
     return ([all.Role].flat() as Xml[]).map((role) => ({
@@ -253,18 +251,21 @@ describe('the security roles "OpenCX Handoff Relay" and "… - Append"', () => {
       })),
     }));
   };
-  /** Both roles' privileges together: what a relay that appends holds. */
+  /** The roles' privileges together: what a relay that appends and routes holds. */
   const rolePrivileges = async () => ({ privileges: (await roles()).flatMap((r) => r.privileges) });
 
-  it('are exactly the roles `opencx-relay verify` checks (names and depths)', async () => {
+  it('are exactly the roles `opencx-relay verify` checks (names, ids and depths)', async () => {
     const found = await roles();
-    expect(found.map(({ role }) => [role['@name'], role['@id']])).toEqual([
-      [RELAY_ROLE_NAME, `{${RELAY_ROLE_ID}}`],
-      [APPEND_ROLE_NAME, `{${APPEND_ROLE_ID}}`],
+    expect(RELAY_ROLES.map((role) => role.name)).toEqual([
+      RELAY_ROLE_NAME,
+      APPEND_ROLE_NAME,
+      ROUTING_ROLE_NAME,
     ]);
-    expect(found[0].privileges).toEqual(RELAY_ROLE_PRIVILEGES.map((p) => ({ name: p.name, depth: p.depth })));
-    expect(found[1].privileges).toEqual(
-      APPEND_ROLE_PRIVILEGES.map((p) => ({ name: p.name, depth: p.depth })),
+    expect(found.map(({ role }) => [role['@name'], role['@id']])).toEqual(
+      RELAY_ROLES.map((role) => [role.name, `{${role.id}}`]),
+    );
+    expect(found.map((r) => r.privileges)).toEqual(
+      RELAY_ROLES.map((role) => role.privileges.map((p) => ({ name: p.name, depth: p.depth }))),
     );
   });
 
@@ -278,11 +279,14 @@ describe('the security roles "OpenCX Handoff Relay" and "… - Append"', () => {
     );
     const { privileges } = await rolePrivileges();
     for (const { name } of privileges) expect(name).toMatch(real);
-    expect(new Set(privileges.map((p) => p.name)).size).toBe(privileges.length);
+    // Once per role; prvWriteIncident is in two roles ("- Append" and "- Routing"), since either may be
+    // assigned alone.
+    for (const role of await roles())
+      expect(new Set(role.privileges.map((p) => p.name)).size).toBe(role.privileges.length);
   });
 
   it('differs from the reference list only where the relay does something else (documented in docs/admin-guide.md)', async () => {
-    const [main, append] = await roles();
+    const [main, append, routing] = await roles();
     const ours = new Set(main.privileges.map((p) => p.name));
     const theirs = new Set(reference.relayRole.map((p) => p.privilege));
     // Added: DEFAULT_OWNER_TEAM_ID lets a team own the cases; `verify` reads the Case forms (prvReadSystemForm).
@@ -292,7 +296,8 @@ describe('the security roles "OpenCX Handoff Relay" and "… - Append"', () => {
       'prvReadTeam',
     ]);
     // Left out of the main role: updating a case and reading notes back, which only post-handoff append
-    // does (the second role holds them), and account customers, which the relay never binds.
+    // and the routing modes do (the second and third roles hold them), and account customers, which the
+    // relay never binds.
     expect([...theirs].filter((p) => !ours.has(p)).sort()).toEqual([
       'prvAppendToAccount',
       'prvReadAccount',
@@ -302,5 +307,7 @@ describe('the security roles "OpenCX Handoff Relay" and "… - Append"', () => {
     // The append role adds Write on the note, which the reference list (written before append) lacks.
     const appendOnly = append.privileges.map((p) => p.name).filter((p) => !theirs.has(p));
     expect(appendOnly).toEqual(['prvWriteNote']);
+    // The routing role is Write on cases alone, which the reference list has (for append).
+    expect(routing.privileges.map((p) => p.name)).toEqual(['prvWriteIncident']);
   });
 });

@@ -133,7 +133,7 @@ export const messages = {
     skippedChannel: (channel: string, channels: string[]) =>
       `Channel ${channel} is not turned into cases (INCIDENT_CHANNELS=${channels.join(',')}); in OpenCX it is an Omnichannel live work item.`,
   },
-  /** Why the "OpenCX Handoff Relay" role holds each privilege (admin/role.ts). */
+  /** Why our roles ("OpenCX Handoff Relay" and its "- Append" and "- Routing" roles) hold each privilege (admin/role.ts). */
   role: {
     why: {
       prvCreateIncident: 'create the case',
@@ -155,7 +155,7 @@ export const messages = {
       prvReadSystemForm:
         'verify: read the Case forms to check that reps see the transcript control (form definitions only, no data)',
       prvWriteIncident:
-        'APPEND_AFTER_HANDOFF: re-fit the description with the turns after the handoff; `insights backfill`: fill the insights columns of older cases',
+        "APPLY_ROUTING_RULES=legacy or unified: have the org's routing place each new case (ApplyRoutingRule requires Write on cases; unified routing's action is assumed to need the same); APPEND_AFTER_HANDOFF: re-fit the description with the turns after the handoff; `insights backfill`: fill the insights columns of older cases",
       prvReadNote: 'APPEND_AFTER_HANDOFF: read the full transcript note before adding to it',
       prvWriteNote: 'APPEND_AFTER_HANDOFF: add the turns after the handoff to the transcript note',
     },
@@ -339,6 +339,8 @@ export const messages = {
         'every table read and a test handoff (contact, case, queue item, note; rolled back, nothing kept) succeeded',
       passedWithAppend:
         'every table read and a test handoff with an append (contact, case, queue item, note, then both updated; rolled back, nothing kept) succeeded',
+      passedWithUnifiedRouting:
+        'every table read and a test handoff (contact, case, note, then the case updated, which stands in for unified routing: it needs Write on cases; rolled back, nothing kept) succeeded',
       passedWithout: (variables: string[]) =>
         `reads and a test handoff succeeded, without the parts that need ${variables.join(' and ')} (see below)`,
       missing: (count: number) => `the application user lacks ${count} privilege(s)`,
@@ -371,6 +373,7 @@ export const messages = {
         note: 'attach a note',
         appendIncident: 'update the case (append)',
         appendNote: 'update the note (append)',
+        routeIncident: 'update the case (Write on cases, as unified routing needs)',
         sentinel: 'duplicate case (expected refusal that rolls the test back)',
       },
     },
@@ -613,7 +616,7 @@ export const messages = {
     missingPrivilege: (privilege: string, role: string) =>
       `the application user lacks ${privilege}. Assign the role "${role}" to it${
         privilege === 'prvWriteIncident'
-          ? ' for the backfill (backfill updates cases, which the relay itself does only with APPEND_AFTER_HANDOFF; remove the role afterwards if that is off)'
+          ? ' for the backfill (backfill updates cases, which the relay itself does only with APPEND_AFTER_HANDOFF or APPLY_ROUTING_RULES; remove the role afterwards if neither is on)'
           : ''
       }, or run backfill as an application user that holds ${privilege}.`,
     foreignNextLink: (link: string) =>

@@ -11,6 +11,15 @@
  * RetrievePrincipalAccess needs an existing record per table, and RetrieveUserPrivileges answers with
  * privilege ids (plus roles inherited from teams), neither of which the sandbox models; the probes above
  * need nothing but the operations the relay already uses.
+ *
+ * The routing modes need prvWriteIncident (admin/role.ts, the "- Routing" role). Legacy routing's
+ * ApplyRoutingRule travels in the test handoff as in a delivery, so Dataverse checks it there. Unified
+ * routing's msdyn_ApplyRoutingRuleEntityRecord cannot: a delivery sends it after the case is committed, never
+ * in a change set (delivery/route-step.ts), and the test case never exists. Its privilege is itself an
+ * assumption (the same as ApplyRoutingRule's), so the test handoff checks exactly that privilege, with the
+ * update a delivery's append sends (PATCH of the test case, If-Match: *): Write on a case owned by
+ * DEFAULT_OWNER_ID, so a role with Write at too low a depth is caught too, which a list of the user's
+ * privileges (RetrieveUserPrivileges) would only show as a depth to interpret.
  */
 import { randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../config/types.js';
@@ -20,7 +29,15 @@ import { DUPLICATE_KEY } from '../dataverse/errors.js';
 import { messages } from '../messages.js';
 import { placeCase } from '../delivery/placement.js';
 import type { CheckResult } from './report.js';
-import { isRelayPrivilege, missingPrivilegeIn, RELAY_ROLE_NAME, roleHolding } from './role.js';
+import { queueModeOf } from '../config/queue-mode.js';
+import {
+  isRelayPrivilege,
+  missingPrivilegeIn,
+  RELAY_ROLE_NAME,
+  roleHolding,
+  roleUsesOf,
+  type RoleUses,
+} from './role.js';
 
 const READS = [
   { set: 'contacts', key: 'contactid', privilege: 'prvReadContact' },
@@ -49,10 +66,26 @@ export interface PrivilegeCheckInput {
   newId?: () => string;
 }
 
-/** Our roles that hold the missing privileges (the main role when none of ours does). */
-export function rolesFor(missing: readonly string[]): string[] {
-  const roles = new Set(missing.filter(isRelayPrivilege).map(roleHolding));
+/**
+ * Our roles that hold the missing privileges, among those the configuration needs (the main role when none
+ * of ours does).
+ */
+export function rolesFor(missing: readonly string[], uses: RoleUses = {}): string[] {
+  const roles = new Set(missing.filter(isRelayPrivilege).flatMap((name) => roleHolding(name, uses)));
   return roles.size ? [...roles].sort() : [RELAY_ROLE_NAME];
+}
+
+/**
+ * The update of the test case a delivery's append sends: Write on a case. As an append sends it, an update
+ * only (Perform conditional operations: Prevent create in upsert).
+ */
+function caseUpdate(incidentId: string, description: string): ChangeSetOperation {
+  return {
+    method: 'PATCH',
+    url: `${API_PATH}incidents(${incidentId})`,
+    body: { description },
+    headers: { 'If-Match': '*' },
+  };
 }
 
 export function privilegeLine(name: string): string {
@@ -125,19 +158,16 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
       },
     },
   });
+  const unifiedRouting = queueModeOf(input.config) === 'unified-routing';
+  if (unifiedRouting && !input.append) {
+    // Unified routing's Write on cases, checked with an update (see the head of this file); with append on,
+    // the append's own update of the case checks it.
+    steps.push({ label: m.steps.routeIncident, operation: caseUpdate(incidentId, m.probeDescription) });
+  }
   if (input.append) {
     // What an append sends after the handoff: the case's description and the note, both updated.
     steps.push(
-      {
-        label: m.steps.appendIncident,
-        operation: {
-          method: 'PATCH',
-          url: `${API_PATH}incidents(${incidentId})`,
-          body: { description: m.probeDescription },
-          // As an append sends it: an update only (Perform conditional operations: Prevent create in upsert).
-          headers: { 'If-Match': '*' },
-        },
-      },
+      { label: m.steps.appendIncident, operation: caseUpdate(incidentId, m.probeDescription) },
       {
         label: m.steps.appendNote,
         operation: {
@@ -211,7 +241,9 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
       code: PRIVILEGE,
       summary: m.missing(missing.length),
       details: missing.map(privilegeLine),
-      fix: m.missingFix(rolesFor(missing)),
+      fix: m.missingFix(
+        rolesFor(missing, roleUsesOf({ ...input.config, appendAfterHandoff: input.append === true })),
+      ),
     };
   }
   if (unexpected.length > 0) {
@@ -229,6 +261,6 @@ export async function checkPrivileges(input: PrivilegeCheckInput): Promise<Check
     ...(input.queueUsable ? [] : ['DEFAULT_QUEUE_ID']),
     ...(input.ownerUsable ? [] : ['DEFAULT_OWNER_ID']),
   ];
-  const passed = input.append ? m.passedWithAppend : m.passed;
+  const passed = input.append ? m.passedWithAppend : unifiedRouting ? m.passedWithUnifiedRouting : m.passed;
   return { ...base, status: 'pass', summary: omitted.length ? m.passedWithout(omitted) : passed };
 }

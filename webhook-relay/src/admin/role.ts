@@ -1,12 +1,15 @@
 /**
- * The security role "OpenCX Handoff Relay": exactly the privileges the relay's application user exercises,
- * derived from what the relay sends (delivery/plan.ts, delivery/send-case.ts, delivery/metadata.ts) and what
- * `verify` and `setup` read. The solution's customizations.xml carries the same list; a solution test
- * compares the two, so the role that is imported is the role that `verify` checks.
+ * The relay's security roles. The first, "OpenCX Handoff Relay": exactly the privileges the relay's
+ * application user exercises in every configuration, derived from what the relay sends (delivery/plan.ts,
+ * delivery/send-case.ts, delivery/metadata.ts) and what `verify` and `setup` read; two more ("- Append",
+ * "- Routing") for what only some configurations do. The solution's customizations.xml carries the same
+ * lists; a solution test compares them, so the roles that are imported are the roles that `verify` checks.
  *
  * Stems follow Dataverse's privilege names, not table names: annotation → Note, systemuser → User, and
  * queue items have no privileges of their own (they inherit from the queue: prvAppendToQueue creates them).
  */
+import { queueModeOf } from '../config/queue-mode.js';
+import type { RelayConfig } from '../config/types.js';
 import { type messages } from '../messages.js';
 
 /** Depth as customizations.xml spells it: Basic = user, Local = business unit, Deep = parent: child, Global = organization. */
@@ -63,13 +66,78 @@ export const APPEND_ROLE_PRIVILEGES: readonly RolePrivilege[] = [
   { name: 'prvWriteNote', depth: 'Basic' },
 ];
 
-export function isRelayPrivilege(name: string): name is RelayPrivilegeName {
-  return [...RELAY_ROLE_PRIVILEGES, ...APPEND_ROLE_PRIVILEGES].some((p) => p.name === name);
+/**
+ * The third role, "OpenCX Handoff Relay - Routing", for APPLY_ROUTING_RULES=legacy or unified only: asking
+ * the org's routing to place the new case. ApplyRoutingRule needs prvWriteIncident ("ApplyRoutingRule message
+ * privileges", Dynamics CRM 2016 developer's guide: Primary Entity incident, Privilege prvWriteIncident; the
+ * ApplyRoutingRuleRequest class: "privileges on the Incident table and access rights on the record specified
+ * in the Target property"). msdyn_ApplyRoutingRuleEntityRecord documents no privileges (its action reference
+ * lists none); assumption, the safer reading: the same, since routing changes the case's queue and owner.
+ * Organization depth: the cases it routes are owned by DEFAULT_OWNER_ID, not by the relay. Kept apart so that
+ * a relay in the queue or unassigned mode never holds Write on cases.
+ */
+export const ROUTING_ROLE_NAME = 'OpenCX Handoff Relay - Routing';
+export const ROUTING_ROLE_ID = '7123a3a6-ef5b-4bf2-a7c5-00fd8397b43e';
+export const ROUTING_ROLE_PRIVILEGES: readonly RolePrivilege[] = [
+  { name: 'prvWriteIncident', depth: 'Global' },
+];
+
+/** What the relay is configured to do beyond creating cases: each asks for a role of its own. */
+export interface RoleUses {
+  /** APPLY_ROUTING_RULES=legacy or unified (queue modes `routing-rules`, `unified-routing`). */
+  routing?: boolean;
+  /** APPEND_AFTER_HANDOFF=true. */
+  append?: boolean;
 }
 
-/** The role of ours that holds a privilege. */
-export function roleHolding(name: RelayPrivilegeName): string {
-  return APPEND_ROLE_PRIVILEGES.some((p) => p.name === name) ? APPEND_ROLE_NAME : RELAY_ROLE_NAME;
+/** The relay's roles, in the order the solution carries them, each with when the application user needs it. */
+export const RELAY_ROLES: ReadonlyArray<{
+  name: string;
+  id: string;
+  privileges: readonly RolePrivilege[];
+  neededFor: (uses: RoleUses) => boolean;
+}> = [
+  { name: RELAY_ROLE_NAME, id: RELAY_ROLE_ID, privileges: RELAY_ROLE_PRIVILEGES, neededFor: () => true },
+  {
+    name: APPEND_ROLE_NAME,
+    id: APPEND_ROLE_ID,
+    privileges: APPEND_ROLE_PRIVILEGES,
+    neededFor: (uses) => uses.append === true,
+  },
+  {
+    name: ROUTING_ROLE_NAME,
+    id: ROUTING_ROLE_ID,
+    privileges: ROUTING_ROLE_PRIVILEGES,
+    neededFor: (uses) => uses.routing === true,
+  },
+];
+
+/** What a configuration asks of the roles: routing in the two routing modes, append when it is on. */
+export function roleUsesOf(
+  config: Pick<RelayConfig, 'defaultQueueId' | 'applyRoutingRules' | 'appendAfterHandoff'>,
+): RoleUses {
+  const mode = queueModeOf(config);
+  return {
+    routing: mode === 'routing-rules' || mode === 'unified-routing',
+    append: config.appendAfterHandoff,
+  };
+}
+
+export function isRelayPrivilege(name: string): name is RelayPrivilegeName {
+  return RELAY_ROLES.some((role) => role.privileges.some((p) => p.name === name));
+}
+
+/**
+ * Our roles that grant a privilege, among those this configuration needs (roles add up: an admin assigns
+ * each one the configuration needs, so naming all of them is the fix). prvWriteIncident is in two roles:
+ * a routing relay is told "- Routing", an appending one "- Append", one that does both, both. When the
+ * configuration needs none that holds it (`insights backfill`, which updates cases on its own), the first
+ * role that holds it: "- Append", as the operator guide says for backfill.
+ */
+export function roleHolding(name: RelayPrivilegeName, uses: RoleUses = {}): string[] {
+  const holding = RELAY_ROLES.filter((role) => role.privileges.some((p) => p.name === name));
+  const needed = holding.filter((role) => role.neededFor(uses));
+  return (needed.length ? needed : holding.slice(0, 1)).map((role) => role.name);
 }
 
 /** The privilege a Dataverse 0x80040220 message names ("… is missing prvCreateIncident privilege …"). */

@@ -29,7 +29,7 @@ const REASONS: Record<string, string> = {
   '0x80040217':
     'A record the case points at does not exist: check DEFAULT_QUEUE_ID, DEFAULT_OWNER_ID and UNIDENTIFIED_CUSTOMER_ID.',
   '0x80040220':
-    'The relay\'s application user lacks a privilege: assign the "OpenCX Handoff Relay" role (the message names the privilege).',
+    'The relay\'s application user lacks a privilege (the message names it): assign the "OpenCX Handoff Relay" role; prvWriteIncident comes with "OpenCX Handoff Relay - Routing" (APPLY_ROUTING_RULES=legacy or unified) or "OpenCX Handoff Relay - Append" (APPEND_AFTER_HANDOFF). `opencx-relay verify` names the role the configuration lacks.',
   '0x80072560':
     'The application registration has no application user in this environment: create it in the Power Platform admin center.',
   '0x80040333': 'A duplicate-detection rule refused the record: adjust the rule or let reps merge.',

@@ -98,7 +98,7 @@ function stopReason(failure: DataverseFailure): string {
   const privilege = missingPrivilegeIn(failure.message) ?? 'prvWriteIncident';
   return m.missingPrivilege(
     privilege,
-    isRelayPrivilege(privilege) ? roleHolding(privilege) : RELAY_ROLE_NAME,
+    isRelayPrivilege(privilege) ? roleHolding(privilege)[0] : RELAY_ROLE_NAME,
   );
 }
 

@@ -252,6 +252,100 @@ describe('opencx-relay verify against the Dataverse sandbox', () => {
     });
   });
 
+  describe('in a routing mode (APPLY_ROUTING_RULES): Write on cases, from the role "OpenCX Handoff Relay - Routing"', () => {
+    /** No DEFAULT_QUEUE_ID, the routing mode, and an org where that routing places cases. */
+    async function routingSetUp(mode: 'legacy' | 'unified', missingPrivileges: string[] = []) {
+      const dv = await testSandbox({
+        auth: { missingPrivileges },
+        org:
+          mode === 'legacy'
+            ? { routingRuleQueue: SEED_IDS.triageQueue }
+            : { unifiedRouting: { queue: SEED_IDS.triageQueue } },
+      });
+      const { DEFAULT_QUEUE_ID: _queue, ...env } = sandboxEnv(dv.url);
+      return { dv, env: { ...env, APPLY_ROUTING_RULES: mode } };
+    }
+    const operationsOf = (dv: Awaited<ReturnType<typeof testSandbox>>) =>
+      dv.requests
+        .find((r) => r.path.endsWith('$batch'))
+        ?.operations?.map((o) => `${o.method} ${o.url.split('/').pop()?.split('(')[0]}`);
+
+    it.each(['legacy', 'unified'] as const)(
+      '%s: fails without prvWriteIncident, naming the routing role (not the append role), and keeps nothing',
+      async (mode) => {
+        const { dv, env } = await routingSetUp(mode, ['prvWriteIncident']);
+        const report = await verify(env);
+        const privileges = check(report, 'privileges');
+        expect(privileges).toMatchObject({ status: 'fail', code: '0x80040220' });
+        expect(privileges.details).toEqual([privilegeLine('prvWriteIncident')]);
+        expect(privileges.details?.[0]).toContain('APPLY_ROUTING_RULES');
+        expect(privileges.fix).toContain('Assign the security role "OpenCX Handoff Relay - Routing"');
+        expect(privileges.fix).not.toContain('- Append');
+        expect(report.ok).toBe(false);
+        expect(dv.state.rows('incidents')).toHaveLength(0);
+        expect(dv.state.rows('queueitems')).toHaveLength(0);
+      },
+    );
+
+    it('legacy: the test handoff carries ApplyRoutingRule as a delivery does, and passes with the privilege', async () => {
+      const { dv, env } = await routingSetUp('legacy');
+      const report = await verify(env);
+      expect(check(report, 'privileges')).toMatchObject({ status: 'pass' });
+      expect(operationsOf(dv)).toEqual([
+        'POST contacts',
+        'POST incidents',
+        'POST ApplyRoutingRule',
+        'POST annotations',
+        'POST incidents',
+      ]);
+      expect(report.ok).toBe(true);
+      expect(dv.state.rows('queueitems')).toHaveLength(0);
+    });
+
+    it("unified: the test handoff updates its case, standing in for unified routing's Write on cases, and passes with the privilege", async () => {
+      const { dv, env } = await routingSetUp('unified');
+      const report = await verify(env);
+      expect(check(report, 'privileges')).toMatchObject({
+        status: 'pass',
+        summary: expect.stringContaining('stands in for unified routing') as string,
+      });
+      // msdyn_ApplyRoutingRuleEntityRecord is never sent by verify: it cannot sit in a change set.
+      expect(operationsOf(dv)).toEqual([
+        'POST contacts',
+        'POST incidents',
+        'POST annotations',
+        'PATCH incidents',
+        'POST incidents',
+      ]);
+      expect(dv.requests.some((r) => r.path.endsWith('msdyn_ApplyRoutingRuleEntityRecord'))).toBe(false);
+      expect(report.ok).toBe(true);
+      expect(dv.state.rows('incidents')).toHaveLength(0);
+    });
+
+    it('unified with append: one update of the case checks both, and a missing prvWriteIncident names both roles', async () => {
+      const { dv, env } = await routingSetUp('unified', ['prvWriteIncident']);
+      const report = await verify({ ...env, APPEND_AFTER_HANDOFF: 'true' });
+      expect(check(report, 'privileges').fix).toContain(
+        '"OpenCX Handoff Relay - Append" and "OpenCX Handoff Relay - Routing"',
+      );
+      dv.setAuth({});
+      dv.requests.length = 0;
+      const passed = await verify({ ...env, APPEND_AFTER_HANDOFF: 'true' });
+      expect(check(passed, 'privileges').status).toBe('pass');
+      expect(operationsOf(dv)?.filter((o) => o === 'PATCH incidents')).toHaveLength(1);
+    });
+
+    it('does not ask for prvWriteIncident in the queue or unassigned mode', async () => {
+      const dv = await testSandbox({ auth: { missingPrivileges: ['prvWriteIncident'] } });
+      expect(check(await verify(sandboxEnv(dv.url)), 'privileges').status).toBe('pass');
+      const { DEFAULT_QUEUE_ID: _queue, ...unassigned } = sandboxEnv(dv.url);
+      expect(check(await verify(unassigned), 'privileges').status).toBe('pass');
+      expect(
+        dv.requests.filter((r) => r.path.endsWith('$batch')).flatMap((r) => r.operations ?? []),
+      ).not.toContainEqual(expect.objectContaining({ method: 'PATCH' }));
+    });
+  });
+
   it.each([
     ['missing', MISSING_GUID, 'no queue', 'skip'],
     ['inactive', SEED_IDS.disabledQueue, 'is inactive', 'pass'],

@@ -220,6 +220,48 @@ describe('org configurations, through the built CLI', () => {
     expect(setup.queueMode).toBe('unified-routing');
   }, 90_000);
 
+  it('a routing mode without the role "OpenCX Handoff Relay - Routing" (no prvWriteIncident): verify names the role, legacy dead-letters the case, unified fails the route record', async () => {
+    const routes = [
+      ['legacy', { routingRuleQueue: SEED_IDS.triageQueue }],
+      ['unified', { unifiedRouting: { queue: SEED_IDS.triageQueue } }],
+    ] as const;
+    for (const [mode, options] of routes) {
+      const { sandbox, env: withQueue } = await org(options);
+      sandbox.setAuth({ missingPrivileges: ['prvWriteIncident'] });
+      const { DEFAULT_QUEUE_ID: _queue, ...rest } = withQueue;
+      const env = { ...rest, APPLY_ROUTING_RULES: mode };
+      const verified = await runCliAsync(['verify'], env);
+      expect(verified.status, mode).not.toBe(0);
+      expect(verified.stdout).toContain('- prvWriteIncident: APPLY_ROUTING_RULES=legacy or unified');
+      expect(verified.stdout).toContain('Assign the security role "OpenCX Handoff Relay - Routing"');
+
+      const { documentFor, keyOf } = phoneHandoffs(`no-routing-role-${mode}`);
+      const key = keyOf(documentFor('a'));
+      const routeKey = routeRecordKey(key);
+      const relay = await startCliRelay(env);
+      expect((await postSignedHandoff(relay.url, documentFor('a'))).status).toBe(202);
+      const settled = mode === 'legacy' ? key : routeKey;
+      await vi.waitFor(
+        async () => expect((await storedStatuses(env)).get(settled)).toMatch(/^(created|failed)$/),
+        { timeout: 15_000, interval: 100 },
+      );
+      expect(await relay.kill('SIGTERM')).toBe(0);
+      const failed = await storedHandoff(settled, env);
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1, lastError: { code: '0x80040220' } });
+      expect(failed.lastError?.message).toContain('missing prvWriteIncident privilege');
+      expect(failed.lastError?.reason).toContain('"OpenCX Handoff Relay - Routing"');
+      if (mode === 'legacy') {
+        // ApplyRoutingRule is in the case's change set: nothing was created.
+        expect(sandbox.state.rows('incidents')).toHaveLength(0);
+      } else {
+        // The case exists, in no queue; the route record says why.
+        expect((await storedHandoff(key, env)).status).toBe('created');
+        expect(sandbox.state.get('incidents', key)).toBeDefined();
+        expect(itemsOf(sandbox, key)).toHaveLength(0);
+      }
+    }
+  }, 90_000);
+
   it('unified routing where the org has not provisioned it: verify fails the queue check and says why', async () => {
     const { env: withQueue } = await org({});
     const { DEFAULT_QUEUE_ID: _queue, ...rest } = withQueue;
