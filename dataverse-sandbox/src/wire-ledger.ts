@@ -975,6 +975,16 @@ export const LEDGER: LedgerRow[] = [
     sources: [S.select],
   },
   {
+    // The quick-start test: the demo's samples are moved to this week (scripts/demo/as-of-today.ts).
+    id: 'test.handoff-times',
+    senders: ['test'],
+    places: ['request'],
+    method: 'GET',
+    path: 'incidents',
+    query: { $select: 'opencx_handoffon' },
+    sources: [S.select],
+  },
+  {
     id: 'test.case-customer',
     senders: ['test'],
     places: ['request'],
