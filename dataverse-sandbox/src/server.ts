@@ -15,6 +15,7 @@ import {
 import {
   createRow,
   presentRow,
+  checkSelect,
   queryRows,
   tableBySet,
   updateRow,
@@ -379,7 +380,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const row = state.get(table.entitySet, id);
       if (!row) throw errors.notFound(entity, id);
       const query = parseQuery(url.searchParams);
-      if (query.select) queryRows(ctx, table, { select: query.select, top: 0 });
+      if (query.select) checkSelect(ctx, table, query.select);
       return {
         result: json(200, {
           '@odata.context': `${root}${API_PATH}$metadata#${table.entitySet}/$entity`,
