@@ -39,6 +39,7 @@ export function handoffsRoute(app: FastifyInstance, deps: IntakeDeps): void {
       kind: 'handoff',
       sessionId: document.session_id,
       payload: JSON.stringify(redacted.value),
+      value: redacted.value,
       webhookId: read.webhookId,
       now: deps.clock(),
     });

@@ -70,6 +70,7 @@ export function opencxEventsRoute(app: FastifyInstance, deps: IntakeDeps): void 
       kind: 'opencx-event',
       sessionId: data.conversation_id,
       payload: JSON.stringify(redacted.value),
+      value: redacted.value,
       webhookId: read.webhookId,
       now: deps.clock(),
     });

@@ -72,6 +72,11 @@ export function identifiersOf(payload: string, defaultCountry: string): CallerId
   } catch {
     return {};
   }
+  return identifiersOfValue(parsed, defaultCountry);
+}
+
+/** The same, from the payload's value as parsed (intake has it: no second parse on the request path). */
+export function identifiersOfValue(parsed: unknown, defaultCountry: string): CallerIdentifiers {
   const top = record(parsed);
   if (!top) return {};
   // An OpenCX event keeps the envelope, and once fetched the handoff document; our own kind is the document.

@@ -19,6 +19,7 @@ import type { DataAtRestSettings } from '../config/data-at-rest.js';
 import { messages } from '../messages.js';
 import {
   identifiersOf,
+  identifiersOfValue,
   normaliseSelector,
   type CallerSelector,
   type IdentifierKind,
@@ -172,7 +173,10 @@ export function createPayloadVault(
     knowsKey: (id) => cipher.knows(id),
 
     sealNew(handoff) {
-      const found = identifiersOf(handoff.payload, country);
+      const found =
+        handoff.value === undefined
+          ? identifiersOf(handoff.payload, country)
+          : identifiersOfValue(handoff.value, country);
       const session = found.session ?? (handoff.sessionId.trim() || undefined);
       return {
         session_id: cipher.seal(handoff.sessionId, aad(handoff.key, 'session_id')),

@@ -89,6 +89,11 @@ export interface NewHandoff {
   kind: HandoffKind;
   sessionId: string;
   payload: string;
+  /**
+   * The value `payload` is the JSON text of, when the caller holds it (intake): the vault reads the
+   * caller's identifiers from it instead of parsing the payload a second time on the request path.
+   */
+  value?: unknown;
   /** Standard Webhooks `webhook-id`, remembered so a replay is answered as a duplicate. */
   webhookId?: string;
   now: number;

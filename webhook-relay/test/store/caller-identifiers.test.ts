@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { identifiersOf, normalisePhone, normaliseSelector } from '../../src/store/caller-identifiers.js';
+import {
+  identifiersOf,
+  identifiersOfValue,
+  normalisePhone,
+  normaliseSelector,
+} from '../../src/store/caller-identifiers.js';
 
 describe('caller identifiers', () => {
   it('reads every rendering of one phone as the same E.164 number, nationals in the default country', () => {
@@ -50,5 +55,12 @@ describe('caller identifiers', () => {
     expect(identifiersOf(JSON.stringify({ handoffKey: 'k', messages: [] }), 'US')).toEqual({});
     for (const odd of ['not json', '[1]', 'null', '{"customer":"x"}', '{"customer":{"phone":7}}'])
       expect(identifiersOf(odd, 'US'), odd).toEqual({});
+  });
+
+  it('reads the same identifiers from the parsed value intake holds as from its JSON text', () => {
+    const document = { session_id: ' S1 ', customer: { email: 'A@B.example', phone: '(415) 555-0103' } };
+    const envelope = { event: 'conversation.handoff_to_human', data: { conversation_id: 'S2' } };
+    for (const value of [document, { envelope }, { envelope, document }, [1], null, { customer: 'x' }])
+      expect(identifiersOfValue(value, 'US')).toEqual(identifiersOf(JSON.stringify(value), 'US'));
   });
 });
