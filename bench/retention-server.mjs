@@ -4,11 +4,11 @@
 // parent sends 'purge' (after its warm-up). Sends its port to the parent; PAYLOAD_ENCRYPTION_KEYS from the
 // environment as the relay reads it.
 // Usage (by the parent, with an IPC channel): node bench/retention-server.mjs embedded|postgres <rows> expired|fresh [schema]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { BENCH_DATABASE_URL, BENCH_SECRET } from './bench-env.mjs';
+import { BENCH_DATABASE_URL, BENCH_SECRET, handoffOfSize } from './bench-env.mjs';
 
 const dist = path.join(import.meta.dirname, '../webhook-relay/dist');
 const relay = await import(path.join(dist, 'index.js'));
@@ -23,16 +23,7 @@ const DAY = 86_400_000;
 const now = Date.now();
 const settledAt = age === 'expired' ? now - 8 * DAY : now;
 // The payload of every stored row: the 4 KB handoff the intake benchmark sends.
-const fixture = JSON.parse(
-  readFileSync(
-    path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs/phone-full-details.json'),
-    'utf8',
-  ),
-);
-const messages = [...fixture.messages];
-while (JSON.stringify({ ...fixture, messages }).length < 4096)
-  messages.push(fixture.messages[messages.length % fixture.messages.length]);
-const payload = JSON.stringify({ ...fixture, messages });
+const payload = JSON.stringify(handoffOfSize('phone-full-details.json', 4096));
 
 const { settings, errors } = relay.readDataAtRestSettings(process.env);
 if (errors.length) throw new Error(errors.join('\n'));

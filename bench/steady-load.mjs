@@ -4,11 +4,9 @@
 // answered, and a last one with the totals.
 // Usage: node bench/steady-load.mjs --ports 4001,4002 --count 100000 --rate 200 --label L
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_SECRET } from './bench-env.mjs';
+import { BENCH_SECRET, handoffOfSize } from './bench-env.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,16 +20,7 @@ const ports = args.ports.split(',').map(Number);
 const count = Number(args.count);
 const rate = Number(args.rate);
 
-const fixture = JSON.parse(
-  readFileSync(
-    path.join(import.meta.dirname, '../webhook-relay/test/fixtures/handoffs/phone-full-details.json'),
-    'utf8',
-  ),
-);
-const messages = [...fixture.messages];
-while (JSON.stringify({ ...fixture, messages }).length < 4096)
-  messages.push(fixture.messages[messages.length % fixture.messages.length]);
-const base = { ...fixture, messages };
+const base = handoffOfSize('phone-full-details.json', 4096);
 const key = Buffer.from(BENCH_SECRET.slice('whsec_'.length), 'base64');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
